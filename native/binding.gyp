@@ -1,0 +1,13 @@
+{
+  "targets": [
+    {
+      "target_name": "attend_native",
+      "sources": ["src/addon.c", "src/gemm.c", "src/conv2d.c"],
+      "cflags": ["-O3", "-march=native", "-std=c11", "-Wall", "-Wextra"],
+      "cflags_cc": ["-O3"],
+      "include_dirs": ["<!@(pkg-config --cflags-only-I openblas | sed 's/-I//g')"],
+      "libraries": ["<!@(pkg-config --libs openblas)"],
+      "ldflags": ["<!@(pkg-config --libs-only-L openblas | sed 's/-L/-Wl,-rpath,/g')"]
+    }
+  ]
+}

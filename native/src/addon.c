@@ -1,0 +1,193 @@
+// N-API glue: each export takes Float32Arrays (views of tfjs cpu tensor data, so nothing is copied)
+// and plain numbers, checks them, and calls a kernel from kernels.h.
+#include <cblas.h>
+#include <node_api.h>
+#include <stdio.h>
+
+#include "kernels.h"
+
+#define CHECK(env, call)                                              \
+  do {                                                                \
+    if ((call) != napi_ok) {                                          \
+      napi_throw_error((env), NULL, "attend_native: " #call " failed"); \
+      return NULL;                                                    \
+    }                                                                 \
+  } while (0)
+
+static int get_floats(napi_env env, napi_value value, float** data, size_t* length) {
+  napi_typedarray_type type;
+  void* raw;
+  if (napi_get_typedarray_info(env, value, &type, length, &raw, NULL, NULL) != napi_ok ||
+      type != napi_float32_array) {
+    napi_throw_type_error(env, NULL, "attend_native: expected a Float32Array");
+    return 0;
+  }
+  *data = (float*)raw;
+  return 1;
+}
+
+static int get_ints(napi_env env, napi_value value, int32_t** data, size_t* length) {
+  napi_typedarray_type type;
+  void* raw;
+  if (napi_get_typedarray_info(env, value, &type, length, &raw, NULL, NULL) != napi_ok ||
+      type != napi_int32_array) {
+    napi_throw_type_error(env, NULL, "attend_native: expected an Int32Array");
+    return 0;
+  }
+  *data = (int32_t*)raw;
+  return 1;
+}
+
+static int get_int(napi_env env, napi_value value, int* out) {
+  if (napi_get_value_int32(env, value, out) != napi_ok) {
+    napi_throw_type_error(env, NULL, "attend_native: expected an integer");
+    return 0;
+  }
+  return 1;
+}
+
+static int too_small(napi_env env, size_t have, int64_t need, const char* what) {
+  if ((int64_t)have < need) {
+    char message[160];
+    snprintf(message, sizeof message, "attend_native: %s has %zu floats, needs %lld", what, have,
+             (long long)need);
+    napi_throw_range_error(env, NULL, message);
+    return 1;
+  }
+  return 0;
+}
+
+// batchMatMul(a, b, out, aOffsets, bOffsets, m, n, k, transA, transB)
+static napi_value batch_matmul(napi_env env, napi_callback_info info) {
+  size_t argc = 10;
+  napi_value argv[10];
+  CHECK(env, napi_get_cb_info(env, info, &argc, argv, NULL, NULL));
+  float *a, *b, *out;
+  int32_t *a_off, *b_off;
+  size_t a_len, b_len, out_len, batch, b_batch;
+  int m, n, k, ta, tb;
+  if (!get_floats(env, argv[0], &a, &a_len) || !get_floats(env, argv[1], &b, &b_len) ||
+      !get_floats(env, argv[2], &out, &out_len) || !get_ints(env, argv[3], &a_off, &batch) ||
+      !get_ints(env, argv[4], &b_off, &b_batch) || !get_int(env, argv[5], &m) ||
+      !get_int(env, argv[6], &n) || !get_int(env, argv[7], &k) || !get_int(env, argv[8], &ta) ||
+      !get_int(env, argv[9], &tb)) {
+    return NULL;
+  }
+  if (b_batch != batch) {
+    napi_throw_range_error(env, NULL, "attend_native: offset arrays differ in length");
+    return NULL;
+  }
+  if (too_small(env, out_len, (int64_t)batch * m * n, "out")) return NULL;
+  for (size_t i = 0; i < batch; i++) {
+    if (a_off[i] < 0 || b_off[i] < 0) {
+      napi_throw_range_error(env, NULL, "attend_native: negative offset");
+      return NULL;
+    }
+    if (too_small(env, a_len, (int64_t)a_off[i] + (int64_t)m * k, "a") ||
+        too_small(env, b_len, (int64_t)b_off[i] + (int64_t)k * n, "b")) {
+      return NULL;
+    }
+  }
+  attend_batch_matmul(a, b, out, a_off, b_off, (int)batch, m, n, k, ta, tb);
+  return NULL;
+}
+
+// Reads [batch, inH, inW, inC, outH, outW, outC, fH, fW, sH, sW, dH, dW, padTop, padLeft].
+static int get_dims(napi_env env, napi_value value, ConvDims* d) {
+  int32_t* v;
+  size_t len;
+  if (!get_ints(env, value, &v, &len)) return 0;
+  if (len != 15) {
+    napi_throw_range_error(env, NULL, "attend_native: conv dims must have 15 entries");
+    return 0;
+  }
+  *d = (ConvDims){v[0], v[1], v[2], v[3], v[4], v[5], v[6], v[7],
+                  v[8], v[9], v[10], v[11], v[12], v[13], v[14]};
+  for (size_t i = 0; i < 13; i++) {
+    if (v[i] <= 0) {
+      napi_throw_range_error(env, NULL, "attend_native: conv dims must be positive");
+      return 0;
+    }
+  }
+  return 1;
+}
+
+typedef void (*ConvKernel)(const float*, const float*, float*, const ConvDims*);
+
+// Shared by the three conv entry points: (first, second, out, dims) with sizes checked.
+static napi_value conv_call(napi_env env, napi_callback_info info, ConvKernel kernel,
+                            int first_is, int second_is, int out_is) {
+  size_t argc = 4;
+  napi_value argv[4];
+  CHECK(env, napi_get_cb_info(env, info, &argc, argv, NULL, NULL));
+  float *p0, *p1, *p2;
+  size_t l0, l1, l2;
+  ConvDims d;
+  if (!get_floats(env, argv[0], &p0, &l0) || !get_floats(env, argv[1], &p1, &l1) ||
+      !get_floats(env, argv[2], &p2, &l2) || !get_dims(env, argv[3], &d)) {
+    return NULL;
+  }
+  // Sizes of the three roles a tensor can play: 0 input image, 1 filter, 2 output image.
+  const int64_t sizes[3] = {
+      (int64_t)d.batch * d.in_h * d.in_w * d.in_c,
+      (int64_t)d.filter_h * d.filter_w * d.in_c * d.out_c,
+      (int64_t)d.batch * d.out_h * d.out_w * d.out_c,
+  };
+  if (too_small(env, l0, sizes[first_is], "first argument") ||
+      too_small(env, l1, sizes[second_is], "second argument") ||
+      too_small(env, l2, sizes[out_is], "output")) {
+    return NULL;
+  }
+  kernel(p0, p1, p2, &d);
+  return NULL;
+}
+
+static napi_value conv2d(napi_env env, napi_callback_info info) {
+  return conv_call(env, info, attend_conv2d, 0, 1, 2);
+}
+static napi_value conv2d_backprop_input(napi_env env, napi_callback_info info) {
+  return conv_call(env, info, attend_conv2d_backprop_input, 2, 1, 0);
+}
+static napi_value conv2d_backprop_filter(napi_env env, napi_callback_info info) {
+  return conv_call(env, info, attend_conv2d_backprop_filter, 0, 2, 1);
+}
+
+static napi_value get_threads(napi_env env, napi_callback_info info) {
+  (void)info;
+  napi_value result;
+  CHECK(env, napi_create_int32(env, openblas_get_num_threads(), &result));
+  return result;
+}
+
+static napi_value set_threads(napi_env env, napi_callback_info info) {
+  size_t argc = 1;
+  napi_value argv[1];
+  int n;
+  CHECK(env, napi_get_cb_info(env, info, &argc, argv, NULL, NULL));
+  if (!get_int(env, argv[0], &n)) return NULL;
+  openblas_set_num_threads(n);
+  return NULL;
+}
+
+static napi_value blas_config(napi_env env, napi_callback_info info) {
+  (void)info;
+  napi_value result;
+  CHECK(env, napi_create_string_utf8(env, openblas_get_config(), NAPI_AUTO_LENGTH, &result));
+  return result;
+}
+
+NAPI_MODULE_INIT() {
+  const napi_property_descriptor props[] = {
+      {"batchMatMul", NULL, batch_matmul, NULL, NULL, NULL, napi_default, NULL},
+      {"conv2d", NULL, conv2d, NULL, NULL, NULL, napi_default, NULL},
+      {"conv2dBackpropInput", NULL, conv2d_backprop_input, NULL, NULL, NULL, napi_default, NULL},
+      {"conv2dBackpropFilter", NULL, conv2d_backprop_filter, NULL, NULL, NULL, napi_default, NULL},
+      {"getThreads", NULL, get_threads, NULL, NULL, NULL, napi_default, NULL},
+      {"setThreads", NULL, set_threads, NULL, NULL, NULL, napi_default, NULL},
+      {"blasConfig", NULL, blas_config, NULL, NULL, NULL, napi_default, NULL},
+  };
+  if (napi_define_properties(env, exports, sizeof props / sizeof props[0], props) != napi_ok) {
+    return NULL;
+  }
+  return exports;
+}

@@ -1,0 +1,30 @@
+// Kernels of attend's native CPU backend. All tensors are float32, row-major, channels-last.
+#ifndef ATTEND_KERNELS_H
+#define ATTEND_KERNELS_H
+
+#include <stdint.h>
+
+// out[i] = op(a[aOffsets[i]..]) x op(b[bOffsets[i]..]) for i < batch; op(a) is [M, K], op(b) [K, N].
+void attend_batch_matmul(const float* a, const float* b, float* out, const int32_t* a_offsets,
+                         const int32_t* b_offsets, int batch, int m, int n, int k, int trans_a,
+                         int trans_b);
+
+typedef struct {
+  int batch, in_h, in_w, in_c;
+  int out_h, out_w, out_c;
+  int filter_h, filter_w;
+  int stride_h, stride_w;
+  int dilation_h, dilation_w;
+  int pad_top, pad_left;
+} ConvDims;
+
+// x [B, inH, inW, inC], filter [fH, fW, inC, outC] -> y [B, outH, outW, outC]
+void attend_conv2d(const float* x, const float* filter, float* y, const ConvDims* d);
+// dy [B, outH, outW, outC], filter -> dx [B, inH, inW, inC]
+void attend_conv2d_backprop_input(const float* dy, const float* filter, float* dx,
+                                  const ConvDims* d);
+// x, dy -> dfilter [fH, fW, inC, outC]
+void attend_conv2d_backprop_filter(const float* x, const float* dy, float* dfilter,
+                                   const ConvDims* d);
+
+#endif

@@ -1,0 +1,64 @@
+import type { BackendId } from '../runtime/candidates.js';
+import { attentionBlock, convBlock, encoderLayer, lstmBlock, matMulBlock, type Workload } from './blocks.js';
+
+export type Unit = 'GFLOP/s' | 'ms';
+
+/** One micro-benchmark. Names are stable: they are how regressions are seen across runs. */
+export interface BenchCase {
+  readonly name: string;
+  readonly unit: Unit;
+  /** Floating-point operations of one step (for GFLOP/s rows). */
+  readonly flops?: number;
+  /** Why this case is not run on a backend by default, if it is not. */
+  readonly skip?: (backend: BackendId, full: boolean) => string | undefined;
+  readonly create: () => Workload;
+}
+
+const matmulFlops = (n: number): number => 2 * n ** 3;
+
+/** Cases that take minutes on the pure-JS backend run there only with --full. */
+const slowOnCpu =
+  (estimate: string) =>
+  (backend: BackendId, full: boolean): string | undefined =>
+    backend === 'cpu' && !full ? `about ${estimate} on cpu; run with --full` : undefined;
+
+export const BENCH_CASES: readonly BenchCase[] = [
+  ...[256, 512, 1024].map(
+    (n): BenchCase => ({
+      name: `matmul/${n}`,
+      unit: 'GFLOP/s',
+      flops: matmulFlops(n),
+      create: () => matMulBlock(n, false),
+    }),
+  ),
+  {
+    name: 'matmul-bt/1024',
+    unit: 'GFLOP/s',
+    flops: matmulFlops(1024),
+    create: () => matMulBlock(1024, true),
+  },
+  {
+    name: 'attention-block/fwd+bwd',
+    unit: 'ms',
+    skip: slowOnCpu('4 s a step'),
+    create: () => attentionBlock(),
+  },
+  {
+    name: 'encoder-layer/fwd+bwd',
+    unit: 'ms',
+    skip: slowOnCpu('10 s a step'),
+    create: () => encoderLayer(),
+  },
+  {
+    name: 'conv2d/fwd+bwd',
+    unit: 'ms',
+    skip: slowOnCpu('2 min a step'),
+    create: () => convBlock(),
+  },
+  {
+    name: 'lstm/fwd+bwd',
+    unit: 'ms',
+    skip: slowOnCpu('7 s a step'),
+    create: () => lstmBlock(),
+  },
+];

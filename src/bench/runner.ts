@@ -1,0 +1,103 @@
+import { loadAddon } from '../runtime/native/addon.js';
+import type { BackendId } from '../runtime/candidates.js';
+import { tf } from '../runtime/tf.js';
+import type { BenchCase, Unit } from './cases.js';
+
+/** One line of `attend bench --json`. value is null when the case did not run (see note). */
+export interface BenchRow {
+  readonly name: string;
+  readonly backend: string;
+  readonly value: number | null;
+  readonly unit: Unit;
+  readonly note?: string;
+}
+
+export interface RunOptions {
+  /** Keep repeating a step until this much time was spent on it (after one warm-up). */
+  readonly minSeconds?: number;
+  readonly maxReps?: number;
+  readonly full?: boolean;
+}
+
+function median(values: number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  const mid = sorted.length >> 1;
+  return sorted.length % 2 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
+}
+
+/** Median seconds of one call of step, after a warm-up call. */
+export function timeStep(step: () => void, options: RunOptions = {}): number {
+  const minSeconds = options.minSeconds ?? 1;
+  const maxReps = options.maxReps ?? 10;
+  const warmStart = performance.now();
+  step();
+  const warm = (performance.now() - warmStart) / 1000;
+  const times: number[] = [];
+  let spent = 0;
+  // A step slower than the budget is measured once more; fast ones get up to maxReps samples.
+  while (times.length < 1 || (spent < minSeconds && times.length < maxReps && warm < minSeconds)) {
+    const start = performance.now();
+    step();
+    const seconds = (performance.now() - start) / 1000;
+    times.push(seconds);
+    spent += seconds;
+  }
+  return median(times);
+}
+
+const firstLine = (error: unknown): string =>
+  (error instanceof Error ? error.message : String(error)).split('\n')[0]!;
+
+/** Runs one case on the current tfjs backend. */
+export function runCase(bench: BenchCase, backend: BackendId, options: RunOptions = {}): BenchRow {
+  const base = { name: bench.name, backend, unit: bench.unit };
+  const skipped = bench.skip?.(backend, options.full ?? false);
+  if (skipped) return { ...base, value: null, note: `skipped: ${skipped}` };
+  let workload: ReturnType<BenchCase['create']> | undefined;
+  try {
+    workload = bench.create();
+    const seconds = timeStep(workload.step, options);
+    const value = bench.unit === 'ms' ? seconds * 1000 : (bench.flops ?? 0) / seconds / 1e9;
+    return { ...base, value };
+  } catch (error) {
+    return { ...base, value: null, note: `failed: ${firstLine(error)}` };
+  } finally {
+    workload?.dispose();
+  }
+}
+
+/** OpenBLAS sgemm on 1024³ called directly: the ceiling the native matMul rows compare with. */
+export function sgemmCeiling(options: RunOptions = {}): BenchRow {
+  const base = { name: 'sgemm-ceiling/1024', backend: 'openblas', unit: 'GFLOP/s' as const };
+  let addon: ReturnType<typeof loadAddon>;
+  try {
+    addon = loadAddon();
+  } catch (error) {
+    return { ...base, value: null, note: `skipped: ${firstLine(error)}` };
+  }
+  const n = 1024;
+  const a = Float32Array.from({ length: n * n }, () => Math.random());
+  const b = Float32Array.from({ length: n * n }, () => Math.random());
+  const out = new Float32Array(n * n);
+  const offsets = new Int32Array(1);
+  const seconds = timeStep(() => addon.batchMatMul(a, b, out, offsets, offsets, n, n, n, 0, 0), options);
+  return { ...base, value: (2 * n ** 3) / seconds / 1e9 };
+}
+
+/** Runs every case on every backend given (each made current in turn). */
+export async function runBench(
+  cases: readonly BenchCase[],
+  backends: readonly { id: BackendId; tfName: string }[],
+  options: RunOptions & { onRow?: (row: BenchRow) => void } = {},
+): Promise<BenchRow[]> {
+  const rows: BenchRow[] = [];
+  const emit = (row: BenchRow): void => {
+    rows.push(row);
+    options.onRow?.(row);
+  };
+  for (const backend of backends) {
+    await tf.setBackend(backend.tfName);
+    for (const bench of cases) emit(runCase(bench, backend.id, options));
+  }
+  return rows;
+}

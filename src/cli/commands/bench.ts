@@ -1,0 +1,52 @@
+import type { Command } from 'commander';
+import { BENCH_CASES } from '../../bench/cases.js';
+import { type BenchRow, runBench, sgemmCeiling } from '../../bench/runner.js';
+import { benchTable } from '../../bench/table.js';
+import { AttendError } from '../../errors.js';
+import { startRuntime } from '../context.js';
+
+interface BenchOptions {
+  json?: boolean;
+  only?: string;
+  full?: boolean;
+  seconds: string;
+}
+
+export function benchCommand(program: Command): void {
+  program
+    .command('bench')
+    .description('micro-benchmarks on every backend that loads (or only --backend)')
+    .option('--json', 'one JSON object a line: {"name","backend","value","unit"}')
+    .option('--only <pattern>', 'run only benchmarks whose name matches this regular expression')
+    .option('--full', 'also run the cases that take minutes on the pure-JS cpu backend')
+    .option('--seconds <s>', 'time spent on each case after its warm-up', '1')
+    .action(async (options: BenchOptions, command: Command) => {
+      const report = await startRuntime(command, { probeAll: true });
+      let pattern: RegExp | undefined;
+      try {
+        pattern = options.only ? new RegExp(options.only) : undefined;
+      } catch {
+        throw new AttendError(`--only: '${options.only}' is not a valid regular expression`);
+      }
+      const cases = BENCH_CASES.filter((c) => !pattern || pattern.test(c.name));
+      // With --backend (or ATTEND_BACKEND) only that backend is measured; otherwise every one that loads.
+      const backends = report.attempts
+        .filter((a) => (report.requested ? a.status === 'selected' : a.status !== 'skipped'))
+        .map((a) => ({ id: a.id, tfName: a.id.startsWith('tensorflow') ? 'tensorflow' : a.id }));
+      const runOptions = { minSeconds: Number(options.seconds), full: options.full ?? false };
+      const print = options.json
+        ? (row: BenchRow) => console.log(JSON.stringify(row))
+        : (row: BenchRow) => process.stderr.write(`  ${row.name} on ${row.backend}...\r`);
+      const rows: BenchRow[] = [];
+      if (!pattern || pattern.test('sgemm-ceiling/1024')) {
+        const ceiling = sgemmCeiling(runOptions);
+        print(ceiling);
+        rows.push(ceiling);
+      }
+      rows.push(...(await runBench(cases, backends, { ...runOptions, onRow: print })));
+      if (!options.json) {
+        process.stderr.write(`${' '.repeat(60)}\r`);
+        console.log(benchTable(rows));
+      }
+    });
+}

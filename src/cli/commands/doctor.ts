@@ -1,0 +1,55 @@
+import { freemem, totalmem } from 'node:os';
+import type { Command } from 'commander';
+import { matMulBlock } from '../../bench/blocks.js';
+import { timeStep } from '../../bench/runner.js';
+import { tf } from '../../runtime/tf.js';
+import { startRuntime, VERSION } from '../context.js';
+
+const gib = (bytes: number): string => `${(bytes / 2 ** 30).toFixed(1)} GiB`;
+
+function quickMatMulGflops(n = 512): number {
+  const workload = matMulBlock(n, false);
+  try {
+    return (2 * n ** 3) / timeStep(workload.step, { minSeconds: 0.3, maxReps: 20 }) / 1e9;
+  } finally {
+    workload.dispose();
+  }
+}
+
+export function doctorCommand(program: Command): void {
+  program
+    .command('doctor')
+    .description('show the backend in use, why the others were skipped, and a quick speed check')
+    .option('--json', 'print one JSON object instead of text')
+    .action(async (options: { json?: boolean }, command: Command) => {
+      const report = await startRuntime(command, { probeAll: true });
+      const gflops = quickMatMulGflops();
+      const facts = {
+        attend: VERSION,
+        tfjs: tf.version.tfjs,
+        node: process.version,
+        platform: `${process.platform} ${process.arch}`,
+        backend: report.backend,
+        source: report.source,
+        threads: report.threads,
+        matmul512Gflops: Number(gflops.toFixed(1)),
+        freeMemoryBytes: freemem(),
+        totalMemoryBytes: totalmem(),
+        backends: report.attempts,
+      };
+      if (options.json) {
+        console.log(JSON.stringify(facts));
+        return;
+      }
+      const width = Math.max(...report.attempts.map((a) => a.id.length));
+      console.log(`attend ${VERSION} (tfjs ${facts.tfjs}, node ${facts.node}, ${facts.platform})`);
+      console.log(`backend: ${report.backend} (${report.source}), ${report.threads} thread(s)`);
+      console.log('backends, in the automatic order:');
+      for (const attempt of report.attempts) {
+        const detail = attempt.reason ?? attempt.summary;
+        console.log(`  ${attempt.id.padEnd(width)}  ${attempt.status.padEnd(9)}  ${detail}`);
+      }
+      console.log(`matmul 512x512x512: ${gflops.toFixed(1)} GFLOP/s on ${report.backend}`);
+      console.log(`memory: ${gib(freemem())} free of ${gib(totalmem())}`);
+    });
+}

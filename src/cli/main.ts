@@ -1,0 +1,36 @@
+import { Command, CommanderError } from 'commander';
+import { isUserFacing } from '../errors.js';
+import { benchCommand } from './commands/bench.js';
+import { doctorCommand } from './commands/doctor.js';
+import { VERSION } from './context.js';
+
+/** The attend command line; each command lives in commands/, one file each. */
+export function buildProgram(): Command {
+  const program = new Command('attend')
+    .description('speech recognition and image captioning with attention models on TensorFlow.js')
+    .version(VERSION)
+    .option(
+      '--backend <name>',
+      'tfjs backend: auto, tensorflow-gpu, tensorflow, native, wasm, cpu (env ATTEND_BACKEND)',
+    )
+    .showHelpAfterError();
+  doctorCommand(program);
+  benchCommand(program);
+  return program;
+}
+
+/** Runs the CLI; user-facing errors print as one line (no stack) and exit with status 1. */
+export async function main(argv: string[] = process.argv): Promise<number> {
+  const program = buildProgram().exitOverride();
+  try {
+    await program.parseAsync(argv);
+    return 0;
+  } catch (error) {
+    if (error instanceof CommanderError) return error.exitCode;
+    if (isUserFacing(error)) {
+      console.error(`attend: ${error.message}`);
+      return 1;
+    }
+    throw error;
+  }
+}

@@ -1,0 +1,168 @@
+import { existsSync, readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { availableParallelism } from 'node:os';
+import { projectPath } from '../paths.js';
+import { tf } from './tf.js';
+
+/** Names users pass to `--backend` / `ATTEND_BACKEND`, in the automatic preference order. */
+export const BACKEND_ORDER = ['tensorflow-gpu', 'tensorflow', 'native', 'wasm', 'cpu'] as const;
+export type BackendId = (typeof BACKEND_ORDER)[number];
+
+export function isBackendId(name: string): name is BackendId {
+  return (BACKEND_ORDER as readonly string[]).includes(name);
+}
+
+/** Thrown by a candidate that cannot load; the message is the one-line reason shown to users. */
+export class BackendUnavailable extends Error {
+  override readonly name = 'BackendUnavailable';
+}
+
+/** One way of running tfjs kernels. `load` imports and registers it; `activate` makes it current. */
+export interface BackendCandidate {
+  readonly id: BackendId;
+  /** The name the backend is registered under in tfjs. */
+  readonly tfName: string;
+  readonly summary: string;
+  /** Imports and registers the backend; throws BackendUnavailable with the reason if it cannot. */
+  load(): Promise<void>;
+  /** Called after tf.setBackend succeeded: a last check (e.g. a GPU is really in use). */
+  verify?(): void;
+  /** Threads the backend computes with, once active. */
+  threads(): number;
+}
+
+const require = createRequire(import.meta.url);
+
+/** The version every optional tfjs package must match, or it registers into another engine. */
+export const TFJS_VERSION = tf.version_core;
+
+async function importOptional(pkg: string): Promise<unknown> {
+  try {
+    require.resolve(pkg);
+  } catch {
+    throw new BackendUnavailable(`${pkg} is not installed (npm i ${pkg}@${TFJS_VERSION})`);
+  }
+  try {
+    return await import(pkg);
+  } catch (error) {
+    const first = String(error instanceof Error ? error.message : error).split('\n')[0];
+    throw new BackendUnavailable(`${pkg} is installed but does not load: ${first}`);
+  }
+}
+
+interface NodeKernelBackend {
+  isGPUPackage?: boolean;
+  isUsingGpuDevice?: boolean;
+}
+
+/**
+ * Loads libtensorflow through tfjs-node-gpu, or else tfjs-node. Both register as `tensorflow`, and
+ * only one may be loaded per process, so the CPU candidate reuses a GPU package that loaded.
+ */
+async function loadNodeBinding(preferGpu: boolean): Promise<void> {
+  if (tf.findBackend('tensorflow') !== null) return;
+  if (preferGpu) {
+    await importOptional('@tensorflow/tfjs-node-gpu');
+    return;
+  }
+  await importOptional('@tensorflow/tfjs-node');
+}
+
+function nodeBackendInUse(): NodeKernelBackend {
+  return tf.backend() as unknown as NodeKernelBackend;
+}
+
+// libtensorflow sizes its intra-op thread pool to the machine's cores.
+const cpuCount = (): number => availableParallelism();
+
+export const tensorflowGpu: BackendCandidate = {
+  id: 'tensorflow-gpu',
+  tfName: 'tensorflow',
+  summary: 'libtensorflow with CUDA (@tensorflow/tfjs-node-gpu; CUDA 11.2, cuDNN 8.1)',
+  load: () => loadNodeBinding(true),
+  verify() {
+    const backend = nodeBackendInUse();
+    if (!backend.isGPUPackage) {
+      throw new BackendUnavailable('the loaded libtensorflow is the CPU build (@tensorflow/tfjs-node)');
+    }
+    if (!backend.isUsingGpuDevice) {
+      throw new BackendUnavailable('@tensorflow/tfjs-node-gpu loaded but sees no CUDA device');
+    }
+  },
+  threads: cpuCount,
+};
+
+export const tensorflowCpu: BackendCandidate = {
+  id: 'tensorflow',
+  tfName: 'tensorflow',
+  summary: 'libtensorflow on CPU (@tensorflow/tfjs-node)',
+  async load() {
+    try {
+      await loadNodeBinding(false);
+    } catch (error) {
+      // A GPU build without a GPU still runs libtensorflow's CPU kernels.
+      if (!(error instanceof BackendUnavailable)) throw error;
+      try {
+        await loadNodeBinding(true);
+      } catch {
+        throw error;
+      }
+    }
+  },
+  threads: cpuCount,
+};
+
+const nativeStatusFile = projectPath('native', 'build', 'status.txt');
+
+/** Why the native addon is missing, as recorded by scripts/build-native.mjs at install. */
+export function nativeBuildStatus(): string {
+  if (!existsSync(nativeStatusFile)) return 'the native addon was never built (run npm run build:native)';
+  return readFileSync(nativeStatusFile, 'utf8').trim();
+}
+
+export const native: BackendCandidate = {
+  id: 'native',
+  tfName: 'native',
+  summary: "attend's CPU backend: tfjs cpu kernels with OpenBLAS/C overrides (native/)",
+  async load() {
+    if (tf.findBackend('native') !== null) return;
+    const { registerNativeBackend } = await import('./native/register.js');
+    registerNativeBackend();
+  },
+  threads: () => {
+    const backend = tf.findBackend('native') as unknown as { threads?: () => number } | null;
+    return backend?.threads?.() ?? 1;
+  },
+};
+
+interface WasmModule {
+  getThreadsCount(): number;
+}
+let wasmModule: WasmModule | undefined;
+
+export const wasm: BackendCandidate = {
+  id: 'wasm',
+  tfName: 'wasm',
+  summary: 'WebAssembly with SIMD (@tensorflow/tfjs-backend-wasm), one thread in Node',
+  async load() {
+    wasmModule = (await importOptional('@tensorflow/tfjs-backend-wasm')) as WasmModule;
+  },
+  threads: () => wasmModule?.getThreadsCount() ?? 1,
+};
+
+export const cpu: BackendCandidate = {
+  id: 'cpu',
+  tfName: 'cpu',
+  summary: 'pure JavaScript (@tensorflow/tfjs-backend-cpu), one thread',
+  async load() {},
+  threads: () => 1,
+};
+
+/** Every candidate, in the automatic preference order. */
+export const DEFAULT_CANDIDATES: readonly BackendCandidate[] = [
+  tensorflowGpu,
+  tensorflowCpu,
+  native,
+  wasm,
+  cpu,
+];

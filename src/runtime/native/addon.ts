@@ -1,0 +1,44 @@
+import { existsSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { projectPath } from '../../paths.js';
+import { BackendUnavailable, nativeBuildStatus } from '../candidates.js';
+
+/** The C kernels of native/src, as exported by native/src/addon.c. */
+export interface NativeAddon {
+  batchMatMul(
+    a: Float32Array,
+    b: Float32Array,
+    out: Float32Array,
+    aOffsets: Int32Array,
+    bOffsets: Int32Array,
+    m: number,
+    n: number,
+    k: number,
+    transA: number,
+    transB: number,
+  ): void;
+  /** dims: [B, inH, inW, inC, outH, outW, outC, fH, fW, sH, sW, dH, dW, padTop, padLeft] */
+  conv2d(x: Float32Array, filter: Float32Array, y: Float32Array, dims: Int32Array): void;
+  conv2dBackpropInput(dy: Float32Array, filter: Float32Array, dx: Float32Array, dims: Int32Array): void;
+  conv2dBackpropFilter(x: Float32Array, dy: Float32Array, dw: Float32Array, dims: Int32Array): void;
+  getThreads(): number;
+  setThreads(n: number): void;
+  blasConfig(): string;
+}
+
+const addonPath = projectPath('native', 'build', 'Release', 'attend_native.node');
+
+let addon: NativeAddon | undefined;
+
+/** Loads the addon once; throws BackendUnavailable with the install-time reason if absent. */
+export function loadAddon(): NativeAddon {
+  if (addon) return addon;
+  if (!existsSync(addonPath)) throw new BackendUnavailable(nativeBuildStatus());
+  try {
+    addon = createRequire(import.meta.url)(addonPath) as NativeAddon;
+  } catch (error) {
+    const message = error instanceof Error ? error.message.split('\n')[0] : String(error);
+    throw new BackendUnavailable(`native addon does not load: ${message}`);
+  }
+  return addon;
+}

@@ -1,0 +1,28 @@
+import { availableParallelism } from 'node:os';
+import '@tensorflow/tfjs-backend-cpu';
+import { getKernelsForBackend, registerBackend, registerKernel } from '@tensorflow/tfjs-core';
+import { loadAddon } from './addon.js';
+import { NativeBackend } from './backend.js';
+import { conv2dKernels } from './conv2d.js';
+import { matMulKernels } from './matmul.js';
+
+export const NATIVE_BACKEND = 'native';
+
+/**
+ * Registers the `native` backend: every cpu kernel, then the native overrides on top. Throws
+ * BackendUnavailable (with the install-time reason) when the addon was not built.
+ */
+export function registerNativeBackend(): void {
+  const addon = loadAddon();
+  // Both cores for sgemm unless the user pinned OpenBLAS themselves.
+  if (!process.env.OPENBLAS_NUM_THREADS) addon.setThreads(availableParallelism());
+  registerBackend(NATIVE_BACKEND, () => new NativeBackend(addon), 0);
+  const overrides = [...matMulKernels(NATIVE_BACKEND), ...conv2dKernels(NATIVE_BACKEND)];
+  const overridden = new Set(overrides.map((kernel) => kernel.kernelName));
+  for (const kernel of getKernelsForBackend('cpu')) {
+    if (!overridden.has(kernel.kernelName)) {
+      registerKernel({ ...kernel, backendName: NATIVE_BACKEND });
+    }
+  }
+  for (const kernel of overrides) registerKernel(kernel);
+}
