@@ -97,7 +97,9 @@ export function lstmBlock(b = 16, t = 100, inputDim = 80, units = 256): Workload
     returnSequences: true,
     recurrentInitializer: 'glorotUniform', // the default orthogonal one takes minutes to build
   });
-  layer.build([b, t, inputDim]);
+  tf.tidy(() => {
+    layer.apply(x); // builds the weights (and marks the layer built, unlike layer.build)
+  });
   return {
     step: trainStep(() => (layer.apply(x) as tf.Tensor).square().mean() as tf.Scalar),
     dispose: () => {

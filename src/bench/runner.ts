@@ -62,7 +62,11 @@ export function runCase(bench: BenchCase, backend: BackendId, options: RunOption
   } catch (error) {
     return { ...base, value: null, note: `failed: ${firstLine(error)}` };
   } finally {
-    workload?.dispose();
+    try {
+      workload?.dispose();
+    } catch {
+      // A half-built workload may not dispose cleanly; the row already says what failed.
+    }
   }
 }
 

@@ -36,7 +36,7 @@ export function benchCommand(program: Command): void {
       const runOptions = { minSeconds: Number(options.seconds), full: options.full ?? false };
       const print = options.json
         ? (row: BenchRow) => console.log(JSON.stringify(row))
-        : (row: BenchRow) => process.stderr.write(`  ${row.name} on ${row.backend}...\r`);
+        : (row: BenchRow) => process.stderr.write(`  done: ${row.name} on ${row.backend}`.padEnd(70) + '\r');
       const rows: BenchRow[] = [];
       if (!pattern || pattern.test('sgemm-ceiling/1024')) {
         const ceiling = sgemmCeiling(runOptions);

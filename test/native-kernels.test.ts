@@ -1,0 +1,202 @@
+import { beforeAll, describe, expect, it } from 'vitest';
+import { tf } from '../src/runtime/tf.js';
+import { nativeUnavailableReason, on, randomArray, relativeError } from './helpers/backends.js';
+
+// Exactness of the native backend's kernels against the pure-JS cpu backend, gradients included.
+let reason: string | undefined;
+beforeAll(async () => {
+  reason = await nativeUnavailableReason();
+  if (reason && process.env.ATTEND_REQUIRE_NATIVE === '1') throw new Error(reason);
+});
+
+const TOLERANCE = 1e-4;
+
+/** Evaluates f on `native` and on `cpu` from the same inputs; returns every output as arrays. */
+async function compare(
+  shapes: number[][],
+  f: (...inputs: tf.Tensor[]) => tf.Tensor[],
+  seed = 1,
+): Promise<void> {
+  const data = shapes.map((shape, i) => randomArray(shape.reduce((a, b) => a * b, 1), seed + i));
+  const run = () =>
+    tf.tidy(() => f(...data.map((values, i) => tf.tensor(values, shapes[i]))).map((t) => t.dataSync().slice()));
+  const expected = await on('cpu', run);
+  const actual = await on('native', run);
+  expect(actual.length).toBe(expected.length);
+  actual.forEach((values, i) => {
+    expect(relativeError(values, expected[i]!), `output ${i}`).toBeLessThan(TOLERANCE);
+  });
+}
+
+/** Forward value and the gradient of sum(output * weights) with respect to every input. */
+const withGrads =
+  (f: (...inputs: tf.Tensor[]) => tf.Tensor) =>
+  (...inputs: tf.Tensor[]): tf.Tensor[] => {
+    const { value, grads } = tf.valueAndGrads((...xs: tf.Tensor[]) => {
+      const y = f(...xs);
+      return y.mul(tf.linspace(-1, 1, y.size).reshape(y.shape)).sum();
+    })(inputs);
+    return [value, ...grads, f(...inputs)];
+  };
+
+describe('native BatchMatMul', () => {
+  const cases: [number[], number[], boolean, boolean][] = [
+    [[37, 53], [53, 29], false, false],
+    [[53, 37], [53, 29], true, false],
+    [[37, 53], [29, 53], false, true],
+    [[53, 37], [29, 53], true, true],
+    [[3, 17, 5], [3, 5, 11], false, false],
+    [[3, 17, 5], [5, 11], false, false], // batch broadcast: rank 3 x rank 2
+    [[4, 2, 9, 6], [2, 4, 9], true, true],
+    [[1, 1], [1, 1], false, false],
+  ];
+  for (const [shapeA, shapeB, ta, tb] of cases) {
+    it(`${shapeA} x ${shapeB} transposeA=${ta} transposeB=${tb}, with gradients`, async () => {
+      if (reason) return;
+      await compare([shapeA, shapeB], withGrads((a, b) => tf.matMul(a!, b!, ta, tb)), shapeA.length);
+    });
+  }
+
+  it('broadcasts batch dims on both sides like numpy (the cpu kernel gets this wrong)', async () => {
+    if (reason) return;
+    const a = randomArray(2 * 7 * 5, 11);
+    const b = randomArray(3 * 5 * 4, 12);
+    const tiled = await on('cpu', () =>
+      tf.tidy(() => {
+        const ta = tf.tensor(a, [2, 1, 7, 5]).tile([1, 3, 1, 1]);
+        const tb = tf.tensor(b, [1, 3, 5, 4]).tile([2, 1, 1, 1]);
+        return tf.matMul(ta, tb).dataSync().slice();
+      }),
+    );
+    const broadcast = await on('native', () =>
+      tf.tidy(() => tf.matMul(tf.tensor(a, [2, 1, 7, 5]), tf.tensor(b, [1, 3, 5, 4])).dataSync().slice()),
+    );
+    expect(relativeError(broadcast, tiled)).toBeLessThan(TOLERANCE);
+  });
+
+  it('fused matMul with bias and each activation', async () => {
+    if (reason) return;
+    for (const activation of ['linear', 'relu', 'relu6', 'elu', 'sigmoid', 'leakyrelu'] as const) {
+      await compare([[13, 21], [21, 8], [8]], (a, b, bias) => [
+        tf.fused.matMul({ a: a as tf.Tensor2D, b: b as tf.Tensor2D, bias: bias!, activation }),
+      ]);
+    }
+  });
+});
+
+describe('native Conv2D and its gradients', () => {
+  const cases: {
+    x: number[];
+    filter: number[];
+    strides: number | [number, number];
+    pad: 'same' | 'valid' | number;
+    dilations?: number | [number, number];
+  }[] = [
+    { x: [2, 9, 11, 3], filter: [3, 3, 3, 5], strides: 1, pad: 'same' },
+    { x: [2, 9, 11, 3], filter: [3, 3, 3, 5], strides: 1, pad: 'valid' },
+    { x: [3, 12, 10, 4], filter: [3, 5, 4, 6], strides: [2, 3], pad: 'same' },
+    { x: [1, 13, 13, 2], filter: [3, 3, 2, 4], strides: 2, pad: 'valid' },
+    { x: [2, 10, 9, 3], filter: [3, 3, 3, 2], strides: 1, pad: 'same', dilations: 2 },
+    { x: [2, 7, 6, 5], filter: [1, 1, 5, 7], strides: 1, pad: 'valid' }, // pointwise fast path
+    { x: [1, 8, 8, 3], filter: [4, 4, 3, 2], strides: 2, pad: 1 },
+  ];
+  for (const { x, filter, strides, pad, dilations } of cases) {
+    it(`x ${x} filter ${filter} strides ${strides} pad ${pad} dilations ${dilations ?? 1}`, async () => {
+      if (reason) return;
+      const conv = (input: tf.Tensor, kernel: tf.Tensor) =>
+        tf.conv2d(input as tf.Tensor4D, kernel as tf.Tensor4D, strides, pad, 'NHWC', dilations ?? 1);
+      // tfjs-core has no gradient for dilated convolutions, so those check the forward pass only.
+      await compare([x, filter], dilations ? (a, b) => [conv(a!, b!)] : withGrads((a, b) => conv(a!, b!)));
+    });
+  }
+
+  it('fused conv2d with bias and relu (what tf.layers.conv2d runs)', async () => {
+    if (reason) return;
+    await compare([[2, 8, 8, 3], [3, 3, 3, 4], [4]], (x, filter, bias) => [
+      tf.fused.conv2d({
+        x: x as tf.Tensor4D,
+        filter: filter as tf.Tensor4D,
+        strides: 1,
+        pad: 'same',
+        bias: bias!,
+        activation: 'relu',
+      }),
+    ]);
+  });
+});
+
+describe('training on the native backend', () => {
+  const lossFalls = async (model: tf.LayersModel, x: tf.Tensor, y: tf.Tensor, epochs: number) => {
+    const history = await model.fit(x, y, { epochs, batchSize: 16, verbose: 0, shuffle: false });
+    const losses = history.history.loss as number[];
+    return { first: losses[0]!, last: losses.at(-1)! };
+  };
+
+  it('a small CNN fits a toy image task', async () => {
+    if (reason) return;
+    await tf.setBackend('native');
+    // Class 1 images are brighter on the left half: learnable only through the convolutions.
+    const x = tf.tidy(() => {
+      const noise = tf.randomUniform([64, 12, 12, 1], 0, 0.5, 'float32', 7);
+      const left = tf.concat([tf.ones([64, 12, 6, 1]), tf.zeros([64, 12, 6, 1])], 2);
+      const label = tf.tensor1d(Array.from({ length: 64 }, (_, i) => i % 2)).reshape([64, 1, 1, 1]);
+      return noise.add(left.mul(label).mul(0.5));
+    });
+    const y = tf.tensor2d(Array.from({ length: 64 }, (_, i) => [i % 2]));
+    const model = tf.sequential({
+      layers: [
+        tf.layers.conv2d({ inputShape: [12, 12, 1], filters: 4, kernelSize: 3, activation: 'relu' }),
+        tf.layers.conv2d({ filters: 4, kernelSize: 3, strides: 2, activation: 'relu' }),
+        tf.layers.flatten(),
+        tf.layers.dense({ units: 1, activation: 'sigmoid' }),
+      ],
+    });
+    model.compile({ optimizer: tf.train.adam(0.01), loss: 'binaryCrossentropy' });
+    const { first, last } = await lossFalls(model, x, y, 30);
+    expect(last).toBeLessThan(first * 0.5);
+    expect(last).toBeLessThan(0.3);
+    tf.dispose([x, y]);
+    model.dispose();
+  });
+
+  it('an embedding + LSTM learns to count a token', async () => {
+    if (reason) return;
+    await tf.setBackend('native');
+    // Target: does token 3 occur in the sequence? (needs the embedding and recurrent gradients)
+    const sequences = Array.from({ length: 64 }, (_, i) =>
+      Array.from({ length: 8 }, (_, j) => ((i * 7 + j * 5 + (i >> 2)) % 5) + (i % 2 === 0 && j === i % 8 ? 0 : 0)),
+    );
+    const labels = sequences.map((s) => [s.includes(3) ? 1 : 0]);
+    const x = tf.tensor2d(sequences, [64, 8], 'int32');
+    const y = tf.tensor2d(labels);
+    const model = tf.sequential({
+      layers: [
+        tf.layers.embedding({ inputDim: 5, outputDim: 8, inputLength: 8 }),
+        tf.layers.lstm({ units: 16, recurrentInitializer: 'glorotUniform' }),
+        tf.layers.dense({ units: 1, activation: 'sigmoid' }),
+      ],
+    });
+    model.compile({ optimizer: tf.train.adam(0.02), loss: 'binaryCrossentropy' });
+    const { first, last } = await lossFalls(model, x, y, 40);
+    expect(last).toBeLessThan(first * 0.5);
+    tf.dispose([x, y]);
+    model.dispose();
+  });
+
+  it('a transformer layer regresses a target', async () => {
+    if (reason) return;
+    await tf.setBackend('native');
+    const { encoderLayerLoss } = await import('./helpers/transformer.js');
+    const { loss, variables, dispose } = encoderLayerLoss();
+    const optimizer = tf.train.adam(0.01);
+    const losses: number[] = [];
+    for (let step = 0; step < 60; step++) {
+      const value = optimizer.minimize(loss, true, variables)!;
+      losses.push(value.dataSync()[0]!);
+      value.dispose();
+    }
+    expect(losses.at(-1)!).toBeLessThan(losses[0]! * 0.2);
+    optimizer.dispose();
+    dispose();
+  });
+});
