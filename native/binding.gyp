@@ -2,11 +2,11 @@
   "targets": [
     {
       "target_name": "attend_native",
-      "sources": ["src/addon.c", "src/gemm.c", "src/conv2d.c"],
-      "cflags": ["-O3", "-march=native", "-std=c11", "-Wall", "-Wextra"],
+      "sources": ["src/addon.c", "src/gemm.c", "src/conv2d.c", "src/elementwise.c"],
+      "cflags": ["-O3", "-march=native", "-std=c11", "-fopenmp", "-Wall", "-Wextra"],
       "cflags_cc": ["-O3"],
       "include_dirs": ["<!@(pkg-config --cflags-only-I openblas | sed 's/-I//g')"],
-      "libraries": ["<!@(pkg-config --libs openblas)"],
+      "libraries": ["<!@(pkg-config --libs openblas)", "-fopenmp"],
       "ldflags": ["<!@(pkg-config --libs-only-L openblas | sed 's/-L/-Wl,-rpath,/g')"]
     }
   ]

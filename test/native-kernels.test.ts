@@ -200,3 +200,63 @@ describe('training on the native backend', () => {
     dispose();
   });
 });
+
+describe('native element-wise, copy and softmax kernels', () => {
+  const binaryOps: [string, (a: tf.Tensor, b: tf.Tensor) => tf.Tensor][] = [
+    ['add', tf.add],
+    ['sub', tf.sub],
+    ['mul', tf.mul],
+    ['div', (a, b) => tf.div(a, b.abs().add(0.5))],
+    ['maximum', tf.maximum],
+    ['minimum', tf.minimum],
+    ['squaredDifference', tf.squaredDifference],
+  ];
+  const shapePairs: [number[], number[]][] = [
+    [[5, 7], [5, 7]],
+    [[4, 3, 5], [5]],
+    [[4, 1, 5], [1, 3, 1]],
+    [[2, 3, 4, 5], [3, 1, 5]],
+    [[6], []],
+    [[1], [3, 1, 2]],
+  ];
+  for (const [name, op] of binaryOps) {
+    it(`${name} with broadcasting, with gradients`, async () => {
+      if (reason) return;
+      for (const [shapeA, shapeB] of shapePairs) {
+        await compare([shapeA, shapeB], withGrads((a, b) => op(a!, b!)));
+      }
+    });
+  }
+
+  it('transpose, slice, split and unstack', async () => {
+    if (reason) return;
+    await compare([[3, 4, 5, 6]], withGrads((x) => x!.transpose([2, 0, 3, 1])));
+    await compare([[3, 4, 5]], withGrads((x) => x!.transpose([0, 2, 1])));
+    await compare([[6, 7, 8]], withGrads((x) => x!.slice([1, 2, 3], [4, 3, 5])));
+    await compare([[6, 7, 8]], withGrads((x) => x!.slice([2, 0, 0], [3, 7, 8]))); // contiguous view
+    await compare([[4, 9, 5]], (x) => tf.split(x!, [2, 3, 4], 1));
+    await compare([[4, 9, 5]], (x) => tf.unstack(x!, 1));
+    await compare([[4, 9, 5]], withGrads((x) => tf.stack(tf.unstack(x!, 2).map((t, i) => t.mul(i + 1)), 0)));
+  });
+
+  it('softmax and its gradient', async () => {
+    if (reason) return;
+    await compare([[3, 4, 17]], withGrads((x) => tf.softmax(x!.mul(5))));
+    await compare([[9]], withGrads((x) => tf.softmax(x!)));
+    await compare([[2, 3, 11]], withGrads((x) => tf.logSoftmax(x!)));
+  });
+
+  it('leaves no tensors behind', async () => {
+    if (reason) return;
+    await on('native', () => {
+      const before = tf.memory().numTensors;
+      tf.tidy(() => {
+        const x = tf.randomNormal([4, 6, 8]);
+        tf.unstack(x, 1);
+        tf.split(x, 2, 2);
+        tf.softmax(x).transpose([2, 1, 0]).add(1).slice([0, 0, 0], [2, 2, 2]);
+      });
+      expect(tf.memory().numTensors).toBe(before);
+    });
+  });
+});

@@ -152,6 +152,121 @@ static napi_value conv2d_backprop_filter(napi_env env, napi_callback_info info) 
   return conv_call(env, info, attend_conv2d_backprop_filter, 0, 2, 1);
 }
 
+#define MAX_RANK 8
+
+// Reads a shape and one or two stride arrays (Int32Array) of equal rank into int64 arrays.
+static int get_layout(napi_env env, napi_value shape_value, int64_t* shape, int* rank,
+                      napi_value* stride_values, int64_t (*strides)[MAX_RANK], int count) {
+  int32_t* raw;
+  size_t len;
+  if (!get_ints(env, shape_value, &raw, &len)) return 0;
+  if (len < 1 || len > MAX_RANK) {
+    napi_throw_range_error(env, NULL, "attend_native: rank must be 1..8");
+    return 0;
+  }
+  *rank = (int)len;
+  for (size_t d = 0; d < len; d++) shape[d] = raw[d];
+  for (int i = 0; i < count; i++) {
+    size_t stride_len;
+    if (!get_ints(env, stride_values[i], &raw, &stride_len)) return 0;
+    if (stride_len != len) {
+      napi_throw_range_error(env, NULL, "attend_native: strides and shape differ in rank");
+      return 0;
+    }
+    for (size_t d = 0; d < len; d++) strides[i][d] = raw[d];
+  }
+  return 1;
+}
+
+// The last element index (plus one) that a strided read of `shape` touches.
+static int64_t extent(const int64_t* shape, const int64_t* strides, int rank, int64_t offset) {
+  int64_t last = offset;
+  for (int d = 0; d < rank; d++) {
+    if (shape[d] == 0) return 0;
+    last += (shape[d] - 1) * strides[d];
+  }
+  return last + 1;
+}
+
+static int64_t volume(const int64_t* shape, int rank) {
+  int64_t n = 1;
+  for (int d = 0; d < rank; d++) n *= shape[d];
+  return n;
+}
+
+// binary(op, a, b, out, shape, aStrides, bStrides)
+static napi_value binary(napi_env env, napi_callback_info info) {
+  size_t argc = 7;
+  napi_value argv[7];
+  CHECK(env, napi_get_cb_info(env, info, &argc, argv, NULL, NULL));
+  int op, rank;
+  float *a, *b, *out;
+  size_t a_len, b_len, out_len;
+  int64_t shape[MAX_RANK], strides[2][MAX_RANK];
+  if (!get_int(env, argv[0], &op) || !get_floats(env, argv[1], &a, &a_len) ||
+      !get_floats(env, argv[2], &b, &b_len) || !get_floats(env, argv[3], &out, &out_len) ||
+      !get_layout(env, argv[4], shape, &rank, argv + 5, strides, 2)) {
+    return NULL;
+  }
+  if (op < ATTEND_ADD || op > ATTEND_SQUARED_DIFF) {
+    napi_throw_range_error(env, NULL, "attend_native: unknown binary op");
+    return NULL;
+  }
+  const int64_t n = volume(shape, rank);
+  if (too_small(env, out_len, n, "out") ||
+      too_small(env, a_len, extent(shape, strides[0], rank, 0), "a") ||
+      too_small(env, b_len, extent(shape, strides[1], rank, 0), "b")) {
+    return NULL;
+  }
+  if (n > 0) attend_binary(op, a, b, out, rank, shape, strides[0], strides[1]);
+  return NULL;
+}
+
+// stridedCopy(x, out, shape, strides, offset)
+static napi_value strided_copy(napi_env env, napi_callback_info info) {
+  size_t argc = 5;
+  napi_value argv[5];
+  CHECK(env, napi_get_cb_info(env, info, &argc, argv, NULL, NULL));
+  float *x, *out;
+  size_t x_len, out_len;
+  int rank, offset;
+  int64_t shape[MAX_RANK], strides[1][MAX_RANK];
+  if (!get_floats(env, argv[0], &x, &x_len) || !get_floats(env, argv[1], &out, &out_len) ||
+      !get_layout(env, argv[2], shape, &rank, argv + 3, strides, 1) ||
+      !get_int(env, argv[4], &offset)) {
+    return NULL;
+  }
+  const int64_t n = volume(shape, rank);
+  if (offset < 0 || too_small(env, out_len, n, "out") ||
+      too_small(env, x_len, extent(shape, strides[0], rank, offset), "x")) {
+    if (offset < 0) napi_throw_range_error(env, NULL, "attend_native: negative offset");
+    return NULL;
+  }
+  if (n > 0) attend_strided_copy(x, out, rank, shape, strides[0], offset);
+  return NULL;
+}
+
+// softmax(x, out, rows, cols)
+static napi_value softmax(napi_env env, napi_callback_info info) {
+  size_t argc = 4;
+  napi_value argv[4];
+  CHECK(env, napi_get_cb_info(env, info, &argc, argv, NULL, NULL));
+  float *x, *out;
+  size_t x_len, out_len;
+  int rows, cols;
+  if (!get_floats(env, argv[0], &x, &x_len) || !get_floats(env, argv[1], &out, &out_len) ||
+      !get_int(env, argv[2], &rows) || !get_int(env, argv[3], &cols)) {
+    return NULL;
+  }
+  if (rows < 0 || cols < 0 || too_small(env, x_len, (int64_t)rows * cols, "x") ||
+      too_small(env, out_len, (int64_t)rows * cols, "out")) {
+    if (rows < 0 || cols < 0) napi_throw_range_error(env, NULL, "attend_native: negative size");
+    return NULL;
+  }
+  attend_softmax(x, out, rows, cols);
+  return NULL;
+}
+
 static napi_value get_threads(napi_env env, napi_callback_info info) {
   (void)info;
   napi_value result;
@@ -182,6 +297,9 @@ NAPI_MODULE_INIT() {
       {"conv2d", NULL, conv2d, NULL, NULL, NULL, napi_default, NULL},
       {"conv2dBackpropInput", NULL, conv2d_backprop_input, NULL, NULL, NULL, napi_default, NULL},
       {"conv2dBackpropFilter", NULL, conv2d_backprop_filter, NULL, NULL, NULL, napi_default, NULL},
+      {"binary", NULL, binary, NULL, NULL, NULL, napi_default, NULL},
+      {"stridedCopy", NULL, strided_copy, NULL, NULL, NULL, napi_default, NULL},
+      {"softmax", NULL, softmax, NULL, NULL, NULL, napi_default, NULL},
       {"getThreads", NULL, get_threads, NULL, NULL, NULL, napi_default, NULL},
       {"setThreads", NULL, set_threads, NULL, NULL, NULL, napi_default, NULL},
       {"blasConfig", NULL, blas_config, NULL, NULL, NULL, napi_default, NULL},

@@ -27,4 +27,15 @@ void attend_conv2d_backprop_input(const float* dy, const float* filter, float* d
 void attend_conv2d_backprop_filter(const float* x, const float* dy, float* dfilter,
                                    const ConvDims* d);
 
+enum { ATTEND_ADD, ATTEND_SUB, ATTEND_MUL, ATTEND_DIV, ATTEND_MAX, ATTEND_MIN, ATTEND_SQUARED_DIFF };
+
+// out[i] = a[i] op b[i] over `shape` (rank >= 1), reading a and b through their (broadcast) strides.
+void attend_binary(int op, const float* a, const float* b, float* out, int rank,
+                   const int64_t* shape, const int64_t* a_strides, const int64_t* b_strides);
+// out (contiguous, `shape`) = x read from `offset` through `strides`: transpose, slice, gather.
+void attend_strided_copy(const float* x, float* out, int rank, const int64_t* shape,
+                         const int64_t* strides, int64_t offset);
+// Row-wise softmax of x [rows, cols].
+void attend_softmax(const float* x, float* out, int64_t rows, int64_t cols);
+
 #endif

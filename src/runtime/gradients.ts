@@ -6,7 +6,19 @@ import {
   registerGradient,
   type Tensor,
 } from '@tensorflow/tfjs-core';
-import { matMul } from '@tensorflow/tfjs-core';
+import {
+  backend_util,
+  cast,
+  greaterEqual,
+  lessEqual,
+  Maximum,
+  Minimum,
+  matMul,
+  mul,
+  neg,
+  SquaredDifference,
+  sub,
+} from '@tensorflow/tfjs-core';
 
 /**
  * Sums a gradient computed at the broadcast batch shape back to the input's own shape. tfjs-core's
@@ -47,6 +59,42 @@ const batchMatMulGrad: GradConfig = {
   },
 };
 
+/** d(a-b)²: tfjs-core forgets to sum the broadcast axes here too. */
+const squaredDifferenceGrad: GradConfig = {
+  kernelName: SquaredDifference,
+  inputsToSave: ['a', 'b'],
+  gradFunc: (dy: Tensor | Tensor[], saved: Tensor[]) => {
+    const [a, b] = saved as [Tensor, Tensor];
+    const twice = () => mul(dy as Tensor, mul(sub(a, b), 2));
+    return {
+      a: () => sumToShape(twice(), a.shape),
+      b: () => sumToShape(neg(twice()), b.shape),
+    };
+  },
+};
+
+/** max/min pass the gradient to the input that won (ties to a), summed over broadcast axes. */
+function selectGrad(kernelName: string, aWins: (a: Tensor, b: Tensor) => Tensor): GradConfig {
+  return {
+    kernelName,
+    inputsToSave: ['a', 'b'],
+    gradFunc: (dy: Tensor | Tensor[], saved: Tensor[]) => {
+      const [a, b] = saved as [Tensor, Tensor];
+      const mask = () => cast(aWins(a, b), 'float32');
+      return {
+        a: () => sumToShape(mul(dy as Tensor, mask()), a.shape),
+        b: () => sumToShape(mul(dy as Tensor, sub(1, mask())), b.shape),
+      };
+    },
+  };
+}
+
+/** Sums an element-wise gradient over the axes along which `shape` was broadcast. */
+function sumToShape(grad: Tensor, shape: readonly number[]): Tensor {
+  const axes = backend_util.getReductionAxes([...shape], grad.shape);
+  return (axes.length ? grad.sum(axes) : grad).reshape([...shape]);
+}
+
 let installed = false;
 
 /** Replaces tfjs-core gradients that are wrong or missing; idempotent. */
@@ -54,4 +102,7 @@ export function installGradientFixes(): void {
   if (installed) return;
   installed = true;
   registerGradient(batchMatMulGrad);
+  registerGradient(squaredDifferenceGrad);
+  registerGradient(selectGrad(Maximum, greaterEqual));
+  registerGradient(selectGrad(Minimum, lessEqual));
 }

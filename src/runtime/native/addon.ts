@@ -21,6 +21,19 @@ export interface NativeAddon {
   conv2d(x: Float32Array, filter: Float32Array, y: Float32Array, dims: Int32Array): void;
   conv2dBackpropInput(dy: Float32Array, filter: Float32Array, dx: Float32Array, dims: Int32Array): void;
   conv2dBackpropFilter(x: Float32Array, dy: Float32Array, dw: Float32Array, dims: Int32Array): void;
+  /** out = a op b over shape, reading a and b through (broadcast) strides. */
+  binary(
+    op: number,
+    a: Float32Array,
+    b: Float32Array,
+    out: Float32Array,
+    shape: Int32Array,
+    aStrides: Int32Array,
+    bStrides: Int32Array,
+  ): void;
+  /** out (contiguous, shape) = x read from offset through strides. */
+  stridedCopy(x: Float32Array, out: Float32Array, shape: Int32Array, strides: Int32Array, offset: number): void;
+  softmax(x: Float32Array, out: Float32Array, rows: number, cols: number): void;
   getThreads(): number;
   setThreads(n: number): void;
   blasConfig(): string;

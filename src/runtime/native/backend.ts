@@ -15,12 +15,18 @@ export class NativeBackend extends MathBackendCPU {
     return this.addon.getThreads();
   }
 
-  /** The float32 values of a tensor, as the typed array the backend stores (not a copy). */
+  /**
+   * The float32 values of a tensor, as the typed array the backend stores (not a copy). Some cpu
+   * kernels store float32 results in other typed arrays (a cast from bool, say): those are
+   * converted once, in place, so the addon always sees a Float32Array.
+   */
   floats(info: TensorInfo): Float32Array {
-    const values = this.data.get(info.dataId).values;
-    if (!(values instanceof Float32Array)) {
+    const data = this.data.get(info.dataId);
+    if (data.values instanceof Float32Array) return data.values;
+    if (info.dtype !== 'float32' || !ArrayBuffer.isView(data.values)) {
       throw new Error(`native backend: expected float32 data, got ${info.dtype}`);
     }
-    return values;
+    data.values = Float32Array.from(data.values as unknown as ArrayLike<number>);
+    return data.values;
   }
 }

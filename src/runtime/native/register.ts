@@ -4,6 +4,8 @@ import { getKernelsForBackend, registerBackend, registerKernel } from '@tensorfl
 import { loadAddon } from './addon.js';
 import { NativeBackend } from './backend.js';
 import { conv2dKernels } from './conv2d.js';
+import { copyKernels } from './copies.js';
+import { binaryKernels } from './elementwise.js';
 import { matMulKernels } from './matmul.js';
 
 export const NATIVE_BACKEND = 'native';
@@ -17,7 +19,12 @@ export function registerNativeBackend(): void {
   // Both cores for sgemm unless the user pinned OpenBLAS themselves.
   if (!process.env.OPENBLAS_NUM_THREADS) addon.setThreads(availableParallelism());
   registerBackend(NATIVE_BACKEND, () => new NativeBackend(addon), 0);
-  const overrides = [...matMulKernels(NATIVE_BACKEND), ...conv2dKernels(NATIVE_BACKEND)];
+  const overrides = [
+    ...matMulKernels(NATIVE_BACKEND),
+    ...conv2dKernels(NATIVE_BACKEND),
+    ...binaryKernels(NATIVE_BACKEND),
+    ...copyKernels(NATIVE_BACKEND),
+  ];
   const overridden = new Set(overrides.map((kernel) => kernel.kernelName));
   for (const kernel of getKernelsForBackend('cpu')) {
     if (!overridden.has(kernel.kernelName)) {

@@ -1,0 +1,121 @@
+import {
+  backend_util,
+  type KernelConfig,
+  type KernelFunc,
+  Slice,
+  type SliceAttrs,
+  slice_util,
+  Softmax,
+  type SoftmaxAttrs,
+  SplitV,
+  type SplitVAttrs,
+  Transpose,
+  type TransposeAttrs,
+  type TensorInfo,
+  Unpack,
+  type UnpackAttrs,
+  util,
+} from '@tensorflow/tfjs-core';
+import type { NativeBackend } from './backend.js';
+import { cpuKernel, isFloat32 } from './cpu-kernels.js';
+import { collapse, contiguousStrides } from './layout.js';
+
+/** x[begin : begin + size], copied only when the box is not one contiguous run. */
+function sliceFloat(native: NativeBackend, x: TensorInfo, begin: number[], size: number[]): TensorInfo {
+  const values = native.floats(x);
+  const strides = contiguousStrides(x.shape);
+  const offset = begin.reduce((sum, b, d) => sum + b * strides[d]!, 0);
+  const count = util.sizeFromShape(size);
+  if (slice_util.isSliceContinous(x.shape, begin, size)) {
+    // Tensors are immutable, so a view of the input's buffer is a valid output.
+    return native.makeTensorInfo(size, 'float32', values.subarray(offset, offset + count));
+  }
+  const out = new Float32Array(count);
+  if (count > 0) {
+    const layout = collapse(size, strides);
+    native.addon.stridedCopy(values, out, layout.shape, layout.strides[0]!, offset);
+  }
+  return native.makeTensorInfo(size, 'float32', out);
+}
+
+const slice: KernelFunc = ({ inputs, backend, attrs }) => {
+  const { x } = inputs as { x: TensorInfo };
+  if (!isFloat32(x)) return cpuKernel(Slice)({ inputs, backend, attrs });
+  const { begin, size } = attrs as unknown as SliceAttrs;
+  const [$begin, $size] = slice_util.parseSliceParams(x, begin, size) as [number[], number[]];
+  slice_util.assertParamsValid(x, $begin, $size);
+  return sliceFloat(backend as NativeBackend, x, $begin, $size);
+};
+
+const splitV: KernelFunc = ({ inputs, backend, attrs }) => {
+  const { x } = inputs as { x: TensorInfo };
+  if (!isFloat32(x)) return cpuKernel(SplitV)({ inputs, backend, attrs });
+  const { numOrSizeSplits, axis } = attrs as unknown as SplitVAttrs;
+  const $axis = util.parseAxisParam(axis, x.shape)[0]!;
+  const sizes = backend_util.prepareSplitSize(x, numOrSizeSplits, $axis);
+  const begin = new Array<number>(x.shape.length).fill(0);
+  return sizes.map((s) => {
+    const size = [...x.shape];
+    size[$axis] = s;
+    const piece = sliceFloat(backend as NativeBackend, x, [...begin], size);
+    begin[$axis]! += s;
+    return piece;
+  });
+};
+
+const unpack: KernelFunc = ({ inputs, backend, attrs }) => {
+  const { value } = inputs as { value: TensorInfo };
+  if (!isFloat32(value)) return cpuKernel(Unpack)({ inputs, backend, attrs });
+  const native = backend as NativeBackend;
+  const axis = util.parseAxisParam((attrs as unknown as UnpackAttrs).axis, value.shape)[0]!;
+  const count = value.shape[axis]!;
+  const outShape = value.shape.filter((_, d) => d !== axis);
+  const size = [...value.shape];
+  size[axis] = 1;
+  return Array.from({ length: count }, (_, i) => {
+    const begin = value.shape.map((_, d) => (d === axis ? i : 0));
+    const piece = sliceFloat(native, value, begin, size);
+    // Same data, shape without the unpacked axis: re-label rather than copy.
+    const data = native.data.get(piece.dataId).values as Float32Array;
+    const out = native.makeTensorInfo(outShape, 'float32', data);
+    native.disposeIntermediateTensorInfo(piece);
+    return out;
+  });
+};
+
+const transpose: KernelFunc = ({ inputs, backend, attrs }) => {
+  const { x } = inputs as { x: TensorInfo };
+  if (!isFloat32(x)) return cpuKernel(Transpose)({ inputs, backend, attrs });
+  const native = backend as NativeBackend;
+  const { perm } = attrs as unknown as TransposeAttrs;
+  const outShape = perm.map((p) => x.shape[p]!);
+  const inStrides = contiguousStrides(x.shape);
+  const out = new Float32Array(util.sizeFromShape(outShape));
+  if (out.length > 0) {
+    const layout = collapse(outShape, perm.map((p) => inStrides[p]!));
+    native.addon.stridedCopy(native.floats(x), out, layout.shape, layout.strides[0]!, 0);
+  }
+  return native.makeTensorInfo(outShape, 'float32', out);
+};
+
+const softmax: KernelFunc = ({ inputs, backend, attrs }) => {
+  const { logits } = inputs as { logits: TensorInfo };
+  const { dim } = attrs as unknown as SoftmaxAttrs;
+  const lastAxis = logits.shape.length - 1;
+  if (!isFloat32(logits) || (dim !== -1 && dim !== lastAxis)) {
+    return cpuKernel(Softmax)({ inputs, backend, attrs });
+  }
+  const native = backend as NativeBackend;
+  const cols = logits.shape[lastAxis] ?? 1;
+  const out = new Float32Array(util.sizeFromShape(logits.shape));
+  if (out.length > 0) native.addon.softmax(native.floats(logits), out, out.length / cols, cols);
+  return native.makeTensorInfo([...logits.shape], 'float32', out);
+};
+
+export const copyKernels = (backendName: string): KernelConfig[] => [
+  { kernelName: Slice, backendName, kernelFunc: slice },
+  { kernelName: SplitV, backendName, kernelFunc: splitV },
+  { kernelName: Unpack, backendName, kernelFunc: unpack },
+  { kernelName: Transpose, backendName, kernelFunc: transpose },
+  { kernelName: Softmax, backendName, kernelFunc: softmax },
+];
