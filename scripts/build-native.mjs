@@ -2,7 +2,7 @@
 // Never fails the install: without a compiler or OpenBLAS the runtime falls back to wasm/cpu
 // and `attend doctor` says why.
 import { spawnSync } from 'node:child_process';
-import { existsSync, writeFileSync, mkdirSync } from 'node:fs';
+import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -26,7 +26,17 @@ if (!existsSync(join(nativeDir, 'binding.gyp'))) {
 function nodeGypCommand() {
   const candidates = [
     process.env.npm_config_node_gyp,
-    join(dirname(process.execPath), '..', 'lib', 'node_modules', 'npm', 'node_modules', 'node-gyp', 'bin', 'node-gyp.js'),
+    join(
+      dirname(process.execPath),
+      '..',
+      'lib',
+      'node_modules',
+      'npm',
+      'node_modules',
+      'node-gyp',
+      'bin',
+      'node-gyp.js',
+    ),
   ];
   const script = candidates.find((path) => path && existsSync(path));
   return script ? [process.execPath, [script]] : ['node-gyp', []];

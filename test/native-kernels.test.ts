@@ -17,9 +17,16 @@ async function compare(
   f: (...inputs: tf.Tensor[]) => tf.Tensor[],
   seed = 1,
 ): Promise<void> {
-  const data = shapes.map((shape, i) => randomArray(shape.reduce((a, b) => a * b, 1), seed + i));
+  const data = shapes.map((shape, i) =>
+    randomArray(
+      shape.reduce((a, b) => a * b, 1),
+      seed + i,
+    ),
+  );
   const run = () =>
-    tf.tidy(() => f(...data.map((values, i) => tf.tensor(values, shapes[i]))).map((t) => t.dataSync().slice()));
+    tf.tidy(() =>
+      f(...data.map((values, i) => tf.tensor(values, shapes[i]))).map((t) => t.dataSync().slice()),
+    );
   const expected = await on('cpu', run);
   const actual = await on('native', run);
   expect(actual.length).toBe(expected.length);
@@ -53,7 +60,11 @@ describe('native BatchMatMul', () => {
   for (const [shapeA, shapeB, ta, tb] of cases) {
     it(`${shapeA} x ${shapeB} transposeA=${ta} transposeB=${tb}, with gradients`, async () => {
       if (reason) return;
-      await compare([shapeA, shapeB], withGrads((a, b) => tf.matMul(a!, b!, ta, tb)), shapeA.length);
+      await compare(
+        [shapeA, shapeB],
+        withGrads((a, b) => tf.matMul(a!, b!, ta, tb)),
+        shapeA.length,
+      );
     });
   }
 
@@ -69,7 +80,12 @@ describe('native BatchMatMul', () => {
       }),
     );
     const broadcast = await on('native', () =>
-      tf.tidy(() => tf.matMul(tf.tensor(a, [2, 1, 7, 5]), tf.tensor(b, [1, 3, 5, 4])).dataSync().slice()),
+      tf.tidy(() =>
+        tf
+          .matMul(tf.tensor(a, [2, 1, 7, 5]), tf.tensor(b, [1, 3, 5, 4]))
+          .dataSync()
+          .slice(),
+      ),
     );
     expect(relativeError(broadcast, tiled)).toBeLessThan(TOLERANCE);
   });
@@ -104,9 +120,19 @@ describe('native Conv2D and its gradients', () => {
     it(`x ${x} filter ${filter} strides ${strides} pad ${pad} dilations ${dilations ?? 1}`, async () => {
       if (reason) return;
       const conv = (input: tf.Tensor, kernel: tf.Tensor) =>
-        tf.conv2d(input as tf.Tensor4D, kernel as tf.Tensor4D, strides, pad, 'NHWC', dilations ?? 1);
+        tf.conv2d(
+          input as tf.Tensor4D,
+          kernel as tf.Tensor4D,
+          strides,
+          pad,
+          'NHWC',
+          dilations ?? 1,
+        );
       // tfjs-core has no gradient for dilated convolutions, so those check the forward pass only.
-      await compare([x, filter], dilations ? (a, b) => [conv(a!, b!)] : withGrads((a, b) => conv(a!, b!)));
+      await compare(
+        [x, filter],
+        dilations ? (a, b) => [conv(a!, b!)] : withGrads((a, b) => conv(a!, b!)),
+      );
     });
   }
 
@@ -145,7 +171,12 @@ describe('training on the native backend', () => {
     const y = tf.tensor2d(Array.from({ length: 64 }, (_, i) => [i % 2]));
     const model = tf.sequential({
       layers: [
-        tf.layers.conv2d({ inputShape: [12, 12, 1], filters: 4, kernelSize: 3, activation: 'relu' }),
+        tf.layers.conv2d({
+          inputShape: [12, 12, 1],
+          filters: 4,
+          kernelSize: 3,
+          activation: 'relu',
+        }),
         tf.layers.conv2d({ filters: 4, kernelSize: 3, strides: 2, activation: 'relu' }),
         tf.layers.flatten(),
         tf.layers.dense({ units: 1, activation: 'sigmoid' }),
@@ -164,7 +195,10 @@ describe('training on the native backend', () => {
     await tf.setBackend('native');
     // Target: does token 3 occur in the sequence? (needs the embedding and recurrent gradients)
     const sequences = Array.from({ length: 64 }, (_, i) =>
-      Array.from({ length: 8 }, (_, j) => ((i * 7 + j * 5 + (i >> 2)) % 5) + (i % 2 === 0 && j === i % 8 ? 0 : 0)),
+      Array.from(
+        { length: 8 },
+        (_, j) => ((i * 7 + j * 5 + (i >> 2)) % 5) + (i % 2 === 0 && j === i % 8 ? 0 : 0),
+      ),
     );
     const labels = sequences.map((s) => [s.includes(3) ? 1 : 0]);
     const x = tf.tensor2d(sequences, [64, 8], 'int32');
@@ -212,10 +246,19 @@ describe('native element-wise, copy and softmax kernels', () => {
     ['squaredDifference', tf.squaredDifference],
   ];
   const shapePairs: [number[], number[]][] = [
-    [[5, 7], [5, 7]],
+    [
+      [5, 7],
+      [5, 7],
+    ],
     [[4, 3, 5], [5]],
-    [[4, 1, 5], [1, 3, 1]],
-    [[2, 3, 4, 5], [3, 1, 5]],
+    [
+      [4, 1, 5],
+      [1, 3, 1],
+    ],
+    [
+      [2, 3, 4, 5],
+      [3, 1, 5],
+    ],
     [[6], []],
     [[1], [3, 1, 2]],
   ];
@@ -223,27 +266,59 @@ describe('native element-wise, copy and softmax kernels', () => {
     it(`${name} with broadcasting, with gradients`, async () => {
       if (reason) return;
       for (const [shapeA, shapeB] of shapePairs) {
-        await compare([shapeA, shapeB], withGrads((a, b) => op(a!, b!)));
+        await compare(
+          [shapeA, shapeB],
+          withGrads((a, b) => op(a!, b!)),
+        );
       }
     });
   }
 
   it('transpose, slice, split and unstack', async () => {
     if (reason) return;
-    await compare([[3, 4, 5, 6]], withGrads((x) => x!.transpose([2, 0, 3, 1])));
-    await compare([[3, 4, 5]], withGrads((x) => x!.transpose([0, 2, 1])));
-    await compare([[6, 7, 8]], withGrads((x) => x!.slice([1, 2, 3], [4, 3, 5])));
-    await compare([[6, 7, 8]], withGrads((x) => x!.slice([2, 0, 0], [3, 7, 8]))); // contiguous view
+    await compare(
+      [[3, 4, 5, 6]],
+      withGrads((x) => x!.transpose([2, 0, 3, 1])),
+    );
+    await compare(
+      [[3, 4, 5]],
+      withGrads((x) => x!.transpose([0, 2, 1])),
+    );
+    await compare(
+      [[6, 7, 8]],
+      withGrads((x) => x!.slice([1, 2, 3], [4, 3, 5])),
+    );
+    await compare(
+      [[6, 7, 8]],
+      withGrads((x) => x!.slice([2, 0, 0], [3, 7, 8])),
+    ); // contiguous view
     await compare([[4, 9, 5]], (x) => tf.split(x!, [2, 3, 4], 1));
     await compare([[4, 9, 5]], (x) => tf.unstack(x!, 1));
-    await compare([[4, 9, 5]], withGrads((x) => tf.stack(tf.unstack(x!, 2).map((t, i) => t.mul(i + 1)), 0)));
+    await compare(
+      [[4, 9, 5]],
+      withGrads((x) =>
+        tf.stack(
+          tf.unstack(x!, 2).map((t, i) => t.mul(i + 1)),
+          0,
+        ),
+      ),
+    );
   });
 
   it('softmax and its gradient', async () => {
     if (reason) return;
-    await compare([[3, 4, 17]], withGrads((x) => tf.softmax(x!.mul(5))));
-    await compare([[9]], withGrads((x) => tf.softmax(x!)));
-    await compare([[2, 3, 11]], withGrads((x) => tf.logSoftmax(x!)));
+    await compare(
+      [[3, 4, 17]],
+      withGrads((x) => tf.softmax(x!.mul(5))),
+    );
+    await compare(
+      [[9]],
+      withGrads((x) => tf.softmax(x!)),
+    );
+    await compare(
+      [[2, 3, 11]],
+      withGrads((x) => tf.logSoftmax(x!)),
+    );
   });
 
   it('leaves no tensors behind', async () => {

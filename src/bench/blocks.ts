@@ -8,7 +8,8 @@ export interface Workload {
   readonly dispose: () => void;
 }
 
-const glorot = (shape: number[]): tf.Variable => tf.variable(tf.randomNormal(shape, 0, Math.sqrt(2 / (shape[0]! + shape.at(-1)!))));
+const glorot = (shape: number[]): tf.Variable =>
+  tf.variable(tf.randomNormal(shape, 0, Math.sqrt(2 / (shape[0]! + shape.at(-1)!))));
 
 /** Runs loss() under variableGrads and reads one number, so lazy backends really finish. */
 function trainStep(loss: () => tf.Scalar): Step {

@@ -1,5 +1,12 @@
 import type { BackendId } from '../runtime/candidates.js';
-import { attentionBlock, convBlock, encoderLayer, lstmBlock, matMulBlock, type Workload } from './blocks.js';
+import {
+  attentionBlock,
+  convBlock,
+  encoderLayer,
+  lstmBlock,
+  matMulBlock,
+  type Workload,
+} from './blocks.js';
 
 export type Unit = 'GFLOP/s' | 'ms';
 

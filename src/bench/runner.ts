@@ -1,5 +1,5 @@
-import { loadAddon } from '../runtime/native/addon.js';
 import type { BackendId } from '../runtime/candidates.js';
+import { loadAddon } from '../runtime/native/addon.js';
 import { tf } from '../runtime/tf.js';
 import type { BenchCase, Unit } from './cases.js';
 
@@ -84,7 +84,10 @@ export function sgemmCeiling(options: RunOptions = {}): BenchRow {
   const b = Float32Array.from({ length: n * n }, () => Math.random());
   const out = new Float32Array(n * n);
   const offsets = new Int32Array(1);
-  const seconds = timeStep(() => addon.batchMatMul(a, b, out, offsets, offsets, n, n, n, 0, 0), options);
+  const seconds = timeStep(
+    () => addon.batchMatMul(a, b, out, offsets, offsets, n, n, n, 0, 0),
+    options,
+  );
   return { ...base, value: (2 * n ** 3) / seconds / 1e9 };
 }
 

@@ -1,7 +1,13 @@
 import type { BenchRow } from './runner.js';
 
 const format = (value: number | null): string =>
-  value === null ? '-' : value >= 100 ? value.toFixed(0) : value >= 10 ? value.toFixed(1) : value.toFixed(2);
+  value === null
+    ? '-'
+    : value >= 100
+      ? value.toFixed(0)
+      : value >= 10
+        ? value.toFixed(1)
+        : value.toFixed(2);
 
 /** Rows pivoted to one line per benchmark and one column per backend, then the notes. */
 export function benchTable(rows: readonly BenchRow[]): string {
@@ -19,12 +25,14 @@ export function benchTable(rows: readonly BenchRow[]): string {
       }),
     ];
   });
-  const widths = header.map((_, i) => Math.max(...[header, ...body].map((line) => line[i]!.length)));
+  const widths = header.map((_, i) =>
+    Math.max(...[header, ...body].map((line) => line[i]!.length)),
+  );
   const line = (cells: string[]): string =>
-    cells.map((cell, i) => (i < 2 ? cell.padEnd(widths[i]!) : cell.padStart(widths[i]!))).join('  ');
-  const notes = rows
-    .filter((r) => r.note)
-    .map((r) => `  ${r.name} on ${r.backend}: ${r.note}`);
+    cells
+      .map((cell, i) => (i < 2 ? cell.padEnd(widths[i]!) : cell.padStart(widths[i]!)))
+      .join('  ');
+  const notes = rows.filter((r) => r.note).map((r) => `  ${r.name} on ${r.backend}: ${r.note}`);
   const out = [line(header), widths.map((w) => '-'.repeat(w)).join('  '), ...body.map(line)];
   if (notes.length) out.push('', 'notes:', ...notes);
   return out.join('\n');

@@ -59,7 +59,10 @@ function toBytes(data: tf.io.WeightData | undefined): Uint8Array {
 
 function writeCheckpoint(
   dir: string,
-  header: Omit<ModelFile, 'format' | 'formatVersion' | 'weightsFile' | 'weightsBytes' | 'weightsSha256'>,
+  header: Omit<
+    ModelFile,
+    'format' | 'formatVersion' | 'weightsFile' | 'weightsBytes' | 'weightsSha256'
+  >,
   weights: Uint8Array,
   extras: CheckpointExtras,
 ): void {
@@ -95,7 +98,9 @@ export function readCheckpoint(dir: string): { model: ModelFile; weights: Uint8A
   const modelPath = join(dir, MODEL_FILE);
   const model = readJson<ModelFile>(modelPath, 'every checkpoint has one');
   if (model.format !== FORMAT) {
-    throw new AttendError(`${modelPath}: not an attend checkpoint (format '${String(model.format)}')`);
+    throw new AttendError(
+      `${modelPath}: not an attend checkpoint (format '${String(model.format)}')`,
+    );
   }
   if (model.formatVersion > FORMAT_VERSION) {
     throw new AttendError(
@@ -103,7 +108,8 @@ export function readCheckpoint(dir: string): { model: ModelFile; weights: Uint8A
     );
   }
   const weightsPath = join(dir, model.weightsFile);
-  if (!existsSync(weightsPath)) throw new AttendError(`${weightsPath}: missing (named by ${modelPath})`);
+  if (!existsSync(weightsPath))
+    throw new AttendError(`${weightsPath}: missing (named by ${modelPath})`);
   const weights = new Uint8Array(readFileSync(weightsPath));
   if (weights.byteLength !== model.weightsBytes) {
     throw new AttendError(
@@ -155,11 +161,15 @@ export function folderLoadHandler(dir: string): tf.io.IOHandler {
     async load(): Promise<tf.io.ModelArtifacts> {
       const { model, weights } = readCheckpoint(dir);
       if (model.kind !== 'layers') {
-        throw new AttendError(`${join(dir, MODEL_FILE)}: holds a variable set, not a tfjs LayersModel`);
+        throw new AttendError(
+          `${join(dir, MODEL_FILE)}: holds a variable set, not a tfjs LayersModel`,
+        );
       }
       return {
         modelTopology: model.modelTopology as tf.io.ModelArtifacts['modelTopology'],
-        ...(model.trainingConfig ? { trainingConfig: model.trainingConfig as tf.io.TrainingConfig } : {}),
+        ...(model.trainingConfig
+          ? { trainingConfig: model.trainingConfig as tf.io.TrainingConfig }
+          : {}),
         weightSpecs: model.weightSpecs,
         weightData: bufferOf(weights),
       };
@@ -186,7 +196,12 @@ export async function saveVariables(
   extras: CheckpointExtras = {},
 ): Promise<void> {
   const { data, specs } = await tf.io.encodeWeights(tensors);
-  writeCheckpoint(dir, { kind: 'variables', config: extras.config, weightSpecs: specs }, toBytes(data), extras);
+  writeCheckpoint(
+    dir,
+    { kind: 'variables', config: extras.config, weightSpecs: specs },
+    toBytes(data),
+    extras,
+  );
 }
 
 export interface LoadedVariables {
@@ -197,11 +212,17 @@ export interface LoadedVariables {
 /** Loads named tensors saved by saveVariables; the caller owns (and disposes) the tensors. */
 export function loadVariables(dir: string): LoadedVariables {
   const { model, weights } = readCheckpoint(dir);
-  return { tensors: tf.io.decodeWeights(bufferOf(weights), model.weightSpecs), config: model.config };
+  return {
+    tensors: tf.io.decodeWeights(bufferOf(weights), model.weightSpecs),
+    config: model.config,
+  };
 }
 
 /** Reads an optional JSON side file (tokenizer.json, card.json) of a checkpoint. */
-export function readSideFile<T>(dir: string, file: typeof TOKENIZER_FILE | typeof CARD_FILE): T | undefined {
+export function readSideFile<T>(
+  dir: string,
+  file: typeof TOKENIZER_FILE | typeof CARD_FILE,
+): T | undefined {
   const path = join(dir, file);
   return existsSync(path) ? readJson<T>(path, file) : undefined;
 }

@@ -83,7 +83,9 @@ export const tensorflowGpu: BackendCandidate = {
   verify() {
     const backend = nodeBackendInUse();
     if (!backend.isGPUPackage) {
-      throw new BackendUnavailable('the loaded libtensorflow is the CPU build (@tensorflow/tfjs-node)');
+      throw new BackendUnavailable(
+        'the loaded libtensorflow is the CPU build (@tensorflow/tfjs-node)',
+      );
     }
     if (!backend.isUsingGpuDevice) {
       throw new BackendUnavailable('@tensorflow/tfjs-node-gpu loaded but sees no CUDA device');
@@ -116,7 +118,8 @@ const nativeStatusFile = projectPath('native', 'build', 'status.txt');
 
 /** Why the native addon is missing, as recorded by scripts/build-native.mjs at install. */
 export function nativeBuildStatus(): string {
-  if (!existsSync(nativeStatusFile)) return 'the native addon was never built (run npm run build:native)';
+  if (!existsSync(nativeStatusFile))
+    return 'the native addon was never built (run npm run build:native)';
   return readFileSync(nativeStatusFile, 'utf8').trim();
 }
 

@@ -1,23 +1,21 @@
 import {
   BatchMatMul,
   type BatchMatMulAttrs,
-  type GradConfig,
-  type NamedAttrMap,
-  registerGradient,
-  type Tensor,
-} from '@tensorflow/tfjs-core';
-import {
   backend_util,
   cast,
+  type GradConfig,
   greaterEqual,
   lessEqual,
   Maximum,
   Minimum,
   matMul,
   mul,
+  type NamedAttrMap,
   neg,
+  registerGradient,
   SquaredDifference,
   sub,
+  type Tensor,
 } from '@tensorflow/tfjs-core';
 
 /**

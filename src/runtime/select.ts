@@ -1,9 +1,9 @@
 import { AttendError } from '../errors.js';
 import {
+  BACKEND_ORDER,
   type BackendCandidate,
   type BackendId,
   BackendUnavailable,
-  BACKEND_ORDER,
   DEFAULT_CANDIDATES,
   isBackendId,
 } from './candidates.js';
@@ -12,6 +12,7 @@ import { tf } from './tf.js';
 /** What happened to one candidate while choosing. */
 export interface BackendAttempt {
   readonly id: BackendId;
+  readonly tfName: string;
   readonly summary: string;
   readonly status: 'selected' | 'available' | 'skipped' | 'not tried';
   readonly reason?: string;
@@ -82,22 +83,24 @@ export async function selectBackend(options: SelectOptions = {}): Promise<Runtim
   let chosen: BackendCandidate | undefined;
 
   for (const candidate of candidates) {
+    const record = (status: BackendAttempt['status'], reason?: string): void => {
+      const { id, tfName, summary } = candidate;
+      attempts.push({ id, tfName, summary, status, ...(reason === undefined ? {} : { reason }) });
+    };
     const wanted = requested === undefined || requested === candidate.id;
     if (!wanted && !options.probeAll) continue;
     if (chosen && !options.probeAll) {
-      attempts.push({ id: candidate.id, summary: candidate.summary, status: 'not tried' });
+      record('not tried');
       continue;
     }
     const reason = await tryActivate(candidate);
     if (reason !== undefined) {
-      attempts.push({ id: candidate.id, summary: candidate.summary, status: 'skipped', reason });
-      continue;
-    }
-    if (!chosen && wanted) {
+      record('skipped', reason);
+    } else if (!chosen && wanted) {
       chosen = candidate;
-      attempts.push({ id: candidate.id, summary: candidate.summary, status: 'selected' });
+      record('selected');
     } else {
-      attempts.push({ id: candidate.id, summary: candidate.summary, status: 'available' });
+      record('available');
     }
   }
 

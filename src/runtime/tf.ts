@@ -7,5 +7,5 @@ import { installGradientFixes } from './gradients.js';
 tf.env().set('IS_TEST', true);
 installGradientFixes();
 
-export { tf };
 export type { Rank, Tensor, Tensor1D, Tensor2D, Tensor3D, Tensor4D } from '@tensorflow/tfjs';
+export { tf };

@@ -1,6 +1,6 @@
-import { tf } from '../../src/runtime/tf.js';
 import { native, wasm } from '../../src/runtime/candidates.js';
 import { tryActivate } from '../../src/runtime/select.js';
+import { tf } from '../../src/runtime/tf.js';
 
 /** Registers the native backend if it can load; returns why not otherwise. */
 export async function nativeUnavailableReason(): Promise<string | undefined> {

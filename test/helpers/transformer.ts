@@ -28,7 +28,10 @@ export function encoderLayerLoss(b = 4, t = 12, d = 16, heads = 2) {
     const k = split(flat.matMul(wk!));
     const v = split(flat.matMul(wv!));
     const weights = tf.softmax(tf.matMul(q, k, false, true).div(Math.sqrt(d / heads)));
-    const context = tf.matMul(weights, v).transpose([0, 2, 1, 3]).reshape([b * t, d]) as tf.Tensor2D;
+    const context = tf
+      .matMul(weights, v)
+      .transpose([0, 2, 1, 3])
+      .reshape([b * t, d]) as tf.Tensor2D;
     const h = norm(flat.add(context.matMul(wo!)));
     const out = norm(h.add(tf.relu((h as tf.Tensor2D).matMul(w1!)).matMul(w2!)));
     return out.reshape([b, t, d]).sub(target).square().mean() as tf.Scalar;

@@ -30,13 +30,17 @@ export function benchCommand(program: Command): void {
       }
       const cases = BENCH_CASES.filter((c) => !pattern || pattern.test(c.name));
       // With --backend (or ATTEND_BACKEND) only that backend is measured; otherwise every one that loads.
+      // tensorflow-gpu and tensorflow share one tfjs backend: measure it once.
       const backends = report.attempts
         .filter((a) => (report.requested ? a.status === 'selected' : a.status !== 'skipped'))
-        .map((a) => ({ id: a.id, tfName: a.id.startsWith('tensorflow') ? 'tensorflow' : a.id }));
+        .filter((a, i, all) => all.findIndex((b) => b.tfName === a.tfName) === i);
       const runOptions = { minSeconds: Number(options.seconds), full: options.full ?? false };
       const print = options.json
         ? (row: BenchRow) => console.log(JSON.stringify(row))
-        : (row: BenchRow) => process.stderr.write(`  done: ${row.name} on ${row.backend}`.padEnd(70) + '\r');
+        : (row: BenchRow) => {
+            const status = `  done: ${row.name} on ${row.backend}`;
+            process.stderr.write(`${status.padEnd(70)}\r`);
+          };
       const rows: BenchRow[] = [];
       if (!pattern || pattern.test('sgemm-ceiling/1024')) {
         const ceiling = sgemmCeiling(runOptions);

@@ -19,7 +19,12 @@ export interface NativeAddon {
   ): void;
   /** dims: [B, inH, inW, inC, outH, outW, outC, fH, fW, sH, sW, dH, dW, padTop, padLeft] */
   conv2d(x: Float32Array, filter: Float32Array, y: Float32Array, dims: Int32Array): void;
-  conv2dBackpropInput(dy: Float32Array, filter: Float32Array, dx: Float32Array, dims: Int32Array): void;
+  conv2dBackpropInput(
+    dy: Float32Array,
+    filter: Float32Array,
+    dx: Float32Array,
+    dims: Int32Array,
+  ): void;
   conv2dBackpropFilter(x: Float32Array, dy: Float32Array, dw: Float32Array, dims: Int32Array): void;
   /** out = a op b over shape, reading a and b through (broadcast) strides. */
   binary(
@@ -32,7 +37,13 @@ export interface NativeAddon {
     bStrides: Int32Array,
   ): void;
   /** out (contiguous, shape) = x read from offset through strides. */
-  stridedCopy(x: Float32Array, out: Float32Array, shape: Int32Array, strides: Int32Array, offset: number): void;
+  stridedCopy(
+    x: Float32Array,
+    out: Float32Array,
+    shape: Int32Array,
+    strides: Int32Array,
+    offset: number,
+  ): void;
   softmax(x: Float32Array, out: Float32Array, rows: number, cols: number): void;
   getThreads(): number;
   setThreads(n: number): void;

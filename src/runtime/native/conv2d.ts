@@ -54,10 +54,9 @@ function nativeConv2D(
     pad,
     dimRoundingMode,
   );
-  const y = new Float32Array(
-    info.batchSize * info.outHeight * info.outWidth * info.outChannels,
-  );
-  if (y.length > 0) backend.addon.conv2d(backend.floats(x), backend.floats(filter), y, convDims(info));
+  const y = new Float32Array(info.batchSize * info.outHeight * info.outWidth * info.outChannels);
+  if (y.length > 0)
+    backend.addon.conv2d(backend.floats(x), backend.floats(filter), y, convDims(info));
   return backend.makeTensorInfo(info.outShape, 'float32', y);
 }
 

@@ -4,14 +4,14 @@ import {
   type KernelFunc,
   Slice,
   type SliceAttrs,
-  slice_util,
   Softmax,
   type SoftmaxAttrs,
   SplitV,
   type SplitVAttrs,
+  slice_util,
+  type TensorInfo,
   Transpose,
   type TransposeAttrs,
-  type TensorInfo,
   Unpack,
   type UnpackAttrs,
   util,
@@ -21,7 +21,12 @@ import { cpuKernel, isFloat32 } from './cpu-kernels.js';
 import { collapse, contiguousStrides } from './layout.js';
 
 /** x[begin : begin + size], copied only when the box is not one contiguous run. */
-function sliceFloat(native: NativeBackend, x: TensorInfo, begin: number[], size: number[]): TensorInfo {
+function sliceFloat(
+  native: NativeBackend,
+  x: TensorInfo,
+  begin: number[],
+  size: number[],
+): TensorInfo {
   const values = native.floats(x);
   const strides = contiguousStrides(x.shape);
   const offset = begin.reduce((sum, b, d) => sum + b * strides[d]!, 0);
@@ -92,7 +97,10 @@ const transpose: KernelFunc = ({ inputs, backend, attrs }) => {
   const inStrides = contiguousStrides(x.shape);
   const out = new Float32Array(util.sizeFromShape(outShape));
   if (out.length > 0) {
-    const layout = collapse(outShape, perm.map((p) => inStrides[p]!));
+    const layout = collapse(
+      outShape,
+      perm.map((p) => inStrides[p]!),
+    );
     native.addon.stridedCopy(native.floats(x), out, layout.shape, layout.strides[0]!, 0);
   }
   return native.makeTensorInfo(outShape, 'float32', out);

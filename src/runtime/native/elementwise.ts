@@ -35,7 +35,11 @@ function binaryKernel(kernelName: string, code: number): KernelFunc {
     const outShape = backend_util.assertAndGetBroadcastShape(a.shape, b.shape);
     const out = new Float32Array(util.sizeFromShape(outShape));
     if (out.length > 0) {
-      const layout = collapse(outShape, broadcastStrides(a.shape, outShape), broadcastStrides(b.shape, outShape));
+      const layout = collapse(
+        outShape,
+        broadcastStrides(a.shape, outShape),
+        broadcastStrides(b.shape, outShape),
+      );
       native.addon.binary(
         code,
         native.floats(a),

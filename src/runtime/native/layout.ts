@@ -37,8 +37,7 @@ export function collapse(shape: readonly number[], ...strideSets: readonly numbe
     const size = shape[d]!;
     if (size === 1) continue;
     const last = dims.length - 1;
-    const mergeable =
-      last >= 0 && strideSets.every((s, i) => sets[i]![last] === s[d]! * size);
+    const mergeable = last >= 0 && strideSets.every((s, i) => sets[i]![last] === s[d]! * size);
     if (mergeable) {
       dims[last] = dims[last]! * size;
       strideSets.forEach((s, i) => {
@@ -46,7 +45,9 @@ export function collapse(shape: readonly number[], ...strideSets: readonly numbe
       });
     } else {
       dims.push(size);
-      strideSets.forEach((s, i) => sets[i]!.push(s[d]!));
+      strideSets.forEach((s, i) => {
+        sets[i]!.push(s[d]!);
+      });
     }
   }
   if (dims.length === 0) {

@@ -1,9 +1,9 @@
 import {
   _FusedMatMul,
+  type _FusedMatMulAttrs,
   BatchMatMul,
   type BatchMatMulAttrs,
   broadcast_util,
-  type _FusedMatMulAttrs,
   type KernelConfig,
   type KernelFunc,
   type TensorInfo,
