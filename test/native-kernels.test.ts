@@ -335,3 +335,68 @@ describe('native element-wise, copy and softmax kernels', () => {
     });
   });
 });
+
+describe('native reductions and unary kernels', () => {
+  it('sum, mean, max, min over every kind of axis set, with gradients', async () => {
+    if (reason) return;
+    const axisSets: (number | number[] | undefined)[] = [
+      undefined,
+      0,
+      1,
+      2,
+      -1,
+      [0, 2],
+      [1, 2],
+      [0, 1],
+    ];
+    for (const axis of axisSets) {
+      for (const keepDims of [false, true]) {
+        await compare(
+          [[4, 5, 6]],
+          withGrads((x) => x!.sum(axis, keepDims)),
+        );
+        await compare(
+          [[4, 5, 6]],
+          withGrads((x) => x!.mean(axis, keepDims)),
+        );
+        await compare([[4, 5, 6]], (x) => [x!.max(axis, keepDims), x!.min(axis, keepDims)]);
+      }
+    }
+    await compare([[3, 1, 4, 1, 5]], (x) => [x!.sum([1, 3]), x!.mean([0, 2, 4]), x!.max([2, 3])]);
+  });
+
+  it('max and min propagate NaN like the cpu backend', async () => {
+    if (reason) return;
+    const run = () =>
+      tf.tidy(() => {
+        const x = tf.tensor2d([
+          [1, Number.NaN, 3],
+          [4, 5, 6],
+        ]);
+        return [x.max(1), x.min(0), x.sum(1)].map((t) => Array.from(t.dataSync()));
+      });
+    expect(await on('native', run)).toEqual(await on('cpu', run));
+  });
+
+  it('unary ops with gradients', async () => {
+    if (reason) return;
+    const ops: ((x: tf.Tensor) => tf.Tensor)[] = [
+      tf.relu,
+      (x) => tf.step(x, 0.3),
+      tf.square,
+      tf.exp,
+      (x) => tf.log(x.abs().add(0.1)),
+      tf.tanh,
+      tf.sigmoid,
+      (x) => tf.sqrt(x.abs().add(0.1)),
+      (x) => tf.rsqrt(x.abs().add(0.1)),
+      tf.neg,
+      tf.abs,
+    ];
+    for (const op of ops)
+      await compare(
+        [[7, 9]],
+        withGrads((x) => op(x!)),
+      );
+  });
+});

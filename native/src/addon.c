@@ -267,6 +267,57 @@ static napi_value softmax(napi_env env, napi_callback_info info) {
   return NULL;
 }
 
+// reduce(op, x, out, outer, reduce, inner)
+static napi_value reduce(napi_env env, napi_callback_info info) {
+  size_t argc = 6;
+  napi_value argv[6];
+  CHECK(env, napi_get_cb_info(env, info, &argc, argv, NULL, NULL));
+  int op, outer, count, inner;
+  float *x, *out;
+  size_t x_len, out_len;
+  if (!get_int(env, argv[0], &op) || !get_floats(env, argv[1], &x, &x_len) ||
+      !get_floats(env, argv[2], &out, &out_len) || !get_int(env, argv[3], &outer) ||
+      !get_int(env, argv[4], &count) || !get_int(env, argv[5], &inner)) {
+    return NULL;
+  }
+  if (op < ATTEND_REDUCE_SUM || op > ATTEND_REDUCE_MIN || outer < 0 || count < 0 || inner < 0) {
+    napi_throw_range_error(env, NULL, "attend_native: bad reduce arguments");
+    return NULL;
+  }
+  if (too_small(env, x_len, (int64_t)outer * count * inner, "x") ||
+      too_small(env, out_len, (int64_t)outer * inner, "out")) {
+    return NULL;
+  }
+  attend_reduce(op, x, out, outer, count, inner);
+  return NULL;
+}
+
+// unary(op, x, out, alpha)
+static napi_value unary(napi_env env, napi_callback_info info) {
+  size_t argc = 4;
+  napi_value argv[4];
+  CHECK(env, napi_get_cb_info(env, info, &argc, argv, NULL, NULL));
+  int op;
+  double alpha;
+  float *x, *out;
+  size_t x_len, out_len;
+  if (!get_int(env, argv[0], &op) || !get_floats(env, argv[1], &x, &x_len) ||
+      !get_floats(env, argv[2], &out, &out_len)) {
+    return NULL;
+  }
+  if (napi_get_value_double(env, argv[3], &alpha) != napi_ok) {
+    napi_throw_type_error(env, NULL, "attend_native: expected a number");
+    return NULL;
+  }
+  if (op < ATTEND_RELU || op > ATTEND_ABS) {
+    napi_throw_range_error(env, NULL, "attend_native: unknown unary op");
+    return NULL;
+  }
+  if (too_small(env, out_len, (int64_t)x_len, "out")) return NULL;
+  attend_unary(op, x, out, (int64_t)x_len, (float)alpha);
+  return NULL;
+}
+
 static napi_value get_threads(napi_env env, napi_callback_info info) {
   (void)info;
   napi_value result;
@@ -300,6 +351,8 @@ NAPI_MODULE_INIT() {
       {"binary", NULL, binary, NULL, NULL, NULL, napi_default, NULL},
       {"stridedCopy", NULL, strided_copy, NULL, NULL, NULL, napi_default, NULL},
       {"softmax", NULL, softmax, NULL, NULL, NULL, napi_default, NULL},
+      {"reduce", NULL, reduce, NULL, NULL, NULL, napi_default, NULL},
+      {"unary", NULL, unary, NULL, NULL, NULL, napi_default, NULL},
       {"getThreads", NULL, get_threads, NULL, NULL, NULL, napi_default, NULL},
       {"setThreads", NULL, set_threads, NULL, NULL, NULL, napi_default, NULL},
       {"blasConfig", NULL, blas_config, NULL, NULL, NULL, napi_default, NULL},

@@ -38,4 +38,15 @@ void attend_strided_copy(const float* x, float* out, int rank, const int64_t* sh
 // Row-wise softmax of x [rows, cols].
 void attend_softmax(const float* x, float* out, int64_t rows, int64_t cols);
 
+enum { ATTEND_REDUCE_SUM, ATTEND_REDUCE_MEAN, ATTEND_REDUCE_MAX, ATTEND_REDUCE_MIN };
+// out[o, i] = reduce over r of x[o, r, i] (NaN propagates through max/min).
+void attend_reduce(int op, const float* x, float* out, int64_t outer, int64_t reduce, int64_t inner);
+
+enum {
+  ATTEND_RELU, ATTEND_STEP, ATTEND_SQUARE, ATTEND_EXP, ATTEND_LOG, ATTEND_TANH,
+  ATTEND_SIGMOID, ATTEND_SQRT, ATTEND_RSQRT, ATTEND_NEG, ATTEND_ABS
+};
+// out[i] = op(x[i]); alpha is Step's value for x <= 0.
+void attend_unary(int op, const float* x, float* out, int64_t n, float alpha);
+
 #endif

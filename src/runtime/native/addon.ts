@@ -45,6 +45,17 @@ export interface NativeAddon {
     offset: number,
   ): void;
   softmax(x: Float32Array, out: Float32Array, rows: number, cols: number): void;
+  /** out[o, i] = op over r of x[o, r, i]; op: 0 sum, 1 mean, 2 max, 3 min. */
+  reduce(
+    op: number,
+    x: Float32Array,
+    out: Float32Array,
+    outer: number,
+    reduce: number,
+    inner: number,
+  ): void;
+  /** out = op(x) element-wise; alpha is Step's value at x <= 0. */
+  unary(op: number, x: Float32Array, out: Float32Array, alpha: number): void;
   getThreads(): number;
   setThreads(n: number): void;
   blasConfig(): string;
@@ -58,6 +69,9 @@ let addon: NativeAddon | undefined;
 export function loadAddon(): NativeAddon {
   if (addon) return addon;
   if (!existsSync(addonPath)) throw new BackendUnavailable(nativeBuildStatus());
+  // OpenMP threads that spin after each parallel loop starve OpenBLAS's threads on a 2-core
+  // machine (batched matMul ran 12x slower): make them sleep. Read by libgomp when it loads.
+  process.env.OMP_WAIT_POLICY ??= 'passive';
   try {
     addon = createRequire(import.meta.url)(addonPath) as NativeAddon;
   } catch (error) {

@@ -7,6 +7,7 @@ import { conv2dKernels } from './conv2d.js';
 import { copyKernels } from './copies.js';
 import { binaryKernels } from './elementwise.js';
 import { matMulKernels } from './matmul.js';
+import { reduceAndUnaryKernels } from './reduce-unary.js';
 
 export const NATIVE_BACKEND = 'native';
 
@@ -24,6 +25,7 @@ export function registerNativeBackend(): void {
     ...conv2dKernels(NATIVE_BACKEND),
     ...binaryKernels(NATIVE_BACKEND),
     ...copyKernels(NATIVE_BACKEND),
+    ...reduceAndUnaryKernels(NATIVE_BACKEND),
   ];
   const overridden = new Set(overrides.map((kernel) => kernel.kernelName));
   for (const kernel of getKernelsForBackend('cpu')) {
