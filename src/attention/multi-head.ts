@@ -1,0 +1,90 @@
+import { dense } from '../nn/layers.js';
+import type { ParamStore } from '../nn/params.js';
+import { tf } from '../runtime/tf.js';
+import { hardAttention } from './hard.js';
+import { checkHeads, mergeHeads, splitHeads } from './heads.js';
+import { localRestriction } from './local.js';
+import { combineMasks, maskedSoftmax } from './masking.js';
+import type {
+  AttendInput,
+  AttendOutput,
+  Attention,
+  AttentionConfig,
+  AttentionDims,
+  AttentionState,
+} from './types.js';
+
+type MultiHeadConfig = Extract<AttentionConfig, { kind: 'multi-head' }>;
+
+/**
+ * Multi-head scaled dot-product attention (Vaswani et al.): H heads with their own projections,
+ * concatenated and projected to `dim`. Keys and values are projected once per memory (initState).
+ */
+export class MultiHeadAttention implements Attention {
+  readonly kind = 'multi-head' as const;
+  readonly contextDim: number;
+
+  constructor(
+    private readonly config: MultiHeadConfig,
+    _dims: AttentionDims,
+    private readonly params: ParamStore,
+  ) {
+    checkHeads(config.dim, config.heads);
+    this.contextDim = config.dim;
+  }
+
+  /** Projected keys and values [B, H, Tk, d]. */
+  initState(keys: tf.Tensor3D, values: tf.Tensor3D): AttentionState {
+    return {
+      step: 0,
+      projectedKeys: splitHeads(
+        dense(this.params, keys, this.config.dim, { name: 'wk' }),
+        this.config.heads,
+      ),
+      projectedValues: splitHeads(
+        dense(this.params, values, this.config.dim, { name: 'wv' }),
+        this.config.heads,
+      ),
+    };
+  }
+
+  attend(input: AttendInput): AttendOutput {
+    const { heads, dim } = this.config;
+    const state = input.state?.projectedKeys
+      ? input.state
+      : { ...input.state, ...this.initState(input.keys, input.values) };
+    const k = state.projectedKeys as tf.Tensor4D;
+    const v = state.projectedValues as tf.Tensor4D;
+    const q = splitHeads(dense(this.params, input.query, dim, { name: 'wq' }), heads); // [B, H, Tq, d]
+    const scores = tf.matMul(q, k, false, true).div(Math.sqrt(dim / heads)); // [B, H, Tq, Tk]
+    const step = state.step ?? 0;
+    const local = this.config.local
+      ? localRestriction(
+          this.params,
+          this.config.local,
+          input.query,
+          input.keys.shape[1],
+          step,
+          input.mask,
+        )
+      : undefined;
+    const mask = combineMasks(input.mask, local?.mask);
+    let weights = maskedSoftmax(scores, mask) as tf.Tensor4D;
+    if (local?.gaussian) weights = weights.mul(local.gaussian.expandDims(1));
+    let sampleLogProb: tf.Tensor2D | undefined;
+    if (this.config.mode === 'hard') {
+      const hard = hardAttention(weights, input.training ?? false);
+      weights = hard.onehot as tf.Tensor4D;
+      // Heads sample independently; the REINFORCE term uses the sum of their log-probabilities.
+      sampleLogProb = hard.logProb ? (hard.logProb.sum(1) as tf.Tensor2D) : undefined;
+    }
+    const context = mergeHeads(tf.matMul(weights, v)); // [B, Tq, dim]
+    const output = dense(this.params, context, dim, { name: 'wo' }) as tf.Tensor3D;
+    return {
+      context: output,
+      weights,
+      state: { ...state, step: step + input.query.shape[1] },
+      ...(sampleLogProb ? { sampleLogProb } : {}),
+    };
+  }
+}

@@ -1,0 +1,146 @@
+import { dense } from '../nn/layers.js';
+import type { ParamStore } from '../nn/params.js';
+import { tf } from '../runtime/tf.js';
+import { hardAttention } from './hard.js';
+import { localRestriction } from './local.js';
+import { combineMasks, maskedSoftmax } from './masking.js';
+import type {
+  AttendInput,
+  AttendOutput,
+  Attention,
+  AttentionConfig,
+  AttentionDims,
+  AttentionState,
+} from './types.js';
+
+type SingleHeadConfig = Extract<
+  AttentionConfig,
+  { kind: 'dot' | 'scaled-dot' | 'general' | 'additive' | 'location-aware' }
+>;
+
+/**
+ * Attention with one score per (query, key): dot and scaled-dot (Luong; Vaswani's scaling),
+ * general (q·W·k), additive (Bahdanau, vᵀ tanh(Wq + Uk)) and location-aware (Chorowski: additive
+ * plus a convolution over the previous step's weights). Values are returned as they are.
+ */
+export class SingleHeadAttention implements Attention {
+  readonly kind: SingleHeadConfig['kind'];
+  readonly contextDim: number;
+
+  constructor(
+    private readonly config: SingleHeadConfig,
+    private readonly dims: AttentionDims,
+    private readonly params: ParamStore,
+  ) {
+    this.kind = config.kind;
+    this.contextDim = dims.value;
+    if ((config.kind === 'dot' || config.kind === 'scaled-dot') && dims.query !== dims.key) {
+      throw new Error(
+        `${config.kind} attention needs query and key sizes equal (${dims.query} vs ${dims.key})`,
+      );
+    }
+  }
+
+  /** Keys projected once per memory: W-side of general, U·k of additive/location-aware. */
+  private projectKeys(keys: tf.Tensor3D): tf.Tensor | undefined {
+    switch (this.config.kind) {
+      case 'dot':
+      case 'scaled-dot':
+        return undefined;
+      case 'general': {
+        const w = this.params.get('w', [this.dims.query, this.dims.key]);
+        const [b, tk, dk] = keys.shape;
+        return tf
+          .matMul(keys.reshape([b * tk, dk]), w, false, true)
+          .reshape([b, tk, this.dims.query]);
+      }
+      case 'additive':
+      case 'location-aware':
+        return dense(this.params, keys, this.config.units, { name: 'keys', bias: false });
+    }
+  }
+
+  initState(keys: tf.Tensor3D, _values: tf.Tensor3D, mask?: tf.Tensor2D): AttentionState {
+    const projectedKeys = this.projectKeys(keys);
+    const base: AttentionState = { step: 0, ...(projectedKeys ? { projectedKeys } : {}) };
+    if (this.config.kind !== 'location-aware') return base;
+    // Before the first step, "previous weights" are uniform over the valid positions (as ESPnet).
+    const [batch, tk] = keys.shape;
+    const valid = mask ? mask.toFloat() : tf.ones([batch, tk]);
+    return { ...base, previousWeights: valid.div(valid.sum(1, true)) as tf.Tensor2D };
+  }
+
+  private scores(input: AttendInput, projectedKeys: tf.Tensor | undefined): tf.Tensor3D {
+    const { query, keys } = input;
+    const config = this.config;
+    switch (config.kind) {
+      case 'dot':
+        return tf.matMul(query, keys, false, true);
+      case 'scaled-dot':
+        return tf.matMul(query, keys, false, true).div(Math.sqrt(this.dims.key));
+      case 'general':
+        return tf.matMul(query, projectedKeys as tf.Tensor3D, false, true);
+      case 'additive':
+      case 'location-aware': {
+        let keySide = projectedKeys as tf.Tensor3D; // [B, Tk, A]
+        if (config.kind === 'location-aware') {
+          const previous = input.state?.previousWeights;
+          if (!previous) throw new Error('location-aware attention needs state from initState()');
+          if (query.shape[1] !== 1)
+            throw new Error('location-aware attention runs one decoder step at a time');
+          const filter = this.params.get('location/conv', [config.kernelSize, 1, config.filters]);
+          const located = tf.conv1d(
+            previous.expandDims(2) as tf.Tensor3D,
+            filter as tf.Tensor3D,
+            1,
+            'same',
+          ); // [B, Tk, F]
+          keySide = keySide.add(
+            dense(this.params, located, config.units, { name: 'location', bias: false }),
+          );
+        }
+        const querySide = dense(this.params, query, config.units, { name: 'query' }); // [B, Tq, A]
+        const [b, tq] = query.shape;
+        const tk = keys.shape[1];
+        const energy = tf.tanh(querySide.expandDims(2).add(keySide.expandDims(1))); // [B, Tq, Tk, A]
+        const v = this.params.get('v', [config.units, 1]);
+        return tf.matMul(energy.reshape([-1, config.units]), v as tf.Tensor2D).reshape([b, tq, tk]);
+      }
+    }
+  }
+
+  attend(input: AttendInput): AttendOutput {
+    const state = input.state ?? {};
+    const projectedKeys = state.projectedKeys ?? this.projectKeys(input.keys);
+    const scores = this.scores(input, projectedKeys);
+    const step = state.step ?? 0;
+    const local = this.config.local
+      ? localRestriction(
+          this.params,
+          this.config.local,
+          input.query,
+          input.keys.shape[1],
+          step,
+          input.mask,
+        )
+      : undefined;
+    let weights = maskedSoftmax(scores, combineMasks(input.mask, local?.mask)) as tf.Tensor3D;
+    if (local?.gaussian) weights = weights.mul(local.gaussian) as tf.Tensor3D;
+    let sampleLogProb: tf.Tensor2D | undefined;
+    if (this.config.mode === 'hard') {
+      const hard = hardAttention(weights, input.training ?? false);
+      weights = hard.onehot as tf.Tensor3D;
+      sampleLogProb = hard.logProb as tf.Tensor2D | undefined;
+    }
+    const context = tf.matMul(weights, input.values) as tf.Tensor3D; // [B, Tq, Dv]
+    const next: AttentionState = {
+      ...state,
+      ...(projectedKeys ? { projectedKeys } : {}),
+      step: step + input.query.shape[1],
+      ...(this.config.kind === 'location-aware'
+        ? { previousWeights: weights.squeeze([1]) as tf.Tensor2D }
+        : {}),
+    };
+    return { context, weights, state: next, ...(sampleLogProb ? { sampleLogProb } : {}) };
+  }
+}

@@ -1,0 +1,89 @@
+// Small building blocks on plain tensors: the models own their variables through ParamStore.
+import { tf } from '../runtime/tf.js';
+import type { ParamStore } from './params.js';
+
+/** x [..., inDim] · W [inDim, outDim] (+ b), for any rank (flattened to one matMul). */
+export function dense(
+  params: ParamStore,
+  x: tf.Tensor,
+  outDim: number,
+  options: { bias?: boolean; name?: string } = {},
+): tf.Tensor {
+  const inDim = x.shape.at(-1)!;
+  const name = options.name ?? 'dense';
+  const w = params.get(`${name}/w`, [inDim, outDim]);
+  const flat = x.reshape([-1, inDim]) as tf.Tensor2D;
+  let y: tf.Tensor = tf.matMul(flat, w as tf.Tensor2D);
+  if (options.bias !== false) y = y.add(params.get(`${name}/b`, [outDim], 'zeros'));
+  return y.reshape([...x.shape.slice(0, -1), outDim]);
+}
+
+/** Layer normalisation over the last axis with learned gain and bias. */
+export function layerNorm(
+  params: ParamStore,
+  x: tf.Tensor,
+  name = 'norm',
+  epsilon = 1e-5,
+): tf.Tensor {
+  const dim = x.shape.at(-1)!;
+  const { mean, variance } = tf.moments(x, -1, true);
+  const normalised = x.sub(mean).mul(tf.rsqrt(variance.add(epsilon)));
+  return normalised
+    .mul(params.get(`${name}/gain`, [dim], 'ones'))
+    .add(params.get(`${name}/bias`, [dim], 'zeros'));
+}
+
+/** Token ids [...] -> vectors [..., dim]. */
+export function embed(
+  params: ParamStore,
+  ids: tf.Tensor,
+  vocabSize: number,
+  dim: number,
+  name = 'embedding',
+): tf.Tensor {
+  const table = params.get(name, [vocabSize, dim], 'normal');
+  const flat = ids.reshape([-1]).toInt();
+  return tf.gather(table, flat).reshape([...ids.shape, dim]);
+}
+
+export interface LstmState {
+  readonly h: tf.Tensor2D; // [B, H]
+  readonly c: tf.Tensor2D; // [B, H]
+}
+
+/** One LSTM step: all four gates from a single matMul of [x; h]. Forget-gate bias starts at 1. */
+export function lstmCell(
+  params: ParamStore,
+  x: tf.Tensor2D,
+  state: LstmState,
+  units: number,
+  name = 'lstm',
+): LstmState {
+  const inDim = x.shape[1] + units;
+  const w = params.get(`${name}/w`, [inDim, 4 * units]);
+  const b = params.get(`${name}/b`, [4 * units], 'zeros');
+  const z = tf.matMul(tf.concat([x, state.h], 1), w as tf.Tensor2D).add(b); // [B, 4H]
+  const [i, f, g, o] = tf.split(z, 4, 1) as [tf.Tensor2D, tf.Tensor2D, tf.Tensor2D, tf.Tensor2D];
+  const c = tf
+    .sigmoid(f.add(1))
+    .mul(state.c)
+    .add(tf.sigmoid(i).mul(tf.tanh(g))) as tf.Tensor2D;
+  const h = tf.sigmoid(o).mul(tf.tanh(c)) as tf.Tensor2D;
+  return { h, c };
+}
+
+export function zeroLstmState(batch: number, units: number): LstmState {
+  return { h: tf.zeros([batch, units]), c: tf.zeros([batch, units]) };
+}
+
+/** Sinusoidal position encodings [length, dim] starting at `offset` (Vaswani et al.). */
+export function positionalEncoding(length: number, dim: number, offset = 0): tf.Tensor2D {
+  const values = new Float32Array(length * dim);
+  for (let p = 0; p < length; p++) {
+    for (let i = 0; i < dim; i++) {
+      const angle = (p + offset) / 10000 ** ((2 * Math.floor(i / 2)) / dim);
+      values[p * dim + i] = i % 2 === 0 ? Math.sin(angle) : Math.cos(angle);
+    }
+  }
+  return tf.tensor2d(values, [length, dim]);
+}
