@@ -48,6 +48,25 @@ export class MultiHeadAttention implements Attention {
     };
   }
 
+  /**
+   * Appends new positions' projected keys and values to a state: a decoder's self-attention cache,
+   * so each step projects only its own position.
+   */
+  appendKeys(
+    state: AttentionState | undefined,
+    keys: tf.Tensor3D,
+    values: tf.Tensor3D,
+  ): AttentionState {
+    const added = this.initState(keys, values);
+    if (!state?.projectedKeys || !state.projectedValues)
+      return { ...added, step: state?.step ?? 0 };
+    return {
+      ...state,
+      projectedKeys: tf.concat([state.projectedKeys, added.projectedKeys!], 2),
+      projectedValues: tf.concat([state.projectedValues, added.projectedValues!], 2),
+    };
+  }
+
   attend(input: AttendInput): AttendOutput {
     const { heads, dim } = this.config;
     const state = input.state?.projectedKeys

@@ -67,12 +67,12 @@ export interface AttentionDims {
  * object): per-memory projections computed once, the previous weights (location-aware), the
  * decoding step (local-m). Every tensor has the batch first, so beam search can reorder it.
  */
-export interface AttentionState {
+export type AttentionState = {
   readonly projectedKeys?: tf.Tensor;
   readonly projectedValues?: tf.Tensor;
   readonly previousWeights?: tf.Tensor2D; // [B, Tk]
   readonly step?: number;
-}
+};
 
 export interface AttendInput {
   readonly query: tf.Tensor3D; // [B, Tq, Dq]

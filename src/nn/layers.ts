@@ -46,10 +46,10 @@ export function embed(
   return tf.gather(table, flat).reshape([...ids.shape, dim]);
 }
 
-export interface LstmState {
+export type LstmState = {
   readonly h: tf.Tensor2D; // [B, H]
   readonly c: tf.Tensor2D; // [B, H]
-}
+};
 
 /** One LSTM step: all four gates from a single matMul of [x; h]. Forget-gate bias starts at 1. */
 export function lstmCell(

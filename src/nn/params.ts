@@ -38,7 +38,8 @@ export class ParamStore {
       return existing;
     }
     const seed = this.counter.seed++;
-    const variable = tf.tidy(() => tf.variable(initialValue(shape, init, seed), true, key));
+    // tfjs variable names are global to the engine, so they stay auto-generated; ours live in the map.
+    const variable = tf.tidy(() => tf.variable(initialValue(shape, init, seed), true));
     this.all.set(key, variable);
     return variable;
   }

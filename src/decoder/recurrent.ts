@@ -1,0 +1,145 @@
+import { createAttention } from '../attention/registry.js';
+import type { Attention, AttentionState } from '../attention/types.js';
+import { dense, embed, type LstmState, lstmCell, zeroLstmState } from '../nn/layers.js';
+import type { ParamStore } from '../nn/params.js';
+import { tf } from '../runtime/tf.js';
+import { selectBatch } from './state.js';
+import type {
+  Decoder,
+  ForwardOptions,
+  ForwardResult,
+  RecurrentDecoderConfig,
+  StepResult,
+} from './types.js';
+
+export type RecurrentState = {
+  readonly memory: tf.Tensor3D; // [B, T, D]
+  readonly memoryMask: tf.Tensor2D; // [B, T]
+  readonly lstm: readonly LstmState[];
+  readonly context: tf.Tensor2D; // [B, D] previous context (input feeding)
+  readonly attention: AttentionState;
+};
+
+const maybeDropout = (x: tf.Tensor, rate: number, options?: ForwardOptions): tf.Tensor =>
+  options?.training && rate > 0 ? tf.dropout(x, rate) : x;
+
+/**
+ * LSTM decoder with attention in the loop (Listen-Attend-Spell / Show-Attend-and-Tell):
+ *   x_t = [embed(y_{t-1}); c_{t-1}]  ->  LSTM stack  ->  h_t
+ *   c_t = attend(h_t, memory)  (× β_t = σ(w·h_t) when gated)
+ *   logits_t = W_o tanh(W_h [h_t; c_t])
+ * Teacher forcing calls `step` once per position: one code path for training and decoding.
+ */
+export class RecurrentDecoder implements Decoder<RecurrentState> {
+  private readonly attention: Attention;
+
+  constructor(
+    readonly config: RecurrentDecoderConfig,
+    private readonly params: ParamStore,
+  ) {
+    this.attention = createAttention(
+      config.attention,
+      { query: config.units, key: config.memoryDim, value: config.memoryDim },
+      params.scope('attention'),
+    );
+  }
+
+  initState(memory: tf.Tensor3D, memoryMask: tf.Tensor2D): RecurrentState {
+    const batch = memory.shape[0];
+    return {
+      memory,
+      memoryMask,
+      lstm: Array.from({ length: this.config.layers }, () =>
+        zeroLstmState(batch, this.config.units),
+      ),
+      context: tf.zeros([batch, this.attention.contextDim]),
+      attention: this.attention.initState(memory, memory, memoryMask),
+    };
+  }
+
+  step(
+    tokens: tf.Tensor1D,
+    state: RecurrentState,
+    options?: ForwardOptions,
+  ): StepResult<RecurrentState> {
+    const { config, params } = this;
+    const embedded = maybeDropout(
+      embed(params, tokens, config.vocabSize, config.embedDim),
+      config.dropout,
+      options,
+    );
+    let x = (
+      config.inputFeeding ? tf.concat([embedded, state.context], 1) : embedded
+    ) as tf.Tensor2D;
+    const lstm = state.lstm.map((layerState, i) => {
+      const next = lstmCell(params, x, layerState, config.units, `lstm${i}`);
+      x = next.h;
+      return next;
+    });
+    const h = x; // [B, U]
+    const attended = this.attention.attend({
+      query: h.expandDims(1) as tf.Tensor3D,
+      keys: state.memory,
+      values: state.memory,
+      mask: state.memoryMask,
+      state: state.attention,
+      training: options?.training ?? false,
+    });
+    let context = attended.context.squeeze([1]) as tf.Tensor2D; // [B, Dv]
+    if (config.gate) context = context.mul(tf.sigmoid(dense(params, h, 1, { name: 'gate' })));
+    const hidden = tf.tanh(
+      dense(params, tf.concat([h, context], 1), config.units, { name: 'combine' }),
+    );
+    const logits = dense(params, maybeDropout(hidden, config.dropout, options), config.vocabSize, {
+      name: 'output',
+    }) as tf.Tensor2D;
+    const weights = attended.weights.rank === 4 ? attended.weights.mean(1) : attended.weights; // [B, 1, Tk]
+    return {
+      logits,
+      weights: weights.squeeze([1]) as tf.Tensor2D,
+      state: { ...state, lstm, context, attention: attended.state },
+      ...(attended.sampleLogProb
+        ? { sampleLogProb: attended.sampleLogProb.squeeze([1]) as tf.Tensor1D }
+        : {}),
+    };
+  }
+
+  forward(
+    memory: tf.Tensor3D,
+    memoryMask: tf.Tensor2D,
+    inputs: tf.Tensor2D,
+    options?: ForwardOptions,
+  ): ForwardResult {
+    let state = this.initState(memory, memoryMask);
+    const columns = tf.unstack(inputs, 1) as tf.Tensor1D[];
+    const logits: tf.Tensor2D[] = [];
+    const weights: tf.Tensor2D[] = [];
+    const logProbs: tf.Tensor1D[] = [];
+    const p = options?.samplingProbability ?? 0;
+    columns.forEach((gold, t) => {
+      let tokens = gold;
+      if (p > 0 && t > 0) {
+        // Scheduled sampling (Bengio et al. 2015): sometimes feed the model's own last guess.
+        const own = logits[t - 1]!.argMax(1).toInt() as tf.Tensor1D;
+        const coin = tf
+          .randomUniform([gold.shape[0]], 0, 1, 'float32', (options?.seed ?? 0) + t)
+          .less(p);
+        tokens = tf.where(coin, own, gold.toInt()) as tf.Tensor1D;
+      }
+      const result = this.step(tokens, state, options);
+      logits.push(result.logits);
+      weights.push(result.weights);
+      if (result.sampleLogProb) logProbs.push(result.sampleLogProb);
+      state = result.state;
+    });
+    return {
+      logits: tf.stack(logits, 1) as tf.Tensor3D,
+      weights: tf.stack(weights, 1) as tf.Tensor3D,
+      ...(logProbs.length ? { sampleLogProb: tf.stack(logProbs, 1) as tf.Tensor2D } : {}),
+    };
+  }
+
+  selectState(state: RecurrentState, indices: tf.Tensor1D): RecurrentState {
+    return selectBatch(state, indices);
+  }
+}

@@ -1,0 +1,145 @@
+import type { Decoder } from '../decoder/types.js';
+import { tf } from '../runtime/tf.js';
+import { finalScore } from './penalties.js';
+import { Stepper } from './stepper.js';
+import type { DecodingOptions, Hypothesis } from './types.js';
+
+interface Beam {
+  tokens: number[];
+  logProb: number;
+  weights: Float32Array[];
+  coverage: Float32Array;
+}
+
+interface Candidate {
+  parent: number; // slot
+  token: number;
+  logProb: number;
+}
+
+/** The best `count` (slot, token) extensions of the live beams of one input. */
+function topCandidates(
+  beams: (Beam | undefined)[],
+  logProbs: Float32Array,
+  offset: number,
+  vocab: number,
+  count: number,
+): Candidate[] {
+  const best: Candidate[] = [];
+  beams.forEach((beam, slot) => {
+    if (!beam) return;
+    const row = (offset + slot) * vocab;
+    for (let v = 0; v < vocab; v++) {
+      const logProb = beam.logProb + logProbs[row + v]!;
+      if (best.length < count || logProb > best[best.length - 1]!.logProb) {
+        best.push({ parent: slot, token: v, logProb });
+        best.sort((a, b) => b.logProb - a.logProb);
+        if (best.length > count) best.pop();
+      }
+    }
+  });
+  return best;
+}
+
+/**
+ * Batched beam search over any decoder: K hypotheses per input share one decoder batch of B·K
+ * rows; each step keeps the K best extensions that did not end, moves ended ones to the finished
+ * list (scored with GNMT length and coverage penalties), and reorders the decoder state to match.
+ * An input is done once it has K finished hypotheses or maxLength is reached.
+ */
+export function beamSearch(
+  decoder: Decoder,
+  memory: tf.Tensor3D,
+  memoryMask: tf.Tensor2D,
+  options: DecodingOptions,
+): Hypothesis[][] {
+  const [batch, length] = memory.shape;
+  const k = options.beamSize;
+  const expand = tf.tensor1d(
+    Array.from({ length: batch * k }, (_, i) => Math.floor(i / k)),
+    'int32',
+  );
+  const beamMemory = tf.gather(memory, expand) as tf.Tensor3D;
+  const beamMask = tf.gather(memoryMask, expand) as tf.Tensor2D;
+  expand.dispose();
+  const valid = memoryMask.arraySync() as number[][];
+  const stepper = new Stepper(decoder, beamMemory, beamMask);
+  const beams: (Beam | undefined)[][] = Array.from({ length: batch }, () => [
+    { tokens: [], logProb: 0, weights: [], coverage: new Float32Array(length) },
+    ...Array<undefined>(k - 1).fill(undefined),
+  ]);
+  const finished: Hypothesis[][] = Array.from({ length: batch }, () => []);
+  const done = new Array<boolean>(batch).fill(false);
+  const tokens = new Int32Array(batch * k).fill(options.startToken);
+  const score = (logProb: number, steps: number, coverage: Float32Array, b: number) =>
+    finalScore(logProb, steps, coverage, valid[b]!, options.lengthPenalty, options.coveragePenalty);
+
+  try {
+    for (let t = 0; t < options.maxLength && done.some((d) => !d); t++) {
+      const { logProbs, weights } = stepper.step(tokens);
+      const vocab = logProbs.length / (batch * k);
+      const parents = new Int32Array(batch * k);
+      for (let b = 0; b < batch; b++) {
+        const slots = beams[b]!;
+        const next: (Beam | undefined)[] = [];
+        if (!done[b]) {
+          for (const candidate of topCandidates(slots, logProbs, b * k, vocab, 2 * k)) {
+            if (next.length === k) break;
+            const parent = slots[candidate.parent]!;
+            const row = (b * k + candidate.parent) * length;
+            const attention = weights.slice(row, row + length);
+            const coverage = parent.coverage.map((c, j) => c + attention[j]!);
+            const extended: Beam = {
+              tokens:
+                candidate.token === options.endToken
+                  ? parent.tokens
+                  : [...parent.tokens, candidate.token],
+              logProb: candidate.logProb,
+              weights: [...parent.weights, attention],
+              coverage,
+            };
+            if (candidate.token === options.endToken) {
+              const steps = extended.tokens.length + 1;
+              const { tokens: emitted, logProb, weights: rows } = extended;
+              finished[b]!.push({
+                tokens: emitted,
+                logProb,
+                weights: rows,
+                finished: true,
+                score: score(logProb, steps, coverage, b),
+              });
+            } else {
+              parents[b * k + next.length] = b * k + candidate.parent;
+              tokens[b * k + next.length] = candidate.token;
+              next.push(extended);
+            }
+          }
+          if (finished[b]!.length >= k || next.length === 0) done[b] = true;
+        }
+        // Unused slots keep pointing at a valid row; their results are never read.
+        for (let j = next.length; j < k; j++) parents[b * k + j] = b * k;
+        beams[b] = done[b]
+          ? Array<undefined>(k).fill(undefined)
+          : [...next, ...Array<undefined>(k - next.length).fill(undefined)];
+      }
+      stepper.select(parents);
+    }
+  } finally {
+    stepper.dispose();
+    tf.dispose([beamMemory, beamMask]);
+  }
+
+  return finished.map((list, b) => {
+    const unfinished = (beams[b] ?? [])
+      .filter((beam): beam is Beam => beam !== undefined)
+      .map((beam) => ({
+        tokens: beam.tokens,
+        logProb: beam.logProb,
+        weights: beam.weights,
+        finished: false,
+        score: score(beam.logProb, beam.tokens.length, beam.coverage, b),
+      }));
+    const all = list.length > 0 ? list : unfinished;
+    return all.sort((x, y) => y.score - x.score).slice(0, options.nBest);
+  });
+}

@@ -1,0 +1,25 @@
+import type { Decoder } from '../decoder/types.js';
+import type { tf } from '../runtime/tf.js';
+import { beamSearch } from './beam.js';
+import { greedySearch } from './greedy.js';
+import { DEFAULT_DECODING, type DecodingOptions, type Hypothesis } from './types.js';
+
+export type { DecodingOptions, Hypothesis } from './types.js';
+export { beamSearch, DEFAULT_DECODING, greedySearch };
+
+/** Greedy when beamSize is 1, beam search otherwise; n-best hypotheses per input. */
+export function decode(
+  decoder: Decoder,
+  memory: tf.Tensor3D,
+  memoryMask: tf.Tensor2D,
+  options: Partial<DecodingOptions> & Pick<DecodingOptions, 'startToken' | 'endToken'>,
+): Hypothesis[][] {
+  const full: DecodingOptions = { ...DEFAULT_DECODING, ...options };
+  if (full.beamSize <= 1 && full.lengthPenalty === 0 && full.coveragePenalty === 0) {
+    return greedySearch(decoder, memory, memoryMask, full);
+  }
+  return beamSearch(decoder, memory, memoryMask, {
+    ...full,
+    nBest: Math.min(full.nBest, full.beamSize),
+  });
+}

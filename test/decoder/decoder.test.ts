@@ -1,0 +1,241 @@
+import { beforeAll, describe, expect, it } from 'vitest';
+import { createDecoder } from '../../src/decoder/index.js';
+import type { DecoderConfig } from '../../src/decoder/types.js';
+import { ParamStore } from '../../src/nn/params.js';
+import { tf } from '../../src/runtime/tf.js';
+import { beamSearch, decode, greedySearch } from '../../src/search/index.js';
+import { doublyStochasticPenalty, sequenceCrossEntropy } from '../../src/train/losses.js';
+import { ready } from '../helpers/runtime.js';
+
+beforeAll(async () => {
+  await ready;
+});
+
+const B = 2;
+const T = 6;
+const MEM = 12;
+const V = 9;
+
+const configs: [string, DecoderConfig][] = [
+  [
+    'recurrent + location-aware',
+    {
+      type: 'recurrent',
+      vocabSize: V,
+      memoryDim: MEM,
+      embedDim: 8,
+      units: 16,
+      layers: 2,
+      attention: { kind: 'location-aware', units: 8, filters: 4, kernelSize: 3 },
+      inputFeeding: true,
+      gate: true,
+      dropout: 0,
+    },
+  ],
+  [
+    'recurrent + additive',
+    {
+      type: 'recurrent',
+      vocabSize: V,
+      memoryDim: MEM,
+      embedDim: 8,
+      units: 16,
+      layers: 1,
+      attention: { kind: 'additive', units: 8 },
+      inputFeeding: true,
+      gate: false,
+      dropout: 0,
+    },
+  ],
+  [
+    'recurrent + multi-head',
+    {
+      type: 'recurrent',
+      vocabSize: V,
+      memoryDim: MEM,
+      embedDim: 8,
+      units: 16,
+      layers: 1,
+      attention: { kind: 'multi-head', heads: 2, dim: 8 },
+      inputFeeding: false,
+      gate: false,
+      dropout: 0,
+    },
+  ],
+  [
+    'transformer',
+    {
+      type: 'transformer',
+      vocabSize: V,
+      memoryDim: MEM,
+      dim: 16,
+      heads: 2,
+      layers: 2,
+      ffnDim: 32,
+      dropout: 0,
+    },
+  ],
+  [
+    'transformer + additive cross-attention',
+    {
+      type: 'transformer',
+      vocabSize: V,
+      memoryDim: MEM,
+      dim: 16,
+      heads: 2,
+      layers: 1,
+      ffnDim: 32,
+      crossAttention: { kind: 'additive', units: 8 },
+      dropout: 0,
+    },
+  ],
+];
+
+function memoryBatch() {
+  return {
+    memory: tf.randomNormal([B, T, MEM], 0, 1, 'float32', 2) as tf.Tensor3D,
+    mask: tf.tensor2d([
+      [1, 1, 1, 1, 1, 1],
+      [1, 1, 1, 0, 0, 0],
+    ]),
+    inputs: tf.tensor2d(
+      [
+        [1, 4, 5, 6, 3],
+        [1, 7, 3, 8, 8],
+      ],
+      [B, 5],
+      'int32',
+    ),
+  };
+}
+
+describe('the shared decoder', () => {
+  for (const [name, config] of configs) {
+    it(`${name}: shapes, and step-by-step logits equal teacher-forced logits`, () => {
+      tf.tidy(() => {
+        const params = new ParamStore();
+        const decoder = createDecoder(config, params);
+        const { memory, mask, inputs } = memoryBatch();
+        const forced = decoder.forward(memory, mask, inputs);
+        expect(forced.logits.shape).toEqual([B, 5, V]);
+        expect(forced.weights.shape).toEqual([B, 5, T]);
+        const sums = forced.weights.sum(-1).dataSync();
+        expect(Array.from(sums).every((s) => Math.abs(s - 1) < 1e-5)).toBe(true);
+        expect(forced.weights.slice([1, 0, 3], [1, 5, 3]).abs().max().dataSync()[0]).toBe(0);
+        let state = decoder.initState(memory, mask);
+        const columns = tf.unstack(inputs, 1) as tf.Tensor1D[];
+        columns.forEach((tokens, t) => {
+          const out = decoder.step(tokens, state);
+          const expected = forced.logits.slice([0, t, 0], [B, 1, V]).squeeze([1]);
+          expect(out.logits.sub(expected).abs().max().dataSync()[0], `step ${t}`).toBeLessThan(
+            1e-4,
+          );
+          state = out.state;
+        });
+        params.dispose();
+      });
+    });
+
+    it(`${name}: greedy equals beam size 1, beam returns n-best, and decoding leaks no tensors`, () => {
+      const params = new ParamStore();
+      const decoder = createDecoder(config, params);
+      const { memory, mask, inputs } = memoryBatch();
+      decoder.forward(memory, mask, inputs).logits.dispose(); // create parameters
+      const before = tf.memory().numTensors;
+      const options = { startToken: 1, endToken: 2, maxLength: 7 };
+      const greedy = greedySearch(decoder, memory, mask, options);
+      const beam1 = beamSearch(decoder, memory, mask, {
+        ...options,
+        beamSize: 1,
+        lengthPenalty: 0,
+        coveragePenalty: 0,
+        nBest: 1,
+      });
+      const beam3 = decode(decoder, memory, mask, {
+        ...options,
+        beamSize: 3,
+        nBest: 3,
+        lengthPenalty: 0.6,
+        coveragePenalty: 0.2,
+      });
+      expect(tf.memory().numTensors).toBe(before);
+      for (let b = 0; b < B; b++) {
+        expect(beam1[b]![0]!.tokens).toEqual(greedy[b]![0]!.tokens);
+        expect(beam1[b]![0]!.logProb).toBeCloseTo(greedy[b]![0]!.logProb, 4);
+        expect(beam3[b]!.length).toBeGreaterThanOrEqual(1);
+        expect(beam3[b]!.length).toBeLessThanOrEqual(3);
+        const scores = beam3[b]!.map((h) => h.score);
+        expect([...scores].sort((x, y) => y - x)).toEqual(scores);
+        const hyp = beam3[b]![0]!;
+        expect(hyp.weights.length).toBe(hyp.tokens.length + (hyp.finished ? 1 : 0));
+        for (const row of hyp.weights) expect(row.length).toBe(T);
+      }
+      tf.dispose([memory, mask, inputs]);
+      params.dispose();
+    });
+  }
+
+  it('selectState reorders every batch-first tensor of the state', () => {
+    tf.tidy(() => {
+      const decoder = createDecoder(configs[3]![1], new ParamStore());
+      const { memory, mask } = memoryBatch();
+      const state = decoder.step(tf.tensor1d([1, 1], 'int32'), decoder.initState(memory, mask))
+        .state as {
+        memory: tf.Tensor;
+        self: { projectedKeys: tf.Tensor }[];
+      };
+      const swapped = decoder.selectState(state, tf.tensor1d([1, 0], 'int32')) as typeof state;
+      expect(Array.from(swapped.memory.slice([0], [1]).dataSync())).toEqual(
+        Array.from(memory.slice([1], [1]).dataSync()),
+      );
+      const keys = state.self[0]!.projectedKeys;
+      expect(
+        swapped.self[0]!.projectedKeys.slice([0], [1])
+          .sub(keys.slice([1], [1]))
+          .abs()
+          .max()
+          .dataSync()[0],
+      ).toBe(0);
+    });
+  });
+});
+
+describe('losses', () => {
+  it('cross-entropy with label smoothing, over unmasked tokens only', () => {
+    tf.tidy(() => {
+      const logits = tf.tensor3d([
+        [
+          [2, 0, 0],
+          [0, 3, 0],
+        ],
+      ]);
+      const targets = tf.tensor2d([[0, 2]], [1, 2], 'int32');
+      const first = -Math.log(Math.exp(2) / (Math.exp(2) + 2));
+      const onlyFirst = sequenceCrossEntropy(logits, targets, tf.tensor2d([[1, 0]]));
+      expect(onlyFirst.dataSync()[0]).toBeCloseTo(first, 5);
+      const logp = [2, 0, 0].map((x) => x - Math.log(Math.exp(2) + 2));
+      const smoothed = -(0.9 * logp[0]! + (0.1 / 3) * (logp[0]! + logp[1]! + logp[2]!));
+      expect(
+        sequenceCrossEntropy(logits, targets, tf.tensor2d([[1, 0]]), 0.1).dataSync()[0],
+      ).toBeCloseTo(smoothed, 5);
+    });
+  });
+
+  it('the doubly stochastic penalty is zero when every position gets exactly one unit', () => {
+    tf.tidy(() => {
+      const weights = tf.tensor3d([
+        [
+          [1, 0],
+          [0, 1],
+          [0.3, 0.7],
+        ],
+      ]);
+      const targetMask = tf.tensor2d([[1, 1, 0]]);
+      expect(
+        doublyStochasticPenalty(weights, targetMask, tf.tensor2d([[1, 1]])).dataSync()[0],
+      ).toBeCloseTo(0, 6);
+      const all = doublyStochasticPenalty(weights, tf.tensor2d([[1, 1, 1]]), tf.tensor2d([[1, 1]]));
+      expect(all.dataSync()[0]).toBeCloseTo(0.3 ** 2 + 0.7 ** 2, 5);
+    });
+  });
+});
