@@ -8,6 +8,7 @@ import { copyKernels } from './copies.js';
 import { binaryKernels } from './elementwise.js';
 import { matMulKernels } from './matmul.js';
 import { reduceAndUnaryKernels } from './reduce-unary.js';
+import { segmentKernels } from './segments.js';
 
 export const NATIVE_BACKEND = 'native';
 
@@ -26,6 +27,7 @@ export function registerNativeBackend(): void {
     ...binaryKernels(NATIVE_BACKEND),
     ...copyKernels(NATIVE_BACKEND),
     ...reduceAndUnaryKernels(NATIVE_BACKEND),
+    ...segmentKernels(NATIVE_BACKEND),
   ];
   const overridden = new Set(overrides.map((kernel) => kernel.kernelName));
   for (const kernel of getKernelsForBackend('cpu')) {
