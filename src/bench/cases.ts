@@ -1,4 +1,5 @@
 import type { BackendId } from '../runtime/candidates.js';
+import { ATTENTION_CASES } from './attention-cases.js';
 import {
   attentionBlock,
   convBlock,
@@ -8,7 +9,7 @@ import {
   type Workload,
 } from './blocks.js';
 
-export type Unit = 'GFLOP/s' | 'ms';
+export type Unit = 'GFLOP/s' | 'ms' | 'bytes';
 
 /** One micro-benchmark. Names are stable: they are how regressions are seen across runs. */
 export interface BenchCase {
@@ -18,6 +19,8 @@ export interface BenchCase {
   readonly flops?: number;
   /** Why this case is not run on a backend by default, if it is not. */
   readonly skip?: (backend: BackendId, full: boolean) => string | undefined;
+  /** 'time' (default): median time of a step; 'peak-bytes': peak tf.memory().numBytes during one. */
+  readonly measure?: 'time' | 'peak-bytes';
   readonly create: () => Workload;
 }
 
@@ -68,4 +71,5 @@ export const BENCH_CASES: readonly BenchCase[] = [
     skip: slowOnCpu('7 s a step'),
     create: () => lstmBlock(),
   },
+  ...ATTENTION_CASES,
 ];

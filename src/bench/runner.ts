@@ -45,17 +45,29 @@ export function timeStep(step: () => void, options: RunOptions = {}): number {
   return median(times);
 }
 
+/** Peak of tf.memory().numBytes while one step runs (after a warm-up step). */
+async function peakBytes(step: () => void): Promise<number> {
+  step();
+  const info = await tf.profile(step);
+  return info.peakBytes;
+}
+
 const firstLine = (error: unknown): string =>
   (error instanceof Error ? error.message : String(error)).split('\n')[0]!;
 
 /** Runs one case on the current tfjs backend. */
-export function runCase(bench: BenchCase, backend: BackendId, options: RunOptions = {}): BenchRow {
+export async function runCase(
+  bench: BenchCase,
+  backend: BackendId,
+  options: RunOptions = {},
+): Promise<BenchRow> {
   const base = { name: bench.name, backend, unit: bench.unit };
   const skipped = bench.skip?.(backend, options.full ?? false);
   if (skipped) return { ...base, value: null, note: `skipped: ${skipped}` };
   let workload: ReturnType<BenchCase['create']> | undefined;
   try {
     workload = bench.create();
+    if (bench.measure === 'peak-bytes') return { ...base, value: await peakBytes(workload.step) };
     const seconds = timeStep(workload.step, options);
     const value = bench.unit === 'ms' ? seconds * 1000 : (bench.flops ?? 0) / seconds / 1e9;
     return { ...base, value };
@@ -104,7 +116,7 @@ export async function runBench(
   };
   for (const backend of backends) {
     await tf.setBackend(backend.tfName);
-    for (const bench of cases) emit(runCase(bench, backend.id, options));
+    for (const bench of cases) emit(await runCase(bench, backend.id, options));
   }
   return rows;
 }
