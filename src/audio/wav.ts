@@ -38,7 +38,8 @@ function aLaw(byte: number): number {
   const sign = a & 0x80 ? 1 : -1;
   const exponent = (a >> 4) & 0x07;
   const mantissa = a & 0x0f;
-  const magnitude = exponent === 0 ? (mantissa << 4) + 8 : ((mantissa << 4) + 0x108) << (exponent - 1);
+  const magnitude =
+    exponent === 0 ? (mantissa << 4) + 8 : ((mantissa << 4) + 0x108) << (exponent - 1);
   return (sign * magnitude) / 32768;
 }
 
@@ -47,7 +48,8 @@ function sampleReader(format: Format, view: DataView, file: string): (offset: nu
   if (tag === PCM && bits === 8) return (o) => (view.getUint8(o) - 128) / 128;
   if (tag === PCM && bits === 16) return (o) => view.getInt16(o, true) / 32768;
   if (tag === PCM && bits === 24) {
-    return (o) => ((view.getUint8(o) | (view.getUint8(o + 1) << 8) | (view.getInt8(o + 2) << 16)) / 8388608);
+    return (o) =>
+      (view.getUint8(o) | (view.getUint8(o + 1) << 8) | (view.getInt8(o + 2) << 16)) / 8388608;
   }
   if (tag === PCM && bits === 32) return (o) => view.getInt32(o, true) / 2147483648;
   if (tag === FLOAT && bits === 32) return (o) => view.getFloat32(o, true);
@@ -72,7 +74,8 @@ export function parseWav(bytes: Uint8Array, file: string): AudioData {
     const size = view.getUint32(offset + 4, true);
     const body = offset + 8;
     if (id === 'fmt ') {
-      if (size < 16 || body + 16 > bytes.length) throw new AttendError(`${file}: truncated WAV format chunk`);
+      if (size < 16 || body + 16 > bytes.length)
+        throw new AttendError(`${file}: truncated WAV format chunk`);
       let tag = view.getUint16(body, true);
       if (tag === EXTENSIBLE && size >= 26) tag = view.getUint16(body + 24, true);
       format = {
@@ -91,7 +94,9 @@ export function parseWav(bytes: Uint8Array, file: string): AudioData {
   if (!format) throw new AttendError(`${file}: WAV file has no format chunk`);
   if (!data) throw new AttendError(`${file}: WAV file has no data chunk (truncated?)`);
   if (format.channels < 1 || format.sampleRate < 1 || format.blockAlign < 1) {
-    throw new AttendError(`${file}: invalid WAV header (${format.channels} channels, ${format.sampleRate} Hz)`);
+    throw new AttendError(
+      `${file}: invalid WAV header (${format.channels} channels, ${format.sampleRate} Hz)`,
+    );
   }
   const read = sampleReader(format, view, file);
   const frames = Math.floor(data.length / format.blockAlign);

@@ -1,0 +1,73 @@
+import { readFile, stat } from 'node:fs/promises';
+import { AttendError } from '../errors.js';
+import { type AudioData, isWav, parseWav } from './wav.js';
+
+/** Largest file decoded (1 GiB): a guard against reading something that is not a recording. */
+const MAX_BYTES = 2 ** 30;
+
+type DecodeFn = (
+  bytes: Uint8Array,
+) => Promise<{
+  sampleRate: number;
+  getChannelData(c: number): Float32Array;
+  numberOfChannels: number;
+}>;
+
+/** FLAC, MP3, Ogg Vorbis/Opus and more through the audio-decode package (WASM decoders). */
+async function decodeOther(bytes: Uint8Array, file: string): Promise<AudioData> {
+  let decode: DecodeFn;
+  try {
+    decode = ((await import('audio-decode')) as unknown as { default: DecodeFn }).default;
+  } catch {
+    throw new AttendError(
+      `${file}: not a WAV file, and audio-decode (for FLAC/MP3/OGG) is not installed`,
+    );
+  }
+  try {
+    const buffer = await decode(bytes);
+    const channels = Array.from({ length: buffer.numberOfChannels }, (_, c) =>
+      Float32Array.from(buffer.getChannelData(c)),
+    );
+    return { sampleRate: buffer.sampleRate, channels };
+  } catch (error) {
+    const reason = error instanceof Error ? error.message.split('\n')[0] : String(error);
+    throw new AttendError(`${file}: not a supported audio file (${reason})`);
+  }
+}
+
+/** Checks what every later stage assumes: samples exist and are finite. */
+export function validateAudio(audio: AudioData, file: string): AudioData {
+  const frames = audio.channels[0]?.length ?? 0;
+  if (audio.channels.length === 0 || frames === 0)
+    throw new AttendError(`${file}: contains no audio samples`);
+  if (!(audio.sampleRate >= 1000 && audio.sampleRate <= 768000)) {
+    throw new AttendError(`${file}: implausible sample rate ${audio.sampleRate} Hz`);
+  }
+  for (const channel of audio.channels) {
+    for (let i = 0; i < channel.length; i++) {
+      if (!Number.isFinite(channel[i]!))
+        throw new AttendError(`${file}: audio contains NaN or infinite samples (at sample ${i})`);
+    }
+  }
+  return audio;
+}
+
+/** Decodes bytes already in memory (WAV natively, other formats through audio-decode). */
+export async function decodeAudioBytes(bytes: Uint8Array, file: string): Promise<AudioData> {
+  if (bytes.length === 0) throw new AttendError(`${file}: empty file`);
+  const audio = isWav(bytes) ? parseWav(bytes, file) : await decodeOther(bytes, file);
+  return validateAudio(audio, file);
+}
+
+/** Reads and decodes an audio file; every failure is an AttendError naming the file. */
+export async function decodeAudioFile(file: string): Promise<AudioData> {
+  let size: number;
+  try {
+    size = (await stat(file)).size;
+  } catch {
+    throw new AttendError(`${file}: no such file`);
+  }
+  if (size > MAX_BYTES)
+    throw new AttendError(`${file}: ${size} bytes is larger than the 1 GiB attend decodes`);
+  return decodeAudioBytes(new Uint8Array(await readFile(file)), file);
+}

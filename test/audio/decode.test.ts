@@ -1,0 +1,126 @@
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { decodeAudioFile } from '../../src/audio/decode.js';
+import { downmix, resample, toMono16k } from '../../src/audio/resample.js';
+import { AttendError } from '../../src/errors.js';
+import { type Encoding, sine, writeWav } from '../helpers/wav-writer.js';
+
+const dir = mkdtempSync(join(tmpdir(), 'attend-audio-'));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+const file = (name: string, bytes: Uint8Array | string): string => {
+  const path = join(dir, name);
+  writeFileSync(path, bytes);
+  return path;
+};
+
+const maxError = (a: Float32Array, b: Float32Array): number =>
+  a.reduce((m, x, i) => Math.max(m, Math.abs(x - b[i]!)), 0);
+const rms = (x: Float32Array): number => Math.sqrt(x.reduce((s, v) => s + v * v, 0) / x.length);
+
+describe('WAV decoding', () => {
+  const left = sine(440, 22050, 0.2);
+  const right = sine(660, 22050, 0.2, 0.25);
+  const tolerance: Record<Encoding, number> = {
+    pcm8: 1e-2,
+    pcm16: 1e-4,
+    pcm24: 1e-6,
+    pcm32: 1e-8,
+    float32: 0,
+    float64: 1e-7,
+    mulaw: 3e-2,
+  };
+  for (const encoding of Object.keys(tolerance) as Encoding[]) {
+    for (const extensible of [false, true]) {
+      it(`${encoding}${extensible ? ' (extensible)' : ''}, stereo, 22.05 kHz`, async () => {
+        const path = file(
+          `${encoding}-${extensible}.wav`,
+          writeWav([left, right], 22050, encoding, extensible),
+        );
+        const audio = await decodeAudioFile(path);
+        expect(audio.sampleRate).toBe(22050);
+        expect(audio.channels.length).toBe(2);
+        expect(maxError(audio.channels[0]!, left)).toBeLessThanOrEqual(tolerance[encoding] + 1e-9);
+        expect(maxError(audio.channels[1]!, right)).toBeLessThanOrEqual(tolerance[encoding] + 1e-9);
+      });
+    }
+  }
+});
+
+describe('bad audio is a clear error naming the file', () => {
+  const cases: [string, Uint8Array | string, RegExp][] = [
+    ['empty.wav', new Uint8Array(0), /empty\.wav: empty file/],
+    ['notes.wav', 'these are not samples', /notes\.wav: not a supported audio file/],
+    [
+      'header-only.wav',
+      writeWav([sine(440, 8000, 0.1)], 8000, 'pcm16').subarray(0, 30),
+      /header-only\.wav: truncated WAV format chunk/,
+    ],
+    [
+      'no-data.wav',
+      writeWav([sine(440, 8000, 0.1)], 8000, 'pcm16').subarray(0, 36),
+      /no-data\.wav: WAV file has no data chunk/,
+    ],
+    [
+      'zero.wav',
+      writeWav([new Float32Array(0)], 8000, 'pcm16'),
+      /zero\.wav: contains no audio samples/,
+    ],
+    [
+      'nan.wav',
+      writeWav([Float32Array.from([0, Number.NaN, 0.1])], 8000, 'float32'),
+      /nan\.wav: audio contains NaN or infinite samples \(at sample 1\)/,
+    ],
+  ];
+  for (const [name, bytes, message] of cases) {
+    it(name, async () => {
+      const path = file(name, bytes);
+      await expect(decodeAudioFile(path)).rejects.toThrow(AttendError);
+      await expect(decodeAudioFile(path)).rejects.toThrow(message);
+    });
+  }
+
+  it('a missing file', async () => {
+    await expect(decodeAudioFile(join(dir, 'nope.wav'))).rejects.toThrow(/nope\.wav: no such file/);
+  });
+
+  it('a truncated data chunk decodes what is there', async () => {
+    const bytes = writeWav([sine(440, 8000, 0.1)], 8000, 'pcm16');
+    const audio = await decodeAudioFile(file('cut.wav', bytes.subarray(0, bytes.length - 101)));
+    expect(audio.channels[0]!.length).toBe(800 - 51);
+  });
+});
+
+describe('mono 16 kHz', () => {
+  it('downmixes by averaging the channels', () => {
+    const mono = downmix({
+      sampleRate: 8000,
+      channels: [Float32Array.of(1, 0.5), Float32Array.of(0, -0.5)],
+    });
+    expect(Array.from(mono)).toEqual([0.5, 0]);
+  });
+
+  it('resampling keeps a 1 kHz tone and its level', async () => {
+    const out = await resample(sine(1000, 44100, 1), 44100, 16000);
+    expect(Math.abs(out.length - 16000)).toBeLessThanOrEqual(2);
+    expect(rms(out.subarray(1000, 15000))).toBeCloseTo(0.5 / Math.SQRT2, 2);
+    const expected = sine(1000, 16000, 1);
+    // same frequency and phase away from the edges (the filter's delay is compensated by libsamplerate)
+    expect(maxError(out.subarray(2000, 14000), expected.subarray(2000, 14000))).toBeLessThan(0.01);
+  });
+
+  it('filters out what is above the new Nyquist frequency instead of aliasing it', async () => {
+    const out = await resample(sine(11000, 44100, 1), 44100, 16000);
+    expect(rms(out.subarray(1000, 15000))).toBeLessThan(0.005);
+  });
+
+  it('any file becomes 16 kHz mono', async () => {
+    const path = file(
+      'stereo48k.wav',
+      writeWav([sine(300, 48000, 0.5), sine(300, 48000, 0.5)], 48000, 'pcm24'),
+    );
+    const samples = await toMono16k(await decodeAudioFile(path));
+    expect(Math.abs(samples.length - 8000)).toBeLessThanOrEqual(2);
+  });
+});
