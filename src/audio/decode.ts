@@ -5,9 +5,7 @@ import { type AudioData, isWav, parseWav } from './wav.js';
 /** Largest file decoded (1 GiB): a guard against reading something that is not a recording. */
 const MAX_BYTES = 2 ** 30;
 
-type DecodeFn = (
-  bytes: Uint8Array,
-) => Promise<{
+type DecodeFn = (bytes: Uint8Array) => Promise<{
   sampleRate: number;
   getChannelData(c: number): Float32Array;
   numberOfChannels: number;

@@ -54,12 +54,12 @@ describe('features', () => {
     const reference = referenceLogMel(chirp, 80);
     expect(reference.length).toBe(features.frames);
     let worst = 0;
-    reference.forEach((row, t) =>
+    reference.forEach((row, t) => {
       row.forEach((value, b) => {
         // bands with real energy must agree closely (empty low bands are log(1e-10) on both sides)
         if (value > -10) worst = Math.max(worst, Math.abs(value - features.values[t * 80 + b]!));
-      }),
-    );
+      });
+    });
     expect(worst).toBeLessThan(1e-3);
   });
 

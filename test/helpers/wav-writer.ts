@@ -18,8 +18,9 @@ export function writeWav(
   const dataSize = frames * blockAlign;
   const out = new Uint8Array(12 + 8 + fmtSize + 8 + dataSize);
   const view = new DataView(out.buffer);
-  const text = (o: number, s: string) =>
-    [...s].forEach((ch, i) => view.setUint8(o + i, ch.charCodeAt(0)));
+  const text = (o: number, s: string) => {
+    for (let i = 0; i < s.length; i++) view.setUint8(o + i, s.charCodeAt(i));
+  };
   text(0, 'RIFF');
   view.setUint32(4, out.length - 8, true);
   text(8, 'WAVE');
