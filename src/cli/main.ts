@@ -1,6 +1,7 @@
 import { Command, CommanderError } from 'commander';
 import { isUserFacing } from '../errors.js';
 import { benchCommand } from './commands/bench.js';
+import { datasetCommand } from './commands/dataset.js';
 import { doctorCommand } from './commands/doctor.js';
 import { VERSION } from './context.js';
 
@@ -16,6 +17,7 @@ export function buildProgram(): Command {
     .showHelpAfterError();
   doctorCommand(program);
   benchCommand(program);
+  datasetCommand(program);
   return program;
 }
 

@@ -1,0 +1,122 @@
+import { createHash } from 'node:crypto';
+import { appendFileSync, mkdirSync, writeFileSync } from 'node:fs';
+import { join, relative } from 'node:path';
+import { toMono16k } from '../../src/audio/resample.js';
+import { encodeWav16 } from '../../src/audio/wav.js';
+import { manifestAudioPaths, type SpeechItem } from '../manifest.js';
+import { applyCondition, drawCondition, prng } from './augment.js';
+import { fortuneSentences, type Split, sentenceSplit } from './sentences.js';
+import { synthesize, VOICES, type Voice, voiceId } from './voices.js';
+
+export interface SpeechCorpusOptions {
+  readonly out: string;
+  /** Total utterances over the three splits (90% train, 5% dev, 5% test). */
+  readonly utterances: number;
+  readonly jobs?: number;
+  readonly seed?: number;
+  readonly sentences?: readonly string[];
+  readonly voices?: readonly Voice[];
+  readonly onItem?: (failed: boolean) => void;
+}
+
+export interface PlannedUtterance {
+  readonly id: string;
+  readonly split: Split;
+  readonly text: string;
+  readonly voice: Voice;
+  readonly seed: number;
+}
+
+const SHARES: Record<Split, number> = { train: 0.9, dev: 0.05, test: 0.05 };
+
+/**
+ * Which sentence each utterance says and in which voice: test sentences only in held-out voices,
+ * train and dev sentences only in the others. Deterministic for a seed, so a resumed or repeated
+ * build plans the same corpus.
+ */
+export function planCorpus(options: SpeechCorpusOptions): PlannedUtterance[] {
+  const sentences = options.sentences ?? fortuneSentences();
+  const voices = options.voices ?? VOICES;
+  const seed = options.seed ?? 1;
+  const plan: PlannedUtterance[] = [];
+  for (const split of ['train', 'dev', 'test'] as const) {
+    const pool = sentences.filter((s) => sentenceSplit(s) === split);
+    const speakers = voices.filter((v) => v.heldOut === (split === 'test'));
+    if (pool.length === 0 || speakers.length === 0) continue;
+    const random = prng(seed * 7919 + split.length);
+    const order = pool
+      .map((s) => ({ s, key: random() }))
+      .sort((a, b) => a.key - b.key)
+      .map((x) => x.s);
+    const count = Math.round(options.utterances * SHARES[split]);
+    for (let i = 0; i < count; i++) {
+      const text = order[i % order.length]!;
+      const voice = speakers[Math.floor(random() * speakers.length)]!;
+      const id = createHash('sha1')
+        .update(`${voiceId(voice)}|${text}|${i}`)
+        .digest('hex')
+        .slice(0, 12);
+      plan.push({ id, split, text, voice, seed: seed * 100003 + plan.length });
+    }
+  }
+  return plan;
+}
+
+async function buildOne(item: PlannedUtterance, out: string): Promise<SpeechItem> {
+  const random = prng(item.seed);
+  const prosody = { rate: 0.8 + random() * 0.45, pitch: 30 + random() * 40 };
+  const audio = await synthesize(item.voice, item.text, prosody);
+  const samples = await applyCondition(await toMono16k(audio), drawCondition(random), random);
+  const path = join(out, 'wav', item.split, `${item.id}.wav`);
+  writeFileSync(path, encodeWav16({ sampleRate: 16000, channels: [samples] }));
+  return {
+    audio: relative(out, path),
+    text: item.text,
+    duration: Number((samples.length / 16000).toFixed(3)),
+    speaker: voiceId(item.voice),
+  };
+}
+
+/**
+ * Synthesises the corpus into `out`: wav/<split>/<id>.wav and <split>.jsonl manifests, one line
+ * appended per finished utterance, so an interrupted build resumes where it stopped.
+ */
+export async function buildSpeechCorpus(
+  options: SpeechCorpusOptions,
+): Promise<{ written: number; skipped: number; failures: string[] }> {
+  const plan = planCorpus(options);
+  const manifests: Record<Split, string> = {
+    train: join(options.out, 'train.jsonl'),
+    dev: join(options.out, 'dev.jsonl'),
+    test: join(options.out, 'test.jsonl'),
+  };
+  const done = new Set<string>();
+  for (const split of ['train', 'dev', 'test'] as const) {
+    mkdirSync(join(options.out, 'wav', split), { recursive: true });
+    for (const path of await manifestAudioPaths(manifests[split])) done.add(path);
+  }
+  const todo = plan.filter((item) => !done.has(join('wav', item.split, `${item.id}.wav`)));
+  const failures: string[] = [];
+  let next = 0;
+  const worker = async (): Promise<void> => {
+    while (next < todo.length) {
+      const item = todo[next++]!;
+      try {
+        const entry = await buildOne(item, options.out);
+        appendFileSync(manifests[item.split], `${JSON.stringify(entry)}\n`);
+        options.onItem?.(false);
+      } catch (error) {
+        failures.push(
+          `${item.id} (${voiceId(item.voice)}): ${error instanceof Error ? error.message : String(error)}`,
+        );
+        options.onItem?.(true);
+      }
+    }
+  };
+  await Promise.all(Array.from({ length: Math.max(1, options.jobs ?? 2) }, worker));
+  writeFileSync(
+    join(options.out, 'corpus.json'),
+    `${JSON.stringify({ source: 'Debian fortunes (fortune-mod collection) spoken by espeak-ng and flite', utterances: plan.length, voices: (options.voices ?? VOICES).map((v) => ({ id: voiceId(v), heldOut: v.heldOut })), seed: options.seed ?? 1 }, null, 2)}\n`,
+  );
+  return { written: todo.length - failures.length, skipped: plan.length - todo.length, failures };
+}

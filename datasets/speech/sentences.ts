@@ -1,0 +1,47 @@
+import { createHash } from 'node:crypto';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+
+/**
+ * Everyday English sentences from Debian's fortune files (packages fortunes-min and fortunes;
+ * fortune-mod's collection, see the copyright files under /usr/share/doc/fortunes and /usr/share/doc/fortunes-min): split into sentences,
+ * lower-cased, punctuation dropped, kept when they are 3-14 words of letters and apostrophes.
+ */
+export const FORTUNE_DIR = '/usr/share/games/fortunes';
+
+export function normaliseSentence(raw: string): string | undefined {
+  const text = raw
+    .toLowerCase()
+    .replace(/^["'(]+|["')]+$/g, '')
+    .replace(/[.!?,;:"]+/g, ' ')
+    .replace(/\s+/g, ' ')
+    .trim();
+  const words = text.split(' ');
+  if (!/^[a-z' ]+$/.test(text) || text.includes("''") || words.length < 3 || words.length > 14)
+    return undefined;
+  return text;
+}
+
+export function fortuneSentences(dir = FORTUNE_DIR): string[] {
+  if (!existsSync(dir)) return [];
+  const sentences = new Set<string>();
+  for (const name of readdirSync(dir).sort()) {
+    if (name.includes('.')) continue; // *.dat indexes and *.u8 duplicates
+    const text = readFileSync(join(dir, name), 'latin1');
+    for (const entry of text.split('\n%\n')) {
+      for (const raw of entry.replace(/\s+/g, ' ').split(/(?<=[.!?])\s+/)) {
+        const sentence = normaliseSentence(raw);
+        if (sentence) sentences.add(sentence);
+      }
+    }
+  }
+  return [...sentences].sort();
+}
+
+export type Split = 'train' | 'dev' | 'test';
+
+/** A fixed split by sentence text: the same sentence always lands in the same split (90/5/5). */
+export function sentenceSplit(sentence: string): Split {
+  const bucket = createHash('sha1').update(sentence).digest().readUInt16BE(0) % 100;
+  return bucket < 90 ? 'train' : bucket < 95 ? 'dev' : 'test';
+}

@@ -1,0 +1,108 @@
+import { spawn } from 'node:child_process';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { AudioData } from '../../src/audio/wav.js';
+import { parseWav } from '../../src/audio/wav.js';
+import { AttendError } from '../../src/errors.js';
+
+/** A text-to-speech voice: which engine, which voice name, and whether it is held out for test. */
+export interface Voice {
+  readonly engine: 'espeak-ng' | 'flite';
+  readonly name: string;
+  readonly heldOut: boolean;
+}
+
+/**
+ * English voices of the engines Debian ships. Held-out voices (an accent and a speaker each
+ * engine never trains on) appear only in the test split.
+ */
+export const VOICES: readonly Voice[] = [
+  ...[
+    'en-us',
+    'en-gb',
+    'en-gb-scotland',
+    'en-gb-x-gbclan',
+    'en-029',
+    'en-us-nyc',
+    'en-us+f3',
+    'en-gb+f2',
+    'en-us+m3',
+  ].map((name): Voice => ({ engine: 'espeak-ng', name, heldOut: false })),
+  ...['en-gb-x-rp', 'en-gb-x-gbcwmd+f4'].map(
+    (name): Voice => ({ engine: 'espeak-ng', name, heldOut: true }),
+  ),
+  ...['kal16', 'awb', 'rms'].map((name): Voice => ({ engine: 'flite', name, heldOut: false })),
+  { engine: 'flite', name: 'slt', heldOut: true },
+];
+
+export const voiceId = (voice: Voice): string => `${voice.engine}:${voice.name}`;
+
+function run(command: string, args: string[]): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(command, args, { stdio: ['ignore', 'ignore', 'pipe'] });
+    let stderr = '';
+    child.stderr.on('data', (chunk) => {
+      stderr += String(chunk);
+    });
+    child.on('error', (error) =>
+      reject(
+        new AttendError(
+          `${command} could not run (${error.message}); install the Debian package ${command}`,
+        ),
+      ),
+    );
+    child.on('close', (code) =>
+      code === 0
+        ? resolve()
+        : reject(
+            new AttendError(`${command} failed (exit ${code}): ${stderr.trim().split('\n')[0]}`),
+          ),
+    );
+  });
+}
+
+export interface Prosody {
+  /** 1 = the voice's normal speed. */
+  readonly rate: number;
+  /** espeak-ng pitch 0-99 (50 normal); flite voices keep their own. */
+  readonly pitch: number;
+}
+
+/** Speaks `text` with a voice; returns the engine's audio (22.05 kHz for espeak-ng, 8/16 kHz flite). */
+export async function synthesize(voice: Voice, text: string, prosody: Prosody): Promise<AudioData> {
+  const dir = await mkdtemp(join(tmpdir(), 'attend-tts-'));
+  const out = join(dir, 'out.wav');
+  try {
+    if (voice.engine === 'espeak-ng') {
+      const wordsPerMinute = Math.round(175 * prosody.rate);
+      await run('espeak-ng', [
+        '-v',
+        voice.name,
+        '-s',
+        String(wordsPerMinute),
+        '-p',
+        String(Math.round(prosody.pitch)),
+        '-w',
+        out,
+        text,
+      ]);
+    } else {
+      // flite voices keep their own pitch (its F0 setting is absolute, not relative to the voice).
+      const stretch = (1 / prosody.rate).toFixed(3);
+      await run('flite', [
+        '-voice',
+        voice.name,
+        '--setf',
+        `duration_stretch=${stretch}`,
+        '-t',
+        text,
+        '-o',
+        out,
+      ]);
+    }
+    return parseWav(new Uint8Array(await readFile(out)), `${voiceId(voice)} output`);
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
+}

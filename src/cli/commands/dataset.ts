@@ -1,0 +1,45 @@
+import type { Command } from 'commander';
+import { buildSpeechCorpus, planCorpus } from '../../../datasets/speech/build.js';
+import { AttendError } from '../../errors.js';
+import { Progress } from '../progress.js';
+
+interface SpeechOptions {
+  out: string;
+  utterances: string;
+  jobs: string;
+  seed: string;
+}
+
+export function datasetCommand(program: Command): void {
+  const dataset = program.command('dataset').description('build training data');
+  dataset
+    .command('speech')
+    .description('synthesise a read-speech corpus with espeak-ng and flite (resumable)')
+    .requiredOption('--out <dir>', 'output folder (wav/ and train/dev/test.jsonl)')
+    .option('--utterances <n>', 'total utterances over the three splits', '10000')
+    .option('--jobs <n>', 'synthesis processes at once', '2')
+    .option('--seed <n>', 'corpus seed', '1')
+    .action(async (options: SpeechOptions) => {
+      const utterances = Number(options.utterances);
+      if (!Number.isInteger(utterances) || utterances < 1)
+        throw new AttendError(`--utterances: '${options.utterances}' is not a positive integer`);
+      const settings = {
+        out: options.out,
+        utterances,
+        jobs: Number(options.jobs),
+        seed: Number(options.seed),
+      };
+      const total = planCorpus(settings).length;
+      const progress = new Progress(total, 'speech corpus', 'utt');
+      const result = await buildSpeechCorpus({
+        ...settings,
+        onItem: (failed) => progress.tick(failed),
+      });
+      progress.finish();
+      console.log(
+        `wrote ${result.written}, already there ${result.skipped}, failed ${result.failures.length}`,
+      );
+      for (const failure of result.failures.slice(0, 10)) console.log(`  failed: ${failure}`);
+      if (result.failures.length) process.exitCode = 1;
+    });
+}

@@ -1,0 +1,89 @@
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { readSpeechManifest } from '../../datasets/manifest.js';
+import { buildSpeechCorpus, planCorpus } from '../../datasets/speech/build.js';
+import {
+  fortuneSentences,
+  normaliseSentence,
+  sentenceSplit,
+} from '../../datasets/speech/sentences.js';
+import { VOICES, voiceId } from '../../datasets/speech/voices.js';
+import { decodeAudioFile } from '../../src/audio/decode.js';
+
+const hasTts = ['espeak-ng', 'flite'].every((cmd) => spawnSync('which', [cmd]).status === 0);
+// CI installs the TTS engines; elsewhere these tests say so instead of passing vacuously.
+const requireTts = process.env.CI === 'true' || process.env.ATTEND_REQUIRE_NATIVE === '1';
+
+const dir = mkdtempSync(join(tmpdir(), 'attend-corpus-'));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+describe('sentences', () => {
+  it('normalises text and rejects what a reader could not say as written', () => {
+    expect(normaliseSentence('"Hello, World!" said the Cat.')).toBe('hello world said the cat');
+    expect(normaliseSentence("Don't panic; it's fine.")).toBe("don't panic it's fine");
+    expect(normaliseSentence('Call 555-1234 now')).toBeUndefined();
+    expect(normaliseSentence('Too short')).toBeUndefined();
+  });
+
+  it('splits by sentence, deterministically', () => {
+    expect(sentenceSplit('the cat sat on the mat')).toBe(sentenceSplit('the cat sat on the mat'));
+    const counts = { train: 0, dev: 0, test: 0 };
+    for (let i = 0; i < 2000; i++) counts[sentenceSplit(`sentence number ${i} here`)]++;
+    expect(counts.train).toBeGreaterThan(1700);
+    expect(counts.test).toBeGreaterThan(50);
+  });
+});
+
+describe('corpus plan', () => {
+  const sentences = Array.from(
+    { length: 400 },
+    (_, i) =>
+      `this is sentence ${'abcdefghij'[i % 10]} number ${'x'.repeat(1 + (i % 7))} ${i.toString(36)}`,
+  );
+  const plan = planCorpus({ out: dir, utterances: 200, sentences });
+
+  it('keeps test sentences out of training and test voices only in test', () => {
+    const bySplit = (split: string) => plan.filter((p) => p.split === split);
+    const trainText = new Set(bySplit('train').map((p) => p.text));
+    expect(bySplit('test').some((p) => trainText.has(p.text))).toBe(false);
+    expect(bySplit('test').every((p) => p.voice.heldOut)).toBe(true);
+    expect([...bySplit('train'), ...bySplit('dev')].every((p) => !p.voice.heldOut)).toBe(true);
+    expect(bySplit('train').length).toBe(180);
+  });
+
+  it('is the same plan every time', () => {
+    expect(planCorpus({ out: dir, utterances: 200, sentences }).map((p) => p.id)).toEqual(
+      plan.map((p) => p.id),
+    );
+  });
+});
+
+describe.runIf(hasTts || requireTts)('corpus build (espeak-ng and flite)', () => {
+  it('synthesises 16 kHz utterances with manifests, and resumes without redoing work', async () => {
+    const sentences = fortuneSentences().slice(0, 300);
+    expect(sentences.length).toBeGreaterThan(100);
+    const voices = VOICES.filter((v) => ['en-us', 'kal16', 'slt', 'en-gb-x-rp'].includes(v.name));
+    const options = { out: dir, utterances: 20, sentences, voices, jobs: 2 };
+    const first = await buildSpeechCorpus(options);
+    expect(first.failures).toEqual([]);
+    expect(first.written).toBe(20);
+    const again = await buildSpeechCorpus(options);
+    expect([again.written, again.skipped]).toEqual([0, 20]);
+    const train = readSpeechManifest(join(dir, 'train.jsonl'));
+    expect(train.length).toBe(18);
+    const item = train[0]!;
+    const audio = await decodeAudioFile(item.audio);
+    expect(audio.sampleRate).toBe(16000);
+    expect(audio.channels.length).toBe(1);
+    expect(audio.channels[0]!.length / 16000).toBeCloseTo(item.duration, 2);
+    expect(item.duration).toBeGreaterThan(0.5);
+    expect(voices.map(voiceId)).toContain(item.speaker);
+    const corpus = JSON.parse(readFileSync(join(dir, 'corpus.json'), 'utf8')) as {
+      utterances: number;
+    };
+    expect(corpus.utterances).toBe(20);
+  });
+});
