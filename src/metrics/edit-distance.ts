@@ -1,0 +1,39 @@
+/** Levenshtein distance between two sequences (substitutions, insertions, deletions cost 1). */
+export function editDistance<T>(reference: readonly T[], hypothesis: readonly T[]): number {
+  let previous = Array.from({ length: hypothesis.length + 1 }, (_, j) => j);
+  for (let i = 1; i <= reference.length; i++) {
+    const current = [i];
+    for (let j = 1; j <= hypothesis.length; j++) {
+      const substitution = previous[j - 1]! + (reference[i - 1] === hypothesis[j - 1] ? 0 : 1);
+      current.push(Math.min(substitution, previous[j]! + 1, current[j - 1]! + 1));
+    }
+    previous = current;
+  }
+  return previous[hypothesis.length]!;
+}
+
+const words = (text: string): string[] => text.trim().split(/\s+/).filter(Boolean);
+
+export interface ErrorRate {
+  readonly errors: number;
+  readonly total: number;
+  readonly rate: number;
+}
+
+function corpusRate(pairs: readonly (readonly [string, string])[], split: (s: string) => string[]): ErrorRate {
+  let errors = 0;
+  let total = 0;
+  for (const [reference, hypothesis] of pairs) {
+    const ref = split(reference);
+    errors += editDistance(ref, split(hypothesis));
+    total += ref.length;
+  }
+  return { errors, total, rate: total > 0 ? errors / total : 0 };
+}
+
+/** Corpus word error rate: total word edits / total reference words. */
+export const wordErrorRate = (pairs: readonly (readonly [string, string])[]): ErrorRate => corpusRate(pairs, words);
+
+/** Corpus character error rate (spaces count as characters, runs of spaces as one). */
+export const charErrorRate = (pairs: readonly (readonly [string, string])[]): ErrorRate =>
+  corpusRate(pairs, (s) => [...s.trim().replace(/\s+/g, ' ')]);

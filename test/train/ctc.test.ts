@@ -1,0 +1,75 @@
+import { beforeAll, describe, expect, it } from 'vitest';
+import { charErrorRate, editDistance, wordErrorRate } from '../../src/metrics/edit-distance.js';
+import { tf } from '../../src/runtime/tf.js';
+import { ctcLoss } from '../../src/train/ctc.js';
+import { ready } from '../helpers/runtime.js';
+
+beforeAll(async () => {
+  await ready;
+});
+
+/** -log p(target) by summing over every alignment path (V^T of them). */
+function bruteForce(logProbs: number[][], target: number[]): number {
+  const time = logProbs.length;
+  const vocab = logProbs[0]!.length;
+  let total = 0;
+  for (let code = 0; code < vocab ** time; code++) {
+    const path: number[] = [];
+    let rest = code;
+    for (let t = 0; t < time; t++) {
+      path.push(rest % vocab);
+      rest = Math.floor(rest / vocab);
+    }
+    const collapsed = path.filter((s, i) => s !== 0 && s !== path[i - 1]);
+    if (collapsed.join() !== target.join()) continue;
+    total += Math.exp(path.reduce((sum, s, t) => sum + logProbs[t]![s]!, 0));
+  }
+  return -Math.log(total);
+}
+
+describe('CTC loss', () => {
+  it('equals the sum over all alignments, for repeats, blanks and shorter inputs', () => {
+    tf.tidy(() => {
+      const logits = tf.randomNormal([3, 5, 3], 0, 1, 'float32', 4);
+      const logProbs = tf.logSoftmax(logits) as tf.Tensor3D;
+      const values = logProbs.arraySync() as number[][][];
+      const targets = [[1, 2], [1, 1], [2]];
+      const lengths = [5, 5, 3];
+      const perItem = targets.map((target, b) => ctcLoss(logProbs.slice([b, 0, 0], [1, -1, -1]) as tf.Tensor3D, [lengths[b]!], [target]).dataSync()[0]!);
+      targets.forEach((target, b) => {
+        const expected = bruteForce(values[b]!.slice(0, lengths[b]), target) / target.length;
+        expect(perItem[b]).toBeCloseTo(expected, 4);
+      });
+      const batched = ctcLoss(logProbs, lengths, targets).dataSync()[0]!;
+      expect(batched).toBeCloseTo(perItem.reduce((a, b) => a + b, 0) / 3, 4);
+    });
+  });
+
+  it('has gradients that match finite differences', () => {
+    const logits = tf.variable(tf.randomNormal([2, 4, 3], 0, 1, 'float32', 9));
+    const loss = () => ctcLoss(tf.logSoftmax(logits) as tf.Tensor3D, [4, 3], [[1, 2], [2]]);
+    const grad = tf.grad(() => loss())(logits).dataSync();
+    const base = logits.dataSync().slice();
+    for (const i of [0, 5, 13, 22]) {
+      const at = (delta: number) => {
+        const shifted = base.slice();
+        shifted[i]! += delta;
+        logits.assign(tf.tensor(shifted, logits.shape));
+        return loss().dataSync()[0]!;
+      };
+      const numeric = (at(1e-2) - at(-1e-2)) / 2e-2;
+      expect(grad[i]).toBeCloseTo(numeric, 3);
+    }
+    logits.dispose();
+  });
+});
+
+describe('error rates', () => {
+  it('edit distance, WER and CER', () => {
+    expect(editDistance([...'kitten'], [...'sitting'])).toBe(3);
+    const wer = wordErrorRate([['the cat sat', 'the cat sat down'], ['a b c d', 'a x c']]);
+    expect([wer.errors, wer.total]).toEqual([3, 7]);
+    expect(charErrorRate([['abc', 'abd']]).rate).toBeCloseTo(1 / 3, 6);
+    expect(wordErrorRate([['', '']]).rate).toBe(0);
+  });
+});
