@@ -20,7 +20,10 @@ export interface ErrorRate {
   readonly rate: number;
 }
 
-function corpusRate(pairs: readonly (readonly [string, string])[], split: (s: string) => string[]): ErrorRate {
+function corpusRate(
+  pairs: readonly (readonly [string, string])[],
+  split: (s: string) => string[],
+): ErrorRate {
   let errors = 0;
   let total = 0;
   for (const [reference, hypothesis] of pairs) {
@@ -32,7 +35,8 @@ function corpusRate(pairs: readonly (readonly [string, string])[], split: (s: st
 }
 
 /** Corpus word error rate: total word edits / total reference words. */
-export const wordErrorRate = (pairs: readonly (readonly [string, string])[]): ErrorRate => corpusRate(pairs, words);
+export const wordErrorRate = (pairs: readonly (readonly [string, string])[]): ErrorRate =>
+  corpusRate(pairs, words);
 
 /** Corpus character error rate (spaces count as characters, runs of spaces as one). */
 export const charErrorRate = (pairs: readonly (readonly [string, string])[]): ErrorRate =>

@@ -25,7 +25,8 @@ export class CharacterTokenizer {
   }
 
   static fromJson(json: TokenizerJson): CharacterTokenizer {
-    if (json.type !== 'characters') throw new AttendError(`tokenizer type '${json.type}' is not a character tokenizer`);
+    if (json.type !== 'characters')
+      throw new AttendError(`tokenizer type '${json.type}' is not a character tokenizer`);
     return new CharacterTokenizer(json.tokens);
   }
 

@@ -62,7 +62,10 @@ export function ctcLoss(
     let next = logSumExp(logSumExp(stay, fromPrevious), fromSkip).add(steps[t]!);
     next = next.add(negInfBelow(stateMask)).maximum(NEG);
     // Past an utterance's end its alphas stay as they were.
-    const running = tf.tensor2d(inputLengths.map((length) => [t < length ? 1 : 0]), [batch, 1]);
+    const running = tf.tensor2d(
+      inputLengths.map((length) => [t < length ? 1 : 0]),
+      [batch, 1],
+    );
     alpha = next.mul(running).add(alpha.mul(tf.sub(1, running)));
   }
   const finals = alpha.add(negInfBelow(tf.tensor2d(isFinal, [batch, states])));

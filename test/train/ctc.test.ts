@@ -35,7 +35,14 @@ describe('CTC loss', () => {
       const values = logProbs.arraySync() as number[][][];
       const targets = [[1, 2], [1, 1], [2]];
       const lengths = [5, 5, 3];
-      const perItem = targets.map((target, b) => ctcLoss(logProbs.slice([b, 0, 0], [1, -1, -1]) as tf.Tensor3D, [lengths[b]!], [target]).dataSync()[0]!);
+      const perItem = targets.map(
+        (target, b) =>
+          ctcLoss(
+            logProbs.slice([b, 0, 0], [1, -1, -1]) as tf.Tensor3D,
+            [lengths[b]!],
+            [target],
+          ).dataSync()[0]!,
+      );
       targets.forEach((target, b) => {
         const expected = bruteForce(values[b]!.slice(0, lengths[b]), target) / target.length;
         expect(perItem[b]).toBeCloseTo(expected, 4);
@@ -48,7 +55,9 @@ describe('CTC loss', () => {
   it('has gradients that match finite differences', () => {
     const logits = tf.variable(tf.randomNormal([2, 4, 3], 0, 1, 'float32', 9));
     const loss = () => ctcLoss(tf.logSoftmax(logits) as tf.Tensor3D, [4, 3], [[1, 2], [2]]);
-    const grad = tf.grad(() => loss())(logits).dataSync();
+    const grad = tf
+      .grad(() => loss())(logits)
+      .dataSync();
     const base = logits.dataSync().slice();
     for (const i of [0, 5, 13, 22]) {
       const at = (delta: number) => {
@@ -67,7 +76,10 @@ describe('CTC loss', () => {
 describe('error rates', () => {
   it('edit distance, WER and CER', () => {
     expect(editDistance([...'kitten'], [...'sitting'])).toBe(3);
-    const wer = wordErrorRate([['the cat sat', 'the cat sat down'], ['a b c d', 'a x c']]);
+    const wer = wordErrorRate([
+      ['the cat sat', 'the cat sat down'],
+      ['a b c d', 'a x c'],
+    ]);
     expect([wer.errors, wer.total]).toEqual([3, 7]);
     expect(charErrorRate([['abc', 'abd']]).rate).toBeCloseTo(1 / 3, 6);
     expect(wordErrorRate([['', '']]).rate).toBe(0);

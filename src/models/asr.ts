@@ -1,0 +1,179 @@
+import {
+  cmvn,
+  computeFeatures,
+  type FeatureConfig,
+  type Features,
+  featureDim,
+} from '../audio/features.js';
+import { createDecoder } from '../decoder/index.js';
+import type { Decoder, DecoderConfig } from '../decoder/types.js';
+import { AudioEncoder, type AudioEncoderConfig, type EncoderOutput } from '../encoders/audio.js';
+import { AttendError } from '../errors.js';
+import { loadVariables, readSideFile, saveVariables, TOKENIZER_FILE } from '../io/checkpoint.js';
+import { dense } from '../nn/layers.js';
+import { ParamStore } from '../nn/params.js';
+import { tf } from '../runtime/tf.js';
+import { type DecodingOptions, decode, type Hypothesis } from '../search/index.js';
+import { BOS, CharacterTokenizer, EOS, PAD, type TokenizerJson } from '../text/characters.js';
+import { ctcLoss } from '../train/ctc.js';
+import { sequenceCrossEntropy } from '../train/losses.js';
+
+/** Everything needed to rebuild an ASR model; saved as model.json's config. */
+export interface AsrConfig {
+  readonly task: 'asr';
+  readonly features: FeatureConfig;
+  readonly encoder: AudioEncoderConfig;
+  readonly decoder: DecoderConfig;
+  /** Joint CTC-attention training (Kim et al. 2017, ESPnet): loss = λ·CTC + (1-λ)·attention. */
+  readonly ctcWeight: number;
+  readonly labelSmoothing: number;
+}
+
+/** A batch of utterances: padded features and their token targets. */
+export interface AsrBatch {
+  readonly features: tf.Tensor3D; // [B, T, F]
+  readonly lengths: number[];
+  readonly targets: number[][]; // token ids without BOS/EOS
+}
+
+export interface AsrLosses {
+  readonly loss: tf.Scalar;
+  readonly ctc: tf.Scalar;
+  readonly attention: tf.Scalar;
+}
+
+/** Normalised features of 16 kHz mono samples, the way this model was trained. */
+export function asrFeatures(samples: Float32Array, config: FeatureConfig): Features {
+  return cmvn(computeFeatures(samples, config));
+}
+
+/** Pads per-utterance features to one [B, T, F] tensor. */
+export function padFeatures(items: readonly Features[]): {
+  features: tf.Tensor3D;
+  lengths: number[];
+} {
+  const frames = Math.max(...items.map((f) => f.frames));
+  const dim = items[0]!.dim;
+  const values = new Float32Array(items.length * frames * dim);
+  items.forEach((f, b) => values.set(f.values, b * frames * dim));
+  return {
+    features: tf.tensor3d(values, [items.length, frames, dim]),
+    lengths: items.map((f) => f.frames),
+  };
+}
+
+/** Encoder (conv ×4 + self-attention) + CTC head + the shared decoder. */
+export class AsrModel {
+  readonly encoder: AudioEncoder;
+  readonly decoder: Decoder;
+
+  constructor(
+    readonly config: AsrConfig,
+    readonly tokenizer: CharacterTokenizer,
+    readonly params = new ParamStore(),
+  ) {
+    if (config.decoder.vocabSize !== tokenizer.size) {
+      throw new AttendError(
+        `decoder vocabulary ${config.decoder.vocabSize} does not match the tokenizer's ${tokenizer.size}`,
+      );
+    }
+    this.encoder = new AudioEncoder(config.encoder, params.scope('encoder'));
+    this.decoder = createDecoder(config.decoder, params.scope('decoder'));
+  }
+
+  encode(features: tf.Tensor3D, lengths: readonly number[], training = false): EncoderOutput {
+    return this.encoder.encode(features, lengths, training);
+  }
+
+  /** CTC head: per-frame log-probabilities over the vocabulary (id 0 is the blank). */
+  ctcLogProbs(memory: tf.Tensor3D): tf.Tensor3D {
+    return tf.logSoftmax(
+      dense(this.params.scope('ctc'), memory, this.tokenizer.size, { name: 'out' }),
+    ) as tf.Tensor3D;
+  }
+
+  /** The joint loss of a batch (call inside tf.variableGrads / optimizer.minimize). */
+  losses(batch: AsrBatch, training = true): AsrLosses {
+    const encoded = this.encode(batch.features, batch.lengths, training);
+    const maxLength = Math.max(...batch.targets.map((t) => t.length)) + 1;
+    const pad = (ids: number[]) => [...ids, ...Array(maxLength - ids.length).fill(PAD)];
+    const inputs = tf.tensor2d(
+      batch.targets.map((t) => pad([BOS, ...t])),
+      undefined,
+      'int32',
+    );
+    const outputs = tf.tensor2d(
+      batch.targets.map((t) => pad([...t, EOS])),
+      undefined,
+      'int32',
+    );
+    const targetMask = tf.tensor2d(
+      batch.targets.map((t) =>
+        Array.from({ length: maxLength }, (_, i) => (i <= t.length ? 1 : 0)),
+      ),
+    );
+    const { logits } = this.decoder.forward(encoded.memory, encoded.mask, inputs, { training });
+    const attention = sequenceCrossEntropy(logits, outputs, targetMask, this.config.labelSmoothing);
+    const ctc = ctcLoss(this.ctcLogProbs(encoded.memory), encoded.lengths, batch.targets);
+    const λ = this.config.ctcWeight;
+    return { loss: ctc.mul(λ).add(attention.mul(1 - λ)) as tf.Scalar, ctc, attention };
+  }
+
+  /** Decodes a padded batch of features; hypotheses carry per-step attention weights. */
+  transcribeFeatures(
+    features: tf.Tensor3D,
+    lengths: readonly number[],
+    options: Partial<DecodingOptions> = {},
+  ): Hypothesis[][] {
+    const encoded = tf.tidy(() => {
+      const out = this.encode(features, lengths, false);
+      return { memory: out.memory, mask: out.mask };
+    });
+    try {
+      return decode(this.decoder, encoded.memory, encoded.mask, {
+        startToken: BOS,
+        endToken: EOS,
+        ...options,
+      });
+    } finally {
+      tf.dispose([encoded.memory, encoded.mask]);
+    }
+  }
+
+  async save(dir: string, card?: unknown): Promise<void> {
+    await saveVariables(dir, this.params.variables(), {
+      config: this.config,
+      tokenizer: this.tokenizer.toJson(),
+      ...(card === undefined ? {} : { card }),
+    });
+  }
+
+  static load(dir: string): AsrModel {
+    const { tensors, config } = loadVariables(dir);
+    const tokenizerJson = readSideFile<TokenizerJson>(dir, TOKENIZER_FILE);
+    if (!tokenizerJson) throw new AttendError(`${dir}: checkpoint has no ${TOKENIZER_FILE}`);
+    const asrConfig = config as AsrConfig;
+    if (asrConfig?.task !== 'asr')
+      throw new AttendError(`${dir}: not a speech recognition checkpoint`);
+    const model = new AsrModel(asrConfig, CharacterTokenizer.fromJson(tokenizerJson));
+    model.build();
+    model.params.assign(tensors);
+    tf.dispose(Object.values(tensors));
+    return model;
+  }
+
+  /** Creates every parameter by running a tiny batch through both losses. */
+  build(): void {
+    tf.tidy(() => {
+      const dim = featureDim(this.config.features);
+      this.losses(
+        { features: tf.zeros([1, 16, dim]) as tf.Tensor3D, lengths: [16], targets: [[4]] },
+        false,
+      );
+    });
+  }
+
+  dispose(): void {
+    this.params.dispose();
+  }
+}

@@ -1,0 +1,71 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { charErrorRate } from '../../src/metrics/edit-distance.js';
+import { AsrModel, asrFeatures, padFeatures } from '../../src/models/asr.js';
+import { tf } from '../../src/runtime/tf.js';
+import { CharacterTokenizer } from '../../src/text/characters.js';
+import { ready } from '../helpers/runtime.js';
+import { hasEspeak, tinyAsrConfig, tinySpeech } from '../helpers/tiny-asr.js';
+
+beforeAll(async () => {
+  await ready;
+});
+const dir = mkdtempSync(join(tmpdir(), 'attend-asr-'));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+const requireTts = process.env.CI === 'true' || process.env.ATTEND_REQUIRE_NATIVE === '1';
+
+describe('character tokenizer', () => {
+  it('round-trips text and maps unknown symbols to <unk>', () => {
+    const tokenizer = CharacterTokenizer.english();
+    expect(tokenizer.decode(tokenizer.encode("Don't stop"))).toBe("don't stop");
+    expect(tokenizer.encode('a1')[1]).toBe(3);
+  });
+});
+
+describe.runIf(hasEspeak || requireTts)('a tiny AED + CTC model', () => {
+  it('overfits 10 spoken utterances to CER 0, and reloads from its checkpoint unchanged', async () => {
+    const data = await tinySpeech();
+    const tokenizer = CharacterTokenizer.english();
+    const model = new AsrModel(tinyAsrConfig(tokenizer.size), tokenizer);
+    model.build();
+    const { features, lengths } = padFeatures(
+      data.map((d) => asrFeatures(d.samples, model.config.features)),
+    );
+    const targets = data.map((d) => tokenizer.encode(d.text));
+    const optimizer = tf.train.adam(3e-3);
+    const transcripts = () =>
+      model
+        .transcribeFeatures(features, lengths, { beamSize: 1, lengthPenalty: 0, maxLength: 40 })
+        .map((h) => tokenizer.decode(h[0]!.tokens));
+    const ctcNow = () =>
+      tf.tidy(() => model.losses({ features, lengths, targets }, false).ctc.dataSync()[0]!);
+    const ctcBefore = ctcNow();
+    let cer = 1;
+    for (let step = 1; step <= 300 && cer > 0; step++) {
+      const loss = optimizer.minimize(
+        () => model.losses({ features, lengths, targets }).loss,
+        true,
+        model.params.list(),
+      );
+      loss?.dispose();
+      if (step % 25 === 0)
+        cer = charErrorRate(data.map((d, i) => [d.text, transcripts()[i]!] as const)).rate;
+    }
+    expect(cer).toBe(0);
+    // the CTC head learns alongside (more slowly: it gets 30% of the loss)
+    expect(ctcNow()).toBeLessThan(ctcBefore * 0.5);
+    await model.save(join(dir, 'tiny'));
+    const loaded = AsrModel.load(join(dir, 'tiny'));
+    expect(
+      loaded
+        .transcribeFeatures(features, lengths, { beamSize: 1, lengthPenalty: 0, maxLength: 40 })
+        .map((h) => tokenizer.decode(h[0]!.tokens)),
+    ).toEqual(data.map((d) => d.text));
+    optimizer.dispose();
+    tf.dispose([features]);
+    model.dispose();
+    loaded.dispose();
+  });
+});
