@@ -3,6 +3,8 @@ import { isUserFacing } from '../errors.js';
 import { benchCommand } from './commands/bench.js';
 import { datasetCommand } from './commands/dataset.js';
 import { doctorCommand } from './commands/doctor.js';
+import { trainCommand } from './commands/train.js';
+import { transcribeCommand } from './commands/transcribe.js';
 import { VERSION } from './context.js';
 
 /** The attend command line; each command lives in commands/, one file each. */
@@ -18,6 +20,8 @@ export function buildProgram(): Command {
   doctorCommand(program);
   benchCommand(program);
   datasetCommand(program);
+  trainCommand(program);
+  transcribeCommand(program);
   return program;
 }
 
@@ -26,7 +30,8 @@ export async function main(argv: string[] = process.argv): Promise<number> {
   const program = buildProgram().exitOverride();
   try {
     await program.parseAsync(argv);
-    return 0;
+    // Commands that finish with partial failures (a bad file among good ones) set exitCode.
+    return Number(process.exitCode ?? 0);
   } catch (error) {
     if (error instanceof CommanderError) return error.exitCode;
     if (isUserFacing(error)) {

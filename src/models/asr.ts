@@ -1,3 +1,4 @@
+import { fastLogMel } from '../audio/fast-logmel.js';
 import {
   cmvn,
   computeFeatures,
@@ -44,7 +45,9 @@ export interface AsrLosses {
 
 /** Normalised features of 16 kHz mono samples, the way this model was trained. */
 export function asrFeatures(samples: Float32Array, config: FeatureConfig): Features {
-  return cmvn(computeFeatures(samples, config));
+  return cmvn(
+    config.kind === 'logmel' ? fastLogMel(samples, config) : computeFeatures(samples, config),
+  );
 }
 
 /** Pads per-utterance features to one [B, T, F] tensor. */

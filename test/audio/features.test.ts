@@ -98,3 +98,23 @@ describe('features', () => {
     expect(() => computeFeatures(new Float32Array(100))).toThrow('shorter than one 25 ms frame');
   });
 });
+
+describe('fast log-mel', () => {
+  it('equals the meyda path (and is what training caches use)', async () => {
+    const { initRuntime } = await import('../../src/runtime/select.js');
+    const { fastLogMel } = await import('../../src/audio/fast-logmel.js');
+    await initRuntime();
+    const samples = Float32Array.from(
+      { length: 8000 },
+      (_, i) => 0.3 * Math.sin(i * 0.05 + 0.00002 * i * i) + 0.02 * Math.sin(i * 2.3),
+    );
+    const slow = computeFeatures(samples);
+    const fast = fastLogMel(samples, DEFAULT_FEATURES);
+    expect([fast.frames, fast.dim]).toEqual([slow.frames, slow.dim]);
+    let worst = 0;
+    slow.values.forEach((v, i) => {
+      if (v > -10) worst = Math.max(worst, Math.abs(v - fast.values[i]!));
+    });
+    expect(worst).toBeLessThan(2e-3);
+  });
+});

@@ -1,0 +1,128 @@
+import { existsSync } from 'node:fs';
+import { decodeAudioFile } from '../src/audio/decode.js';
+import { toMono16k } from '../src/audio/resample.js';
+import { AttendError } from '../src/errors.js';
+import { AsrModel, asrFeatures, padFeatures } from '../src/models/asr.js';
+import { tf } from '../src/runtime/tf.js';
+import { DEFAULT_DECODING, type DecodingOptions, type Hypothesis } from '../src/search/index.js';
+
+export interface WordTiming {
+  readonly word: string;
+  readonly start: number; // seconds
+  readonly end: number;
+}
+
+export interface Segment {
+  readonly start: number;
+  readonly end: number;
+  readonly text: string;
+}
+
+export interface Transcript {
+  readonly file: string;
+  readonly text: string;
+  readonly words: WordTiming[];
+  readonly segments: Segment[];
+  readonly duration: number;
+  /** Decoder-step × encoder-frame attention of the chosen hypothesis. */
+  readonly attention: Float32Array[];
+  readonly model: string;
+  readonly backend: string;
+}
+
+/** Seconds per encoder frame: the feature hop times the encoder's ×4 subsampling. */
+const secondsPerFrame = (model: AsrModel) => (model.config.features.hopMs / 1000) * 4;
+
+/**
+ * Word times from the attention of each emitted character (its most attended encoder frame):
+ * the alignment an attention model gives for free. Segments break at pauses over 0.8 s.
+ */
+export function wordTimings(
+  hypothesis: Hypothesis,
+  text: string,
+  frameSeconds: number,
+  duration: number,
+): { words: WordTiming[]; segments: Segment[] } {
+  const centres = hypothesis.weights.map((row) => {
+    let best = 0;
+    for (let i = 1; i < row.length; i++) if (row[i]! > row[best]!) best = i;
+    return best * frameSeconds;
+  });
+  const words: WordTiming[] = [];
+  let start = -1;
+  for (let i = 0; i <= text.length; i++) {
+    const boundary = i === text.length || text[i] === ' ';
+    if (!boundary && start < 0) start = i;
+    if (boundary && start >= 0) {
+      const from = centres[start] ?? 0;
+      const to = Math.min(duration, (centres[i - 1] ?? from) + frameSeconds);
+      words.push({
+        word: text.slice(start, i),
+        start: Number(from.toFixed(2)),
+        end: Number(Math.max(to, from).toFixed(2)),
+      });
+      start = -1;
+    }
+  }
+  const segments: Segment[] = [];
+  for (const word of words) {
+    const last = segments.at(-1);
+    if (last && word.start - last.end < 0.8) {
+      segments[segments.length - 1] = {
+        start: last.start,
+        end: word.end,
+        text: `${last.text} ${word.word}`,
+      };
+    } else {
+      segments.push({ start: word.start, end: word.end, text: word.word });
+    }
+  }
+  return { words, segments };
+}
+
+export interface AsrPipeline {
+  readonly model: AsrModel;
+  transcribe(files: readonly string[], options?: Partial<DecodingOptions>): Promise<Transcript[]>;
+  dispose(): void;
+}
+
+/** Loads a checkpoint once; transcribes files in batches of similar length. */
+export function createAsrPipeline(checkpoint: string): AsrPipeline {
+  if (!existsSync(checkpoint)) throw new AttendError(`${checkpoint}: no such model folder`);
+  const model = AsrModel.load(checkpoint);
+  return {
+    model,
+    async transcribe(files, options = {}) {
+      const audio = await Promise.all(
+        files.map(async (file) => ({
+          file,
+          samples: await toMono16k(await decodeAudioFile(file)),
+        })),
+      );
+      const features = audio.map((a) => asrFeatures(a.samples, model.config.features));
+      const batch = padFeatures(features);
+      const decoding = { ...DEFAULT_DECODING, ...options };
+      let hyps: Hypothesis[][];
+      try {
+        hyps = model.transcribeFeatures(batch.features, batch.lengths, decoding);
+      } finally {
+        batch.features.dispose();
+      }
+      return audio.map((a, i) => {
+        const best = hyps[i]![0]!;
+        const text = model.tokenizer.decode(best.tokens);
+        const duration = a.samples.length / 16000;
+        return {
+          file: a.file,
+          text,
+          ...wordTimings(best, text, secondsPerFrame(model), duration),
+          duration,
+          attention: best.weights,
+          model: checkpoint,
+          backend: tf.getBackend(),
+        };
+      });
+    },
+    dispose: () => model.dispose(),
+  };
+}

@@ -1,0 +1,59 @@
+import type { Command } from 'commander';
+import { createAsrPipeline, type Transcript } from '../../../pipelines/transcribe.js';
+import { isUserFacing } from '../../errors.js';
+import { WRITERS } from '../../output/writers.js';
+import { projectPath } from '../../paths.js';
+import { startRuntime } from '../context.js';
+
+export const DEFAULT_ASR_MODEL = projectPath('checkpoints', 'asr-en');
+
+interface TranscribeOptions {
+  model: string;
+  beam: string;
+  format: keyof typeof WRITERS;
+  timestamps?: boolean;
+}
+
+export function transcribeCommand(program: Command): void {
+  program
+    .command('transcribe')
+    .description('speech to text: WAV (any rate, any channels), FLAC, MP3, OGG')
+    .argument('<files...>', 'audio files')
+    .option('--model <dir>', 'ASR checkpoint folder', DEFAULT_ASR_MODEL)
+    .option('--beam <n>', 'beam size (1 = greedy)', '4')
+    .option('--format <format>', 'txt, json, srt or vtt', 'txt')
+    .option('--timestamps', 'txt output with [start --> end] segment times')
+    .action(async (files: string[], options: TranscribeOptions, command: Command) => {
+      await startRuntime(command);
+      const writer = WRITERS[options.format];
+      if (!writer)
+        throw new Error(
+          `--format: '${options.format}' is not one of ${Object.keys(WRITERS).join(', ')}`,
+        );
+      const pipeline = createAsrPipeline(options.model);
+      const results: Transcript[] = [];
+      try {
+        for (const file of files) {
+          try {
+            results.push(
+              ...(await pipeline.transcribe([file], { beamSize: Number(options.beam) })),
+            );
+          } catch (error) {
+            // One bad file does not stop the others; the exit status says something failed.
+            if (!isUserFacing(error)) throw error;
+            console.error(`attend: ${error.message}`);
+            process.exitCode = 1;
+          }
+        }
+      } finally {
+        pipeline.dispose();
+      }
+      if (options.timestamps && options.format === 'txt') {
+        for (const t of results)
+          for (const s of t.segments)
+            console.log(`[${s.start.toFixed(2)} --> ${s.end.toFixed(2)}] ${s.text}`);
+      } else if (results.length) {
+        console.log(writer.format(results));
+      }
+    });
+}

@@ -1,0 +1,60 @@
+import type { Transcript } from '../../pipelines/transcribe.js';
+
+/** One output format: whisper's `get_writer` idea, one interface for every format. */
+export interface TranscriptWriter {
+  readonly extension: string;
+  format(transcripts: readonly Transcript[]): string;
+}
+
+const clock = (seconds: number, separator: ',' | '.'): string => {
+  const ms = Math.round(seconds * 1000);
+  const h = Math.floor(ms / 3600000);
+  const m = Math.floor((ms % 3600000) / 60000);
+  const s = Math.floor((ms % 60000) / 1000);
+  return `${String(h).padStart(2, '0')}:${String(m).padStart(2, '0')}:${String(s).padStart(2, '0')}${separator}${String(ms % 1000).padStart(3, '0')}`;
+};
+
+const cues = (transcripts: readonly Transcript[], separator: ',' | '.') =>
+  transcripts
+    .flatMap((t) => t.segments)
+    .map((s) => ({
+      times: `${clock(s.start, separator)} --> ${clock(s.end, separator)}`,
+      text: s.text,
+    }));
+
+export const WRITERS: Record<'txt' | 'json' | 'srt' | 'vtt', TranscriptWriter> = {
+  txt: {
+    extension: 'txt',
+    format: (ts) => ts.map((t) => (ts.length > 1 ? `${t.file}\t${t.text}` : t.text)).join('\n'),
+  },
+  json: {
+    extension: 'json',
+    format: (ts) =>
+      ts
+        .map((t) =>
+          JSON.stringify({
+            file: t.file,
+            text: t.text,
+            segments: t.segments,
+            words: t.words,
+            model: t.model,
+            backend: t.backend,
+          }),
+        )
+        .join('\n'),
+  },
+  srt: {
+    extension: 'srt',
+    format: (ts) =>
+      cues(ts, ',')
+        .map((c, i) => `${i + 1}\n${c.times}\n${c.text}\n`)
+        .join('\n'),
+  },
+  vtt: {
+    extension: 'vtt',
+    format: (ts) =>
+      `WEBVTT\n\n${cues(ts, '.')
+        .map((c) => `${c.times}\n${c.text}\n`)
+        .join('\n')}`,
+  },
+};

@@ -1,0 +1,58 @@
+import { describe, expect, it } from 'vitest';
+import { type Transcript, wordTimings } from '../../pipelines/transcribe.js';
+import { WRITERS } from '../../src/output/writers.js';
+import type { Hypothesis } from '../../src/search/index.js';
+
+/** A hypothesis whose step i attends only to encoder frame frames[i]. */
+function hypothesis(frames: number[], length = 40): Hypothesis {
+  return {
+    tokens: [],
+    logProb: 0,
+    score: 0,
+    finished: true,
+    weights: frames.map((f) => Float32Array.from({ length }, (_, i) => (i === f ? 1 : 0))),
+  };
+}
+
+describe('timestamps from attention', () => {
+  it('places each word at the frames its characters attended to, and splits segments at pauses', () => {
+    // "hi yo": h i _ y o, attended at frames 1 2 3 30 31 (0.04 s a frame)
+    const { words, segments } = wordTimings(hypothesis([1, 2, 3, 30, 31, 32]), 'hi yo', 0.04, 2);
+    expect(words).toEqual([
+      { word: 'hi', start: 0.04, end: 0.12 },
+      { word: 'yo', start: 1.2, end: 1.28 },
+    ]);
+    expect(segments.map((s) => s.text)).toEqual(['hi', 'yo']);
+    const close = wordTimings(hypothesis([1, 2, 3, 5, 6, 7]), 'hi yo', 0.04, 2);
+    expect(close.segments).toEqual([{ start: 0.04, end: 0.28, text: 'hi yo' }]);
+  });
+});
+
+describe('output writers', () => {
+  const transcript: Transcript = {
+    file: 'a.wav',
+    text: 'hello world',
+    words: [],
+    segments: [{ start: 0.5, end: 1.25, text: 'hello world' }],
+    duration: 2,
+    attention: [],
+    model: 'checkpoints/asr-en',
+    backend: 'native',
+  };
+  it('txt, json, srt and vtt', () => {
+    expect(WRITERS.txt.format([transcript])).toBe('hello world');
+    expect(JSON.parse(WRITERS.json.format([transcript]))).toMatchObject({
+      file: 'a.wav',
+      text: 'hello world',
+      segments: transcript.segments,
+      model: 'checkpoints/asr-en',
+      backend: 'native',
+    });
+    expect(WRITERS.srt.format([transcript])).toBe(
+      '1\n00:00:00,500 --> 00:00:01,250\nhello world\n',
+    );
+    expect(WRITERS.vtt.format([transcript])).toBe(
+      'WEBVTT\n\n00:00:00.500 --> 00:00:01.250\nhello world\n',
+    );
+  });
+});
