@@ -3,6 +3,7 @@ import { isUserFacing } from '../errors.js';
 import { benchCommand } from './commands/bench.js';
 import { datasetCommand } from './commands/dataset.js';
 import { doctorCommand } from './commands/doctor.js';
+import { evalCommand } from './commands/evaluate.js';
 import { trainCommand } from './commands/train.js';
 import { transcribeCommand } from './commands/transcribe.js';
 import { VERSION } from './context.js';
@@ -22,6 +23,7 @@ export function buildProgram(): Command {
   datasetCommand(program);
   trainCommand(program);
   transcribeCommand(program);
+  evalCommand(program);
   return program;
 }
 

@@ -1,11 +1,13 @@
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { encodeWav16 } from '../../src/audio/wav.js';
 import { charErrorRate } from '../../src/metrics/edit-distance.js';
 import { AsrModel, asrFeatures, padFeatures } from '../../src/models/asr.js';
 import { tf } from '../../src/runtime/tf.js';
 import { CharacterTokenizer } from '../../src/text/characters.js';
+import { attend } from '../helpers/cli.js';
 import { ready } from '../helpers/runtime.js';
 import { hasEspeak, tinyAsrConfig, tinySpeech } from '../helpers/tiny-asr.js';
 
@@ -63,6 +65,12 @@ describe.runIf(hasEspeak || requireTts)('a tiny AED + CTC model', () => {
         .transcribeFeatures(features, lengths, { beamSize: 1, lengthPenalty: 0, maxLength: 40 })
         .map((h) => tokenizer.decode(h[0]!.tokens)),
     ).toEqual(data.map((d) => d.text));
+    // The same checkpoint through the CLI, from a WAV file, as a user runs it.
+    const wav = join(dir, 'phrase.wav');
+    writeFileSync(wav, encodeWav16({ sampleRate: 16000, channels: [data[0]!.samples] }));
+    const cli = attend(['transcribe', wav, '--model', join(dir, 'tiny'), '--beam', '1']);
+    expect(cli.stderr).toBe('');
+    expect(cli.stdout.trim()).toBe(data[0]!.text);
     optimizer.dispose();
     tf.dispose([features]);
     model.dispose();
