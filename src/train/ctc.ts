@@ -1,19 +1,73 @@
 import { tf } from '../runtime/tf.js';
 
-/** A log-probability that stands for -∞ without turning 0·(-∞) into NaN in masked updates. */
-const NEG = -1e30;
+const NEG = Number.NEGATIVE_INFINITY;
 
-function logSumExp(a: tf.Tensor, b: tf.Tensor): tf.Tensor {
-  const max = tf.maximum(a, b);
-  return max.add(tf.log(tf.exp(a.sub(max)).add(tf.exp(b.sub(max)))));
+function logAdd(a: number, b: number): number {
+  if (a === NEG) return b;
+  if (b === NEG) return a;
+  return a > b ? a + Math.log1p(Math.exp(b - a)) : b + Math.log1p(Math.exp(a - b));
 }
 
 /**
- * Connectionist temporal classification loss (Graves et al. 2006), batched, in log space, with
- * blank id 0: the forward recursion over the extended label sequence [∅, y1, ∅, y2, …, ∅].
- * Gradients come from autodiff through the recursion.
- *   logProbs [B, T, V] (log-softmax), inputLengths [B], targets [B, L] (padded), targetLengths [B]
- * Returns the mean over the batch of -log p(y | x), each divided by its target length.
+ * -log p(target | x) and its gradient with respect to the log-probabilities of one utterance,
+ * by the forward-backward algorithm over the extended labels [∅, y1, ∅, y2, …, ∅] (Graves et al.
+ * 2006). lp is [T, V] row-major; the gradient is minus the label posteriors γ_t(k).
+ */
+function ctcOne(
+  lp: Float32Array,
+  time: number,
+  vocab: number,
+  target: readonly number[],
+  blank: number,
+) {
+  const states = 2 * target.length + 1;
+  const label = (s: number) => (s % 2 === 0 ? blank : target[(s - 1) >> 1]!);
+  const skip = (s: number) => s % 2 === 1 && s >= 3 && label(s) !== label(s - 2);
+  const alpha = new Float64Array(time * states).fill(NEG);
+  const beta = new Float64Array(time * states).fill(NEG);
+  alpha[0] = lp[blank]!;
+  if (states > 1) alpha[1] = lp[label(1)]!;
+  for (let t = 1; t < time; t++) {
+    for (let s = 0; s < states; s++) {
+      let a = alpha[(t - 1) * states + s]!;
+      if (s >= 1) a = logAdd(a, alpha[(t - 1) * states + s - 1]!);
+      if (skip(s)) a = logAdd(a, alpha[(t - 1) * states + s - 2]!);
+      alpha[t * states + s] = a === NEG ? NEG : a + lp[t * vocab + label(s)]!;
+    }
+  }
+  const last = (time - 1) * states;
+  beta[last + states - 1] = lp[(time - 1) * vocab + label(states - 1)]!;
+  if (states > 1) beta[last + states - 2] = lp[(time - 1) * vocab + label(states - 2)]!;
+  for (let t = time - 2; t >= 0; t--) {
+    for (let s = 0; s < states; s++) {
+      let b = beta[(t + 1) * states + s]!;
+      if (s + 1 < states) b = logAdd(b, beta[(t + 1) * states + s + 1]!);
+      if (s + 2 < states && skip(s + 2)) b = logAdd(b, beta[(t + 1) * states + s + 2]!);
+      beta[t * states + s] = b === NEG ? NEG : b + lp[t * vocab + label(s)]!;
+    }
+  }
+  const logLikelihood = logAdd(
+    alpha[last + states - 1]!,
+    states > 1 ? alpha[last + states - 2]! : NEG,
+  );
+  const grad = new Float32Array(time * vocab);
+  if (logLikelihood === NEG) return { loss: Number.POSITIVE_INFINITY, grad };
+  for (let t = 0; t < time; t++) {
+    for (let s = 0; s < states; s++) {
+      const both = alpha[t * states + s]! + beta[t * states + s]!;
+      if (both === NEG) continue;
+      // α and β both include the emission at t: divide it out once.
+      grad[t * vocab + label(s)]! -= Math.exp(both - lp[t * vocab + label(s)]! - logLikelihood);
+    }
+  }
+  return { loss: -logLikelihood, grad };
+}
+
+/**
+ * Connectionist temporal classification loss, blank id 0 by default: the mean over the batch of
+ * -log p(y | x) / |y|. Computed by forward-backward on the CPU side with an exact gradient
+ * (a custom gradient, so autodiff does not unroll T steps of tensor ops).
+ *   logProbs [B, T, V] (log-softmax), inputLengths [B], targets [B][L]
  */
 export function ctcLoss(
   logProbs: tf.Tensor3D,
@@ -22,55 +76,31 @@ export function ctcLoss(
   blank = 0,
 ): tf.Scalar {
   const [batch, time, vocab] = logProbs.shape;
-  const maxLabel = Math.max(1, ...targets.map((t) => t.length));
-  const states = 2 * maxLabel + 1;
-  // Extended labels and which states may skip the blank before them (not after a repeat).
-  const extended = new Int32Array(batch * states).fill(blank);
-  const canSkip = new Float32Array(batch * states);
-  const isFinal = new Float32Array(batch * states);
-  const valid = new Float32Array(batch * states);
-  targets.forEach((target, b) => {
-    const s = 2 * target.length + 1;
-    for (let i = 0; i < target.length; i++) {
-      extended[b * states + 2 * i + 1] = target[i]!;
-      if (i > 0 && target[i] !== target[i - 1]) canSkip[b * states + 2 * i + 1] = 1;
+  const compute = tf.customGrad((...args: (tf.Tensor | tf.GradSaveFunc)[]) => {
+    const x = args[0] as tf.Tensor;
+    const save = args[1] as tf.GradSaveFunc;
+    const values = x.dataSync() as Float32Array;
+    const grads = new Float32Array(values.length);
+    let total = 0;
+    for (let b = 0; b < batch; b++) {
+      const frames = Math.min(time, inputLengths[b]!);
+      const scale = 1 / (Math.max(1, targets[b]!.length) * batch);
+      const one = ctcOne(
+        values.subarray(b * time * vocab, (b * time + frames) * vocab),
+        frames,
+        vocab,
+        targets[b]!,
+        blank,
+      );
+      total += one.loss * scale;
+      for (let i = 0; i < one.grad.length; i++) grads[b * time * vocab + i] = one.grad[i]! * scale;
     }
-    for (let j = 0; j < s; j++) valid[b * states + j] = 1;
-    isFinal[b * states + s - 1] = 1;
-    if (s >= 2) isFinal[b * states + s - 2] = 1;
+    const gradient = tf.tensor(grads, x.shape);
+    save([gradient]);
+    return {
+      value: tf.scalar(total),
+      gradFunc: (dy: tf.Tensor, saved: tf.Tensor[]) => saved[0]!.mul(dy),
+    };
   });
-  const negInfBelow = (mask: tf.Tensor) => tf.sub(1, mask).mul(NEG);
-  const labels = tf.tensor2d(extended, [batch, states], 'int32');
-  const skipMask = tf.tensor2d(canSkip, [batch, states]);
-  const stateMask = tf.tensor2d(valid, [batch, states]);
-  // emissions[b, t, s] = logProbs[b, t, extended[b, s]]
-  const onehot = tf.oneHot(labels, vocab).toFloat(); // [B, S, V]
-  const emissions = tf.matMul(logProbs, onehot, false, true); // [B, T, S]
-  const steps = tf.unstack(emissions, 1) as tf.Tensor2D[];
-  const start = new Float32Array(batch * states).fill(0);
-  for (let b = 0; b < batch; b++) {
-    start[b * states] = 1;
-    if (targets[b]!.length > 0) start[b * states + 1] = 1;
-  }
-  let alpha: tf.Tensor = steps[0]!.add(negInfBelow(tf.tensor2d(start, [batch, states])));
-  const shift = (x: tf.Tensor, by: number) =>
-    tf.concat([tf.fill([batch, by], NEG), x.slice([0, 0], [batch, states - by])], 1);
-  for (let t = 1; t < time; t++) {
-    const stay = alpha;
-    const fromPrevious = shift(alpha, 1);
-    const fromSkip = shift(alpha, 2).add(negInfBelow(skipMask));
-    let next = logSumExp(logSumExp(stay, fromPrevious), fromSkip).add(steps[t]!);
-    next = next.add(negInfBelow(stateMask)).maximum(NEG);
-    // Past an utterance's end its alphas stay as they were.
-    const running = tf.tensor2d(
-      inputLengths.map((length) => [t < length ? 1 : 0]),
-      [batch, 1],
-    );
-    alpha = next.mul(running).add(alpha.mul(tf.sub(1, running)));
-  }
-  const finals = alpha.add(negInfBelow(tf.tensor2d(isFinal, [batch, states])));
-  const max = finals.max(1, true);
-  const logLikelihood = max.squeeze([1]).add(tf.log(tf.exp(finals.sub(max)).sum(1)));
-  const lengths = tf.tensor1d(targets.map((t) => Math.max(1, t.length)));
-  return logLikelihood.neg().div(lengths).mean() as tf.Scalar;
+  return compute(logProbs) as tf.Scalar;
 }
