@@ -1,15 +1,5 @@
 import { resample } from '../../src/audio/resample.js';
-
-/** Seeded PRNG (mulberry32): a corpus built twice is the same corpus. */
-export function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = Math.imul(a ^ (a >>> 15), a | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+import { prng } from '../../src/util/random.js';
 
 export interface Condition {
   /** Signal-to-noise ratio of the added room noise, in dB. */

@@ -3,8 +3,9 @@ import { appendFileSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { toMono16k } from '../../src/audio/resample.js';
 import { encodeWav16 } from '../../src/audio/wav.js';
+import { prng } from '../../src/util/random.js';
 import { manifestAudioPaths, type SpeechItem } from '../manifest.js';
-import { applyCondition, drawCondition, prng } from './augment.js';
+import { applyCondition, drawCondition } from './augment.js';
 import { fortuneSentences, type Split, sentenceSplit } from './sentences.js';
 import { synthesize, VOICES, type Voice, voiceId } from './voices.js';
 

@@ -1,10 +1,8 @@
 import { dense } from '../nn/layers.js';
 import type { ParamStore } from '../nn/params.js';
 import { tf } from '../runtime/tf.js';
-import { hardAttention } from './hard.js';
 import { checkHeads, mergeHeads, splitHeads } from './heads.js';
-import { localRestriction } from './local.js';
-import { combineMasks, maskedSoftmax } from './masking.js';
+import { scoresToWeights } from './normalise.js';
 import type {
   AttendInput,
   AttendOutput,
@@ -77,26 +75,14 @@ export class MultiHeadAttention implements Attention {
     const q = splitHeads(dense(this.params, input.query, dim, { name: 'wq' }), heads); // [B, H, Tq, d]
     const scores = tf.matMul(q, k, false, true).div(Math.sqrt(dim / heads)); // [B, H, Tq, Tk]
     const step = state.step ?? 0;
-    const local = this.config.local
-      ? localRestriction(
-          this.params,
-          this.config.local,
-          input.query,
-          input.keys.shape[1],
-          step,
-          input.mask,
-        )
-      : undefined;
-    const mask = combineMasks(input.mask, local?.mask);
-    let weights = maskedSoftmax(scores, mask) as tf.Tensor4D;
-    if (local?.gaussian) weights = weights.mul(local.gaussian.expandDims(1));
-    let sampleLogProb: tf.Tensor2D | undefined;
-    if (this.config.mode === 'hard') {
-      const hard = hardAttention(weights, input.training ?? false);
-      weights = hard.onehot as tf.Tensor4D;
-      // Heads sample independently; the REINFORCE term uses the sum of their log-probabilities.
-      sampleLogProb = hard.logProb ? (hard.logProb.sum(1) as tf.Tensor2D) : undefined;
-    }
+    const { sampleLogProb, ...normalised } = scoresToWeights(
+      this.params,
+      this.config,
+      input,
+      scores,
+      step,
+    );
+    const weights = normalised.weights as tf.Tensor4D;
     const context = mergeHeads(tf.matMul(weights, v)); // [B, Tq, dim]
     const output = dense(this.params, context, dim, { name: 'wo' }) as tf.Tensor3D;
     return {

@@ -1,9 +1,7 @@
 import { dense } from '../nn/layers.js';
 import type { ParamStore } from '../nn/params.js';
 import { tf } from '../runtime/tf.js';
-import { hardAttention } from './hard.js';
-import { localRestriction } from './local.js';
-import { combineMasks, maskedSoftmax } from './masking.js';
+import { scoresToWeights } from './normalise.js';
 import type {
   AttendInput,
   AttendOutput,
@@ -114,24 +112,14 @@ export class SingleHeadAttention implements Attention {
     const projectedKeys = state.projectedKeys ?? this.projectKeys(input.keys);
     const scores = this.scores(input, projectedKeys);
     const step = state.step ?? 0;
-    const local = this.config.local
-      ? localRestriction(
-          this.params,
-          this.config.local,
-          input.query,
-          input.keys.shape[1],
-          step,
-          input.mask,
-        )
-      : undefined;
-    let weights = maskedSoftmax(scores, combineMasks(input.mask, local?.mask)) as tf.Tensor3D;
-    if (local?.gaussian) weights = weights.mul(local.gaussian) as tf.Tensor3D;
-    let sampleLogProb: tf.Tensor2D | undefined;
-    if (this.config.mode === 'hard') {
-      const hard = hardAttention(weights, input.training ?? false);
-      weights = hard.onehot as tf.Tensor3D;
-      sampleLogProb = hard.logProb as tf.Tensor2D | undefined;
-    }
+    const { sampleLogProb, ...normalised } = scoresToWeights(
+      this.params,
+      this.config,
+      input,
+      scores,
+      step,
+    );
+    const weights = normalised.weights as tf.Tensor3D;
     const context = tf.matMul(weights, input.values) as tf.Tensor3D; // [B, Tq, Dv]
     const next: AttentionState = {
       ...state,

@@ -1,4 +1,5 @@
 import { tf } from '../runtime/tf.js';
+import { prng } from '../util/random.js';
 import type { SparsePatternConfig } from './types.js';
 
 /**
@@ -13,18 +14,6 @@ export interface SparsePattern {
   readonly keyBlocks: readonly (readonly number[])[];
   readonly allowed: (query: number, key: number) => boolean;
   readonly order?: Int32Array;
-}
-
-/** Deterministic PRNG (mulberry32) so random patterns are the same on every run and machine. */
-function random(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }
 
 const blocksOf = (length: number, block: number): number => Math.ceil(length / block);
@@ -73,7 +62,7 @@ export function buildPattern(config: SparsePatternConfig, length: number): Spars
     }
     case 'random': {
       // Token-level random keys, computed per row; blocks of one token keep it exact.
-      const next = random(config.seed);
+      const next = prng(config.seed);
       const rows = range(length).map(
         () => new Set(range(config.perRow).map(() => Math.floor(next() * length))),
       );

@@ -1,5 +1,6 @@
 import { spawnSync } from 'node:child_process';
 import { synthesize, VOICES } from '../../datasets/speech/voices.js';
+import { ASR_PRESETS } from '../../pipelines/asr/presets.js';
 import { DEFAULT_FEATURES } from '../../src/audio/features.js';
 import { toMono16k } from '../../src/audio/resample.js';
 import type { AsrConfig } from '../../src/models/asr.js';
@@ -30,28 +31,12 @@ export async function tinySpeech(): Promise<{ text: string; samples: Float32Arra
   );
 }
 
-export const tinyAsrConfig = (vocabSize: number): AsrConfig => ({
-  task: 'asr',
-  features: { ...DEFAULT_FEATURES, melBands: 40 },
-  encoder: {
-    inputDim: 40,
-    subsampleChannels: 8,
-    dim: 64,
-    layers: 1,
-    ffnDim: 128,
-    selfAttention: { kind: 'multi-head', heads: 2, dim: 64 },
-    dropout: 0,
-  },
-  decoder: {
-    type: 'transformer',
-    vocabSize,
-    memoryDim: 64,
-    dim: 64,
-    heads: 2,
-    layers: 1,
-    ffnDim: 128,
-    dropout: 0,
-  },
-  ctcWeight: 0.3,
-  labelSmoothing: 0,
-});
+/** The `tiny` preset with 40 mel bands (cheaper features for a quick overfit). */
+export const tinyAsrConfig = (vocabSize: number): AsrConfig => {
+  const preset = ASR_PRESETS.tiny!(vocabSize);
+  return {
+    ...preset,
+    features: { ...DEFAULT_FEATURES, melBands: 40 },
+    encoder: { ...preset.encoder, inputDim: 40 },
+  };
+};

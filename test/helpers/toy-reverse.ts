@@ -7,21 +7,12 @@ import { ParamStore } from '../../src/nn/params.js';
 import { tf } from '../../src/runtime/tf.js';
 import { decode } from '../../src/search/index.js';
 import { sequenceCrossEntropy } from '../../src/train/losses.js';
+import { prng } from '../../src/util/random.js';
 
 export const PAD = 0;
 export const BOS = 1;
 export const EOS = 2;
 export const VOCAB = 13; // specials + digits 0..9 as 3..12
-
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = Math.imul(a ^ (a >>> 15), a | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 /** Distinct training and held-out digit strings (no held-out string appears in training). */
 export function reverseData(train: number, test: number, seed = 1) {
