@@ -4,7 +4,11 @@ import type { DecoderConfig } from '../../src/decoder/types.js';
 import { ParamStore } from '../../src/nn/params.js';
 import { tf } from '../../src/runtime/tf.js';
 import { beamSearch, decode, greedySearch } from '../../src/search/index.js';
-import { doublyStochasticPenalty, sequenceCrossEntropy } from '../../src/train/losses.js';
+import {
+  doublyStochasticPenalty,
+  reinforceSurrogate,
+  sequenceCrossEntropy,
+} from '../../src/train/losses.js';
 import { ready } from '../helpers/runtime.js';
 
 beforeAll(async () => {
@@ -236,6 +240,36 @@ describe('losses', () => {
       ).toBeCloseTo(0, 6);
       const all = doublyStochasticPenalty(weights, tf.tensor2d([[1, 1, 1]]), tf.tensor2d([[1, 1]]));
       expect(all.dataSync()[0]).toBeCloseTo(0.3 ** 2 + 0.7 ** 2, 5);
+    });
+  });
+});
+
+describe('hard attention training signal', () => {
+  it('the REINFORCE surrogate has gradient -(reward - baseline) · ∇ log p(sample)', () => {
+    tf.tidy(() => {
+      const theta = tf.variable(
+        tf.tensor2d([
+          [0.2, -0.4],
+          [0.1, 0.3],
+        ]),
+      );
+      const logProb = () => tf.logSoftmax(theta, 1) as tf.Tensor2D; // [B=2, L=2] log-probabilities
+      const reward = tf.tensor1d([1.5, -0.5]);
+      const mask = tf.tensor2d([
+        [1, 1],
+        [1, 0],
+      ]);
+      const grad = tf.grad(() => reinforceSurrogate(logProb(), mask, reward, 0.5))(theta);
+      // by hand: -(mean over batch of (r_b - baseline) · Σ_t m_bt ∇ log p_bt)
+      const expected = tf.grad(() =>
+        logProb()
+          .mul(mask)
+          .sum(1)
+          .mul(tf.tensor1d([1.0, -1.0]))
+          .mean()
+          .neg(),
+      )(theta);
+      expect(grad.sub(expected).abs().max().dataSync()[0]).toBeLessThan(1e-6);
     });
   });
 });
