@@ -56,7 +56,7 @@ describe('backend selection', () => {
 
   it('rejects unknown backend names with the list of valid ones', async () => {
     await expect(selectBackend({ env: { ATTEND_BACKEND: 'gpu' } })).rejects.toThrow(
-      "unknown backend 'gpu' (from ATTEND_BACKEND); choose one of: auto, tensorflow-gpu, tensorflow, native, wasm, cpu",
+      "unknown backend 'gpu' (from ATTEND_BACKEND); choose one of: auto, tensorflow-gpu, webgpu, tensorflow, native, wasm, cpu",
     );
   });
 
@@ -67,7 +67,7 @@ describe('backend selection', () => {
     const report = await selectBackend({ env: {}, candidates: DEFAULT_CANDIDATES, probeAll: true });
     expect(report.backend).toBe(built ? 'native' : 'wasm');
     const skipped = report.attempts.filter((a) => a.status === 'skipped').map((a) => a.id);
-    expect(skipped).toEqual(expect.arrayContaining(['tensorflow-gpu', 'tensorflow']));
+    expect(skipped).toEqual(expect.arrayContaining(['tensorflow-gpu', 'webgpu', 'tensorflow']));
     expect(report.attempts.find((a) => a.id === 'cpu')?.status).toBe('available');
   });
 });

@@ -1,5 +1,6 @@
 import { Command, CommanderError } from 'commander';
 import { isUserFacing } from '../errors.js';
+import { releaseWebgpu } from '../runtime/candidates.js';
 import { benchCommand } from './commands/bench.js';
 import { datasetCommand } from './commands/dataset.js';
 import { doctorCommand } from './commands/doctor.js';
@@ -15,7 +16,7 @@ export function buildProgram(): Command {
     .version(VERSION)
     .option(
       '--backend <name>',
-      'tfjs backend: auto, tensorflow-gpu, tensorflow, native, wasm, cpu (env ATTEND_BACKEND)',
+      'tfjs backend: auto, tensorflow-gpu, webgpu, tensorflow, native, wasm, cpu (env ATTEND_BACKEND)',
     )
     .showHelpAfterError();
   doctorCommand(program);
@@ -41,5 +42,7 @@ export async function main(argv: string[] = process.argv): Promise<number> {
       return 1;
     }
     throw error;
+  } finally {
+    releaseWebgpu();
   }
 }

@@ -5,7 +5,14 @@ import { projectPath } from '../paths.js';
 import { tf } from './tf.js';
 
 /** Names users pass to `--backend` / `ATTEND_BACKEND`, in the automatic preference order. */
-export const BACKEND_ORDER = ['tensorflow-gpu', 'tensorflow', 'native', 'wasm', 'cpu'] as const;
+export const BACKEND_ORDER = [
+  'tensorflow-gpu',
+  'webgpu',
+  'tensorflow',
+  'native',
+  'wasm',
+  'cpu',
+] as const;
 export type BackendId = (typeof BACKEND_ORDER)[number];
 
 export function isBackendId(name: string): name is BackendId {
@@ -114,6 +121,83 @@ export const tensorflowCpu: BackendCandidate = {
   threads: cpuCount,
 };
 
+interface GpuAdapterLike {
+  readonly info?: { vendor?: string; architecture?: string; device?: string; description?: string };
+}
+interface GpuLike {
+  requestAdapter(options?: object): Promise<GpuAdapterLike | null>;
+}
+interface DawnModule {
+  create(flags: string[]): GpuLike;
+  globals: Record<string, unknown>;
+}
+
+/** Dawn's Linux backend is Vulkan: without its loader there is no adapter (and Dawn warns). */
+function vulkanLoaderPresent(): boolean {
+  const dirs = [
+    ...(process.env.LD_LIBRARY_PATH ?? '').split(':').filter(Boolean),
+    '/usr/lib/x86_64-linux-gnu',
+    '/usr/lib/aarch64-linux-gnu',
+    '/usr/lib64',
+    '/usr/lib',
+    '/usr/local/lib',
+  ];
+  return dirs.some((dir) => existsSync(`${dir}/libvulkan.so.1`));
+}
+
+/** The adapter WebGPU found, for `attend doctor`. */
+export let webgpuAdapter: string | undefined;
+
+/**
+ * WebGPU through Dawn (npm `webgpu`): Vulkan on Linux, Metal on macOS, D3D12 on Windows, with
+ * nothing but the GPU driver installed. tfjs-backend-webgpu reads navigator.gpu when it is
+ * imported, so that is set first; without an adapter nothing is left referenced (a live
+ * navigator.gpu keeps Node from exiting).
+ */
+export const webgpu: BackendCandidate = {
+  id: 'webgpu',
+  tfName: 'webgpu',
+  get summary() {
+    return `WebGPU on Dawn (webgpu + @tensorflow/tfjs-backend-webgpu)${webgpuAdapter ? `: ${webgpuAdapter}` : ''}`;
+  },
+  async load() {
+    if (tf.findBackend('webgpu') !== null) return;
+    if (process.platform === 'linux' && !vulkanLoaderPresent()) {
+      throw new BackendUnavailable(
+        'no Vulkan loader (libvulkan.so.1): no GPU driver for WebGPU to use',
+      );
+    }
+    const dawn = (await importOptional('webgpu')) as DawnModule;
+    const gpu = dawn.create([]);
+    const adapter = await gpu.requestAdapter({ powerPreference: 'high-performance' });
+    if (!adapter)
+      throw new BackendUnavailable(
+        'no GPU adapter: WebGPU (Dawn) found no Vulkan/Metal/D3D12 device',
+      );
+    const info = adapter.info ?? {};
+    webgpuAdapter =
+      [info.vendor, info.device || info.description || info.architecture]
+        .filter(Boolean)
+        .join(' ') || 'unnamed adapter';
+    Object.assign(globalThis, dawn.globals);
+    Object.defineProperty(globalThis, 'navigator', {
+      value: { gpu },
+      configurable: true,
+      writable: true,
+    });
+    await importOptional('@tensorflow/tfjs-backend-webgpu');
+    if (tf.findBackend('webgpu') === null)
+      throw new BackendUnavailable('@tensorflow/tfjs-backend-webgpu did not register');
+  },
+  threads: () => 1,
+};
+
+/** Drops the WebGPU handle so the process can exit (Dawn keeps the event loop alive while referenced). */
+export function releaseWebgpu(): void {
+  const nav = (globalThis as { navigator?: { gpu?: unknown } }).navigator;
+  if (nav?.gpu) delete nav.gpu;
+}
+
 const nativeStatusFile = projectPath('native', 'build', 'status.txt');
 
 /** Why the native addon is missing, as recorded by scripts/build-native.mjs at install. */
@@ -164,6 +248,7 @@ export const cpu: BackendCandidate = {
 /** Every candidate, in the automatic preference order. */
 export const DEFAULT_CANDIDATES: readonly BackendCandidate[] = [
   tensorflowGpu,
+  webgpu,
   tensorflowCpu,
   native,
   wasm,
