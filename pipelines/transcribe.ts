@@ -3,32 +3,11 @@ import { decodeAudioFile } from '../src/audio/decode.js';
 import { toMono16k } from '../src/audio/resample.js';
 import { AttendError } from '../src/errors.js';
 import { AsrModel, asrFeatures, padFeatures } from '../src/models/asr.js';
+import type { Segment, Transcript, WordTiming } from '../src/output/transcript.js';
 import { tf } from '../src/runtime/tf.js';
 import { DEFAULT_DECODING, type DecodingOptions, type Hypothesis } from '../src/search/index.js';
 
-export interface WordTiming {
-  readonly word: string;
-  readonly start: number; // seconds
-  readonly end: number;
-}
-
-export interface Segment {
-  readonly start: number;
-  readonly end: number;
-  readonly text: string;
-}
-
-export interface Transcript {
-  readonly file: string;
-  readonly text: string;
-  readonly words: WordTiming[];
-  readonly segments: Segment[];
-  readonly duration: number;
-  /** Decoder-step × encoder-frame attention of the chosen hypothesis. */
-  readonly attention: Float32Array[];
-  readonly model: string;
-  readonly backend: string;
-}
+export type { Segment, Transcript, WordTiming };
 
 /** Seconds per encoder frame: the feature hop times the encoder's ×4 subsampling. */
 const secondsPerFrame = (model: AsrModel) => (model.config.features.hopMs / 1000) * 4;

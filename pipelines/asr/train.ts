@@ -5,11 +5,11 @@ import { Progress } from '../../src/cli/progress.js';
 import { loadVariables, saveVariables } from '../../src/io/checkpoint.js';
 import { charErrorRate, wordErrorRate } from '../../src/metrics/edit-distance.js';
 import { AsrModel } from '../../src/models/asr.js';
+import { ASR_PRESETS } from '../../src/models/asr-presets.js';
 import { tf } from '../../src/runtime/tf.js';
 import { CharacterTokenizer } from '../../src/text/characters.js';
 import { prng } from '../../src/util/random.js';
 import { type CachedUtterance, featureCache } from './feature-cache.js';
-import { ASR_PRESETS } from './presets.js';
 import { specAugment } from './spec-augment.js';
 
 export interface TrainAsrOptions {

@@ -1,4 +1,5 @@
 import type { BackendId } from '../runtime/candidates.js';
+import { ASR_CASES } from './asr-cases.js';
 import { ATTENTION_CASES } from './attention-cases.js';
 import {
   attentionBlock,
@@ -9,7 +10,7 @@ import {
   type Workload,
 } from './blocks.js';
 
-export type Unit = 'GFLOP/s' | 'ms' | 'bytes';
+export type Unit = 'GFLOP/s' | 'ms' | 'bytes' | 'utt/s';
 
 /** One micro-benchmark. Names are stable: they are how regressions are seen across runs. */
 export interface BenchCase {
@@ -17,6 +18,8 @@ export interface BenchCase {
   readonly unit: Unit;
   /** Floating-point operations of one step (for GFLOP/s rows). */
   readonly flops?: number;
+  /** Items one step processes (for utt/s rows). */
+  readonly items?: number;
   /** Why this case is not run on a backend by default, if it is not. */
   readonly skip?: (backend: BackendId, full: boolean) => string | undefined;
   /** 'time' (default): median time of a step; 'peak-bytes': peak tf.memory().numBytes during one. */
@@ -72,4 +75,5 @@ export const BENCH_CASES: readonly BenchCase[] = [
     create: () => lstmBlock(),
   },
   ...ATTENTION_CASES,
+  ...ASR_CASES,
 ];

@@ -69,7 +69,12 @@ export async function runCase(
     workload = bench.create();
     if (bench.measure === 'peak-bytes') return { ...base, value: await peakBytes(workload.step) };
     const seconds = timeStep(workload.step, options);
-    const value = bench.unit === 'ms' ? seconds * 1000 : (bench.flops ?? 0) / seconds / 1e9;
+    const value =
+      bench.unit === 'ms'
+        ? seconds * 1000
+        : bench.unit === 'utt/s'
+          ? (bench.items ?? 1) / seconds
+          : (bench.flops ?? 0) / seconds / 1e9;
     return { ...base, value };
   } catch (error) {
     return { ...base, value: null, note: `failed: ${firstLine(error)}` };

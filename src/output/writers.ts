@@ -1,4 +1,4 @@
-import type { Transcript } from '../../pipelines/transcribe.js';
+import type { Transcript } from './transcript.js';
 
 /** One output format: whisper's `get_writer` idea, one interface for every format. */
 export interface TranscriptWriter {

@@ -1,9 +1,9 @@
 import { spawnSync } from 'node:child_process';
 import { synthesize, VOICES } from '../../datasets/speech/voices.js';
-import { ASR_PRESETS } from '../../pipelines/asr/presets.js';
 import { DEFAULT_FEATURES } from '../../src/audio/features.js';
 import { toMono16k } from '../../src/audio/resample.js';
 import type { AsrConfig } from '../../src/models/asr.js';
+import { ASR_PRESETS } from '../../src/models/asr-presets.js';
 
 export const hasEspeak = spawnSync('which', ['espeak-ng']).status === 0;
 

@@ -1,5 +1,5 @@
-import { DEFAULT_FEATURES } from '../../src/audio/features.js';
-import type { AsrConfig } from '../../src/models/asr.js';
+import { DEFAULT_FEATURES } from '../audio/features.js';
+import type { AsrConfig } from './asr.js';
 
 /** Model sizes `attend train asr --preset NAME` knows. */
 export const ASR_PRESETS: Record<string, (vocabSize: number) => AsrConfig> = {
