@@ -1,5 +1,4 @@
 import { resample } from '../../src/audio/resample.js';
-import { prng } from '../../src/util/random.js';
 
 export interface Condition {
   /** Signal-to-noise ratio of the added room noise, in dB. */

@@ -79,9 +79,9 @@ function toBatch(
   const chosen = indices.map((i) => items[i]!);
   const frames = Math.max(...chosen.map((u) => u.frames));
   const values = new Float32Array(chosen.length * frames * dim);
-  chosen.forEach((u, b) =>
-    values.set(random ? specAugment(u.values, u.frames, dim, random) : u.values, b * frames * dim),
-  );
+  chosen.forEach((u, b) => {
+    values.set(random ? specAugment(u.values, u.frames, dim, random) : u.values, b * frames * dim);
+  });
   return {
     features: tf.tensor3d(values, [chosen.length, frames, dim]),
     lengths: chosen.map((u) => u.frames),
@@ -106,9 +106,9 @@ export function evaluate(
       maxLength: 200,
     });
     batch.features.dispose();
-    indices.forEach((index, b) =>
-      pairs.push([items[index]!.text, model.tokenizer.decode(hyps[b]![0]!.tokens)]),
-    );
+    indices.forEach((index, b) => {
+      pairs.push([items[index]!.text, model.tokenizer.decode(hyps[b]![0]!.tokens)]);
+    });
   }
   return { wer: wordErrorRate(pairs).rate, cer: charErrorRate(pairs).rate, pairs };
 }

@@ -58,7 +58,9 @@ export function padFeatures(items: readonly Features[]): {
   const frames = Math.max(...items.map((f) => f.frames));
   const dim = items[0]!.dim;
   const values = new Float32Array(items.length * frames * dim);
-  items.forEach((f, b) => values.set(f.values, b * frames * dim));
+  items.forEach((f, b) => {
+    values.set(f.values, b * frames * dim);
+  });
   return {
     features: tf.tensor3d(values, [items.length, frames, dim]),
     lengths: items.map((f) => f.frames),
