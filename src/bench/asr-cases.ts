@@ -1,9 +1,15 @@
+import { existsSync, readdirSync } from 'node:fs';
+import { createAsrPipeline } from '../../pipelines/transcribe.js';
 import { AsrModel } from '../models/asr.js';
 import { ASR_PRESETS } from '../models/asr-presets.js';
+import { projectPath } from '../paths.js';
 import type { BackendId } from '../runtime/candidates.js';
 import { tf } from '../runtime/tf.js';
 import { CharacterTokenizer } from '../text/characters.js';
+import type { Workload } from './blocks.js';
 import type { BenchCase } from './cases.js';
+
+const DEFAULT_ASR_MODEL_DIR = projectPath('checkpoints', 'asr-en');
 
 const UTTERANCES = 16;
 const FRAMES = 300; // 3 s of 10 ms frames
@@ -48,7 +54,38 @@ const onlyFast = (backend: BackendId, full: boolean): string | undefined =>
     ? 'minutes on this backend; run with --full'
     : undefined;
 
+/**
+ * Real-time factor of transcription (seconds of compute per second of audio) with the shipped
+ * model on the sample WAVs: decode, resample, features, encoder, beam search of 4.
+ */
+function transcribeRtf(): Workload {
+  const files = readdirSync(projectPath('samples'))
+    .filter((name) => name.endsWith('.wav'))
+    .map((name) => projectPath('samples', name));
+  const pipeline = createAsrPipeline(DEFAULT_ASR_MODEL_DIR);
+  let audioSeconds = 1;
+  return {
+    step: async () => {
+      const results = await pipeline.transcribe(files, { beamSize: 4 });
+      audioSeconds = results.reduce((sum, r) => sum + r.duration, 0);
+    },
+    value: (seconds) => seconds / audioSeconds,
+    dispose: () => pipeline.dispose(),
+  };
+}
+
+const needsShippedModel = (): string | undefined =>
+  existsSync(projectPath('checkpoints', 'asr-en', 'model.json'))
+    ? undefined
+    : 'no shipped model in checkpoints/asr-en yet';
+
 export const ASR_CASES: BenchCase[] = [
+  {
+    name: 'asr/transcribe/rtf',
+    unit: 'RTF',
+    skip: needsShippedModel,
+    create: transcribeRtf,
+  },
   {
     name: 'asr/train-small/utt-per-s',
     unit: 'utt/s',

@@ -2,9 +2,11 @@
 // run them. Each returns a closure that does one forward+backward pass inside tf.tidy.
 import { tf } from '../runtime/tf.js';
 
-export type Step = () => void;
+export type Step = () => void | Promise<void>;
 export interface Workload {
   readonly step: Step;
+  /** Turns a step's seconds into the row's value when the unit is not time, GFLOP/s or items/s. */
+  readonly value?: (seconds: number) => number;
   readonly dispose: () => void;
 }
 

@@ -10,7 +10,7 @@ import {
   type Workload,
 } from './blocks.js';
 
-export type Unit = 'GFLOP/s' | 'ms' | 'bytes' | 'utt/s';
+export type Unit = 'GFLOP/s' | 'ms' | 'bytes' | 'utt/s' | 'RTF';
 
 /** One micro-benchmark. Names are stable: they are how regressions are seen across runs. */
 export interface BenchCase {

@@ -26,18 +26,21 @@ function median(values: number[]): number {
 }
 
 /** Median seconds of one call of step, after a warm-up call. */
-export function timeStep(step: () => void, options: RunOptions = {}): number {
+export async function timeStep(
+  step: () => void | Promise<void>,
+  options: RunOptions = {},
+): Promise<number> {
   const minSeconds = options.minSeconds ?? 1;
   const maxReps = options.maxReps ?? 10;
   const warmStart = performance.now();
-  step();
+  await step();
   const warm = (performance.now() - warmStart) / 1000;
   const times: number[] = [];
   let spent = 0;
   // A step slower than the budget is measured once more; fast ones get up to maxReps samples.
   while (times.length < 1 || (spent < minSeconds && times.length < maxReps && warm < minSeconds)) {
     const start = performance.now();
-    step();
+    await step();
     const seconds = (performance.now() - start) / 1000;
     times.push(seconds);
     spent += seconds;
@@ -46,9 +49,11 @@ export function timeStep(step: () => void, options: RunOptions = {}): number {
 }
 
 /** Peak of tf.memory().numBytes while one step runs (after a warm-up step). */
-async function peakBytes(step: () => void): Promise<number> {
-  step();
-  const info = await tf.profile(step);
+async function peakBytes(step: () => void | Promise<void>): Promise<number> {
+  await step();
+  const info = await tf.profile(async () => {
+    await step();
+  });
   return info.peakBytes;
 }
 
@@ -68,9 +73,10 @@ export async function runCase(
   try {
     workload = bench.create();
     if (bench.measure === 'peak-bytes') return { ...base, value: await peakBytes(workload.step) };
-    const seconds = timeStep(workload.step, options);
-    const value =
-      bench.unit === 'ms'
+    const seconds = await timeStep(workload.step, options);
+    const value = workload.value
+      ? workload.value(seconds)
+      : bench.unit === 'ms'
         ? seconds * 1000
         : bench.unit === 'utt/s'
           ? (bench.items ?? 1) / seconds
@@ -88,7 +94,7 @@ export async function runCase(
 }
 
 /** OpenBLAS sgemm on 1024³ called directly: the ceiling the native matMul rows compare with. */
-export function sgemmCeiling(options: RunOptions = {}): BenchRow {
+export async function sgemmCeiling(options: RunOptions = {}): Promise<BenchRow> {
   const base = { name: 'sgemm-ceiling/1024', backend: 'openblas', unit: 'GFLOP/s' as const };
   let addon: ReturnType<typeof loadAddon>;
   try {
@@ -101,7 +107,7 @@ export function sgemmCeiling(options: RunOptions = {}): BenchRow {
   const b = Float32Array.from({ length: n * n }, () => Math.random());
   const out = new Float32Array(n * n);
   const offsets = new Int32Array(1);
-  const seconds = timeStep(
+  const seconds = await timeStep(
     () => addon.batchMatMul(a, b, out, offsets, offsets, n, n, n, 0, 0),
     options,
   );

@@ -43,7 +43,7 @@ export function benchCommand(program: Command): void {
           };
       const rows: BenchRow[] = [];
       if (!pattern || pattern.test('sgemm-ceiling/1024')) {
-        const ceiling = sgemmCeiling(runOptions);
+        const ceiling = await sgemmCeiling(runOptions);
         print(ceiling);
         rows.push(ceiling);
       }

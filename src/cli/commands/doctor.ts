@@ -7,10 +7,10 @@ import { startRuntime, VERSION } from '../context.js';
 
 const gib = (bytes: number): string => `${(bytes / 2 ** 30).toFixed(1)} GiB`;
 
-function quickMatMulGflops(n = 512): number {
+async function quickMatMulGflops(n = 512): Promise<number> {
   const workload = matMulBlock(n, false);
   try {
-    return (2 * n ** 3) / timeStep(workload.step, { minSeconds: 0.3, maxReps: 20 }) / 1e9;
+    return (2 * n ** 3) / (await timeStep(workload.step, { minSeconds: 0.3, maxReps: 20 })) / 1e9;
   } finally {
     workload.dispose();
   }
@@ -23,7 +23,7 @@ export function doctorCommand(program: Command): void {
     .option('--json', 'print one JSON object instead of text')
     .action(async (options: { json?: boolean }, command: Command) => {
       const report = await startRuntime(command, { probeAll: true });
-      const gflops = quickMatMulGflops();
+      const gflops = await quickMatMulGflops();
       const facts = {
         attend: VERSION,
         tfjs: tf.version.tfjs,
