@@ -83,7 +83,11 @@ export function createAsrPipeline(checkpoint: string): AsrPipeline {
       const decoding = { ...DEFAULT_DECODING, ...options };
       let hyps: Hypothesis[][];
       try {
-        hyps = model.transcribeFeatures(batch.features, batch.lengths, decoding);
+        // Joint CTC/attention rescoring with the weight the model was trained with.
+        hyps = model.transcribeFeatures(batch.features, batch.lengths, {
+          ctcWeight: model.config.ctcWeight,
+          ...decoding,
+        });
       } finally {
         batch.features.dispose();
       }

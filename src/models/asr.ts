@@ -14,9 +14,14 @@ import { loadVariables, readSideFile, saveVariables, TOKENIZER_FILE } from '../i
 import { dense } from '../nn/layers.js';
 import { ParamStore } from '../nn/params.js';
 import { tf } from '../runtime/tf.js';
-import { type DecodingOptions, decode, type Hypothesis } from '../search/index.js';
+import {
+  DEFAULT_DECODING,
+  type DecodingOptions,
+  decode,
+  type Hypothesis,
+} from '../search/index.js';
 import { BOS, CharacterTokenizer, EOS, PAD, type TokenizerJson } from '../text/characters.js';
-import { ctcLoss } from '../train/ctc.js';
+import { ctcLogLikelihood, ctcLoss } from '../train/ctc.js';
 import { sequenceCrossEntropy } from '../train/losses.js';
 
 /** Everything needed to rebuild an ASR model; saved as model.json's config. */
@@ -124,24 +129,41 @@ export class AsrModel {
     return { loss: ctc.mul(λ).add(attention.mul(1 - λ)) as tf.Scalar, ctc, attention };
   }
 
-  /** Decodes a padded batch of features; hypotheses carry per-step attention weights. */
+  /**
+   * Decodes a padded batch of features; hypotheses carry per-step attention weights. With a beam
+   * and `ctcWeight` > 0, the beam's n-best are rescored by (1-λ)·log p_att + λ·log p_ctc (the CTC
+   * head knows where speech is, which curbs the attention decoder's loops and early stops).
+   */
   transcribeFeatures(
     features: tf.Tensor3D,
     lengths: readonly number[],
-    options: Partial<DecodingOptions> = {},
+    options: Partial<DecodingOptions> & { ctcWeight?: number } = {},
   ): Hypothesis[][] {
+    const { ctcWeight = 0, ...decoding } = options;
+    const rescore = ctcWeight > 0 && (decoding.beamSize ?? DEFAULT_DECODING.beamSize) > 1;
     const encoded = tf.tidy(() => {
       const out = this.encode(features, lengths, false);
-      return { memory: out.memory, mask: out.mask };
+      const ctc = rescore ? this.ctcLogProbs(out.memory) : tf.zeros([0]);
+      return { memory: out.memory, mask: out.mask, ctc };
     });
     try {
-      return decode(this.decoder, encoded.memory, encoded.mask, {
-        startToken: BOS,
-        endToken: EOS,
-        ...options,
+      const settings = { startToken: BOS, endToken: EOS, ...decoding };
+      if (rescore) settings.nBest = settings.beamSize ?? DEFAULT_DECODING.beamSize;
+      const hyps = decode(this.decoder, encoded.memory, encoded.mask, settings);
+      if (!rescore) return hyps;
+      const [, frames, vocab] = encoded.ctc.shape as [number, number, number];
+      const logProbs = encoded.ctc.dataSync() as Float32Array;
+      const valid = encoded.mask.sum(1).dataSync();
+      return hyps.map((list, b) => {
+        const lp = logProbs.subarray(b * frames * vocab, (b + 1) * frames * vocab);
+        const ctcScore = (h: Hypothesis) => ctcLogLikelihood(lp, valid[b]!, vocab, h.tokens);
+        return list
+          .map((h) => ({ ...h, score: (1 - ctcWeight) * h.score + ctcWeight * ctcScore(h) }))
+          .sort((x, y) => y.score - x.score)
+          .slice(0, decoding.nBest ?? 1);
       });
     } finally {
-      tf.dispose([encoded.memory, encoded.mask]);
+      tf.dispose([encoded.memory, encoded.mask, encoded.ctc]);
     }
   }
 

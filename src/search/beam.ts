@@ -1,6 +1,6 @@
 import type { Decoder } from '../decoder/types.js';
 import { tf } from '../runtime/tf.js';
-import { finalScore } from './penalties.js';
+import { finalScore, lengthNormaliser } from './penalties.js';
 import { Stepper } from './stepper.js';
 import type { DecodingOptions, Hypothesis } from './types.js';
 
@@ -45,7 +45,7 @@ function topCandidates(
  * Batched beam search over any decoder: K hypotheses per input share one decoder batch of B·K
  * rows; each step keeps the K best extensions that did not end, moves ended ones to the finished
  * list (scored with GNMT length and coverage penalties), and reorders the decoder state to match.
- * An input is done once it has K finished hypotheses or maxLength is reached.
+ * An input is done once no live hypothesis can beat its n-th best finished one, or at maxLength.
  */
 export function beamSearch(
   decoder: Decoder,
@@ -74,6 +74,15 @@ export function beamSearch(
   const score = (logProb: number, steps: number, coverage: Float32Array, b: number) =>
     finalScore(logProb, steps, coverage, valid[b]!, options.lengthPenalty, options.coveragePenalty);
 
+  // An input is done when no live hypothesis can still beat the n-th best finished one: log P only
+  // falls as a hypothesis grows, the length normaliser is largest at maxLength, coverage adds ≤ 0.
+  const bestPossible = (beam: Beam) =>
+    beam.logProb / lengthNormaliser(options.maxLength, options.lengthPenalty);
+  const cannotImprove = (live: Beam[], done: Hypothesis[]): boolean => {
+    if (done.length < options.nBest) return false;
+    const nth = done.map((h) => h.score).sort((x, y) => y - x)[options.nBest - 1]!;
+    return live.every((beam) => bestPossible(beam) <= nth);
+  };
   try {
     for (let t = 0; t < options.maxLength && done.some((d) => !d); t++) {
       const { logProbs, weights } = stepper.step(tokens);
@@ -81,7 +90,7 @@ export function beamSearch(
       const parents = new Int32Array(batch * k);
       for (let b = 0; b < batch; b++) {
         const slots = beams[b]!;
-        const next: (Beam | undefined)[] = [];
+        const next: Beam[] = [];
         if (!done[b]) {
           for (const candidate of topCandidates(slots, logProbs, b * k, vocab, 2 * k)) {
             if (next.length === k) break;
@@ -114,7 +123,7 @@ export function beamSearch(
               next.push(extended);
             }
           }
-          if (finished[b]!.length >= k || next.length === 0) done[b] = true;
+          done[b] = next.length === 0 || cannotImprove(next, finished[b]!);
         }
         // Unused slots keep pointing at a valid row; their results are never read.
         for (let j = next.length; j < k; j++) parents[b * k + j] = b * k;

@@ -13,7 +13,7 @@ function logAdd(a: number, b: number): number {
  * by the forward-backward algorithm over the extended labels [∅, y1, ∅, y2, …, ∅] (Graves et al.
  * 2006). lp is [T, V] row-major; the gradient is minus the label posteriors γ_t(k).
  */
-function ctcOne(
+export function ctcOne(
   lp: Float32Array,
   time: number,
   vocab: number,
@@ -61,6 +61,17 @@ function ctcOne(
     }
   }
   return { loss: -logLikelihood, grad };
+}
+
+/** log p_ctc(target | x) of one utterance from its [T, V] log-probabilities (no gradient). */
+export function ctcLogLikelihood(
+  lp: Float32Array,
+  time: number,
+  vocab: number,
+  target: readonly number[],
+  blank = 0,
+): number {
+  return -ctcOne(lp, time, vocab, target, blank).loss;
 }
 
 /**

@@ -7,6 +7,7 @@ import { charErrorRate } from '../../src/metrics/edit-distance.js';
 import { AsrModel, asrFeatures, padFeatures } from '../../src/models/asr.js';
 import { tf } from '../../src/runtime/tf.js';
 import { CharacterTokenizer } from '../../src/text/characters.js';
+import { ctcLogLikelihood } from '../../src/train/ctc.js';
 import { attend } from '../helpers/cli.js';
 import { ready } from '../helpers/runtime.js';
 import { hasEspeak, tinyAsrConfig, tinySpeech } from '../helpers/tiny-asr.js';
@@ -65,6 +66,33 @@ describe.runIf(hasEspeak || requireTts)('a tiny AED + CTC model', () => {
         .transcribeFeatures(features, lengths, { beamSize: 1, lengthPenalty: 0, maxLength: 40 })
         .map((h) => tokenizer.decode(h[0]!.tokens)),
     ).toEqual(data.map((d) => d.text));
+    // Beam search agrees with greedy on what the model knows by heart.
+    const beam = model
+      .transcribeFeatures(features, lengths, { beamSize: 4, maxLength: 40 })
+      .map((h) => tokenizer.decode(h[0]!.tokens));
+    expect(beam).toEqual(data.map((d) => d.text));
+    // CTC rescoring: with λ = 1 the pick is the n-best entry the CTC head likes most.
+    const nBest = model.transcribeFeatures(features, lengths, {
+      beamSize: 4,
+      nBest: 4,
+      maxLength: 40,
+    });
+    const picked = model.transcribeFeatures(features, lengths, {
+      beamSize: 4,
+      ctcWeight: 1,
+      maxLength: 40,
+    });
+    const ctc = tf.tidy(
+      () => model.ctcLogProbs(model.encode(features, lengths).memory).arraySync() as number[][][],
+    );
+    const frames = model.encode(features, lengths).lengths;
+    nBest.forEach((list, b) => {
+      const lp = Float32Array.from(ctc[b]!.flat());
+      const best = Math.max(
+        ...list.map((h) => ctcLogLikelihood(lp, frames[b]!, tokenizer.size, h.tokens)),
+      );
+      expect(picked[b]![0]!.score).toBeCloseTo(best, 3);
+    });
     // The same checkpoint through the CLI, from a WAV file, as a user runs it.
     const wav = join(dir, 'phrase.wav');
     writeFileSync(wav, encodeWav16({ sampleRate: 16000, channels: [data[0]!.samples] }));
