@@ -227,7 +227,8 @@ export async function trainAsr(options: TrainAsrOptions): Promise<TrainState> {
     preset: options.preset,
     retrain: `attend train asr --data ${options.data} --out ${options.out} --preset ${options.preset}`,
   });
-  const progress = new Progress(options.steps - state.step, 'train asr', 'steps');
+  const deadline = started + options.maxMinutes * 60_000;
+  const progress = new Progress(options.steps - state.step, 'train asr', 'steps', deadline);
   let lastLoss = { loss: 0, ctc: 0, attention: 0 };
   try {
     while (!stopping && state.step < options.steps) {

@@ -6,10 +6,12 @@ export class Progress {
   private readonly started = performance.now();
   private readonly tty = Boolean(process.stderr.isTTY);
 
+  /** `deadline` (a performance.now() time) caps the ETA of work that stops on a time limit. */
   constructor(
     private readonly total: number,
     private readonly label: string,
     private readonly unit = 'items',
+    private readonly deadline = Number.POSITIVE_INFINITY,
   ) {}
 
   tick(failed = false): void {
@@ -26,7 +28,8 @@ export class Progress {
   private draw(now: number): void {
     const seconds = (now - this.started) / 1000;
     const rate = this.done / Math.max(seconds, 1e-9);
-    const eta = rate > 0 ? (this.total - this.done) / rate : Number.POSITIVE_INFINITY;
+    const byCount = rate > 0 ? (this.total - this.done) / rate : Number.POSITIVE_INFINITY;
+    const eta = Math.min(byCount, Math.max(0, (this.deadline - now) / 1000));
     const width = 24;
     const filled = this.total > 0 ? Math.round((width * this.done) / this.total) : width;
     const bar = `[${'#'.repeat(filled)}${'.'.repeat(width - filled)}]`;
