@@ -156,7 +156,7 @@ async function saveTraining(
  * Trains (or resumes training of) an ASR model: length-bucketed batches with SpecAugment, Adam
  * with warmup and inverse-square-root decay, gradient clipping, periodic dev WER, the best model
  * kept in <out>/best, and the latest (with optimizer state) in <out>/latest for resuming.
- * Stops at `steps`, after `maxMinutes`, on SIGINT, or when dev WER stops improving.
+ * Stops at `steps`, after `maxMinutes`, on SIGINT/SIGTERM, or when dev WER stops improving.
  */
 export async function trainAsr(options: TrainAsrOptions): Promise<TrainState> {
   mkdirSync(options.out, { recursive: true });
@@ -216,7 +216,9 @@ export async function trainAsr(options: TrainAsrOptions): Promise<TrainState> {
   const onSignal = () => {
     stopping = true;
   };
+  // Ctrl-C, or a scheduler's SIGTERM: finish the step, save, stop.
   process.once('SIGINT', onSignal);
+  process.once('SIGTERM', onSignal);
   const card = () => ({
     task: 'asr',
     data: options.data,
@@ -290,6 +292,7 @@ export async function trainAsr(options: TrainAsrOptions): Promise<TrainState> {
     }
   } finally {
     process.removeListener('SIGINT', onSignal);
+    process.removeListener('SIGTERM', onSignal);
     progress.finish();
     await saveTraining(model, optimizer, state, options.out, card());
     optimizer.dispose();
