@@ -2,6 +2,7 @@ import { Command, CommanderError } from 'commander';
 import { isUserFacing } from '../errors.js';
 import { releaseWebgpu } from '../runtime/candidates.js';
 import { benchCommand } from './commands/bench.js';
+import { captionCommand } from './commands/caption.js';
 import { datasetCommand } from './commands/dataset.js';
 import { doctorCommand } from './commands/doctor.js';
 import { evalCommand } from './commands/evaluate.js';
@@ -24,6 +25,7 @@ export function buildProgram(): Command {
   datasetCommand(program);
   trainCommand(program);
   transcribeCommand(program);
+  captionCommand(program);
   evalCommand(program);
   return program;
 }

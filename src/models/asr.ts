@@ -20,9 +20,10 @@ import {
   decode,
   type Hypothesis,
 } from '../search/index.js';
-import { BOS, CharacterTokenizer, EOS, PAD, type TokenizerJson } from '../text/characters.js';
+import { BOS, CharacterTokenizer, EOS, type TokenizerJson } from '../text/characters.js';
 import { ctcLogLikelihood, ctcLoss } from '../train/ctc.js';
 import { sequenceCrossEntropy } from '../train/losses.js';
+import { teacherForcing } from '../train/teacher-forcing.js';
 
 /** Everything needed to rebuild an ASR model; saved as model.json's config. */
 export interface AsrConfig {
@@ -105,23 +106,7 @@ export class AsrModel {
   /** The joint loss of a batch (call inside tf.variableGrads / optimizer.minimize). */
   losses(batch: AsrBatch, training = true): AsrLosses {
     const encoded = this.encode(batch.features, batch.lengths, training);
-    const maxLength = Math.max(...batch.targets.map((t) => t.length)) + 1;
-    const pad = (ids: number[]) => [...ids, ...Array(maxLength - ids.length).fill(PAD)];
-    const inputs = tf.tensor2d(
-      batch.targets.map((t) => pad([BOS, ...t])),
-      undefined,
-      'int32',
-    );
-    const outputs = tf.tensor2d(
-      batch.targets.map((t) => pad([...t, EOS])),
-      undefined,
-      'int32',
-    );
-    const targetMask = tf.tensor2d(
-      batch.targets.map((t) =>
-        Array.from({ length: maxLength }, (_, i) => (i <= t.length ? 1 : 0)),
-      ),
-    );
+    const { inputs, outputs, mask: targetMask } = teacherForcing(batch.targets);
     const { logits } = this.decoder.forward(encoded.memory, encoded.mask, inputs, { training });
     const attention = sequenceCrossEntropy(logits, outputs, targetMask, this.config.labelSmoothing);
     const ctc = ctcLoss(this.ctcLogProbs(encoded.memory), encoded.lengths, batch.targets);

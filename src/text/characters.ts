@@ -5,7 +5,7 @@ export const PAD = 0;
 export const BOS = 1;
 export const EOS = 2;
 export const UNK = 3;
-const SPECIALS = ['<pad>', '<s>', '</s>', '<unk>'];
+export const SPECIALS = ['<pad>', '<s>', '</s>', '<unk>'];
 
 export interface TokenizerJson {
   readonly type: 'characters' | 'words';

@@ -1,10 +1,17 @@
 import type { Command } from 'commander';
+import { readCaptionManifest } from '../../../datasets/captions/manifest.js';
 import { readSpeechManifest } from '../../../datasets/manifest.js';
+import { evaluateCaptions } from '../../../pipelines/caption/evaluate.js';
+import { cacheImages } from '../../../pipelines/caption/image-cache.js';
 import { createAsrPipeline } from '../../../pipelines/transcribe.js';
-import { isUserFacing } from '../../errors.js';
+import { AttendError, isUserFacing } from '../../errors.js';
+import { type CaptionPair, corpusBleu } from '../../metrics/bleu.js';
+import { ciderD } from '../../metrics/cider.js';
 import { charErrorRate, wordErrorRate } from '../../metrics/edit-distance.js';
+import { CaptionModel } from '../../models/caption.js';
 import { startRuntime } from '../context.js';
 import { Progress } from '../progress.js';
+import { DEFAULT_CAPTION_MODEL } from './caption.js';
 import { DEFAULT_ASR_MODEL } from './transcribe.js';
 
 interface EvalOptions {
@@ -80,4 +87,77 @@ export function evalCommand(program: Command): void {
       }
       if (failures.length) process.exitCode = 1;
     });
+  evaluate
+    .command('caption')
+    .description(
+      'BLEU-1..4 and CIDEr-D of a captioning model on a JSONL manifest (image, captions)',
+    )
+    .requiredOption('--data <manifest>', 'e.g. <corpus>/test.jsonl')
+    .option('--model <dir>', 'captioning checkpoint folder', DEFAULT_CAPTION_MODEL)
+    .option('--beam <n>', 'beam size (1 = greedy)', '4')
+    .option('--limit <n>', 'only the first N images')
+    .option('--json', 'print one JSON object')
+    .action(async (options: EvalOptions, command: Command) => {
+      await startRuntime(command);
+      const items = readCaptionManifest(options.data).slice(
+        0,
+        options.limit ? Number(options.limit) : undefined,
+      );
+      if (items.some((i) => i.captions.length === 0))
+        throw new AttendError(
+          `${options.data}: every item needs reference "captions" to be scored`,
+        );
+      const model = CaptionModel.load(options.model);
+      const loading = new Progress(items.length, 'decode images');
+      const images = await cacheImages(items, model.imageSize, () => loading.tick());
+      loading.finish();
+      const progress = new Progress(images.length, 'eval caption', 'images');
+      const started = performance.now();
+      const beam = Number(options.beam);
+      const scores = (() => {
+        try {
+          return evaluateCaptions(model, images, beam, 32, (n) => {
+            for (let i = 0; i < n; i++) progress.tick();
+          });
+        } finally {
+          progress.finish();
+          model.dispose();
+        }
+      })();
+      const seconds = (performance.now() - started) / 1000;
+      const heldOut = scores.pairs.filter((p) => p.heldOut);
+      const heldOutScores = heldOut.length ? evaluateSubset(heldOut) : undefined;
+      const summary = {
+        model: options.model,
+        data: options.data,
+        images: scores.pairs.length,
+        failures: items.length - images.length,
+        beam,
+        bleu: scores.bleu,
+        cider: scores.cider,
+        ...(heldOutScores ? { heldOut: { images: heldOut.length, ...heldOutScores } } : {}),
+        imagesPerSecond: scores.pairs.length / seconds,
+      };
+      if (options.json) console.log(JSON.stringify(summary));
+      else {
+        const line = (label: string, bleu: number[], cider: number, n: number) =>
+          console.log(
+            `${label} (${n} images): ${bleu.map((b, i) => `BLEU-${i + 1} ${b.toFixed(3)}`).join('  ')}  CIDEr-D ${cider.toFixed(3)}`,
+          );
+        console.log(
+          `beam ${beam}, ${summary.failures} unreadable, ${summary.imagesPerSecond.toFixed(1)} images/s`,
+        );
+        line('all', scores.bleu, scores.cider, scores.pairs.length);
+        if (heldOutScores)
+          line('held-out combinations', heldOutScores.bleu, heldOutScores.cider, heldOut.length);
+        for (const p of scores.pairs.slice(0, 5))
+          console.log(`  ${p.id}: ${p.hypothesis}\n     ref: ${p.references[0]}`);
+      }
+      if (summary.failures) process.exitCode = 1;
+    });
+}
+
+/** BLEU and CIDEr-D of a subset (CIDEr's document frequencies come from the subset itself). */
+function evaluateSubset(pairs: CaptionPair[]) {
+  return { bleu: corpusBleu(pairs), cider: ciderD(pairs).score };
 }

@@ -1,6 +1,8 @@
 import type { Command } from 'commander';
 import { trainAsr } from '../../../pipelines/asr/train.js';
+import { trainCaption } from '../../../pipelines/caption/train.js';
 import { AttendError } from '../../errors.js';
+import type { LoopSettings } from '../../train/loop.js';
 import { startRuntime } from '../context.js';
 
 const positive = (name: string, value: string): number => {
@@ -13,42 +15,76 @@ export function trainCommand(program: Command): void {
   const train = program
     .command('train')
     .description('train or fine-tune a model (resumes from <out>/latest)');
-  train
-    .command('asr')
-    .description('train a speech recogniser on a corpus folder (train.jsonl, dev.jsonl)')
-    .requiredOption('--data <dir>', 'corpus folder, e.g. from `attend dataset speech`')
-    .requiredOption(
-      '--out <dir>',
-      'checkpoint folder: best/ (the model to use) and latest/ (to resume)',
-    )
-    .option('--preset <name>', 'model size: small or tiny', 'small')
-    .option('--steps <n>', 'stop after this many steps in total', '100000')
-    .option('--max-minutes <m>', 'stop (with a checkpoint) after this long', '100000')
-    .option('--batch-frames <n>', 'padded feature frames per batch', '6000')
-    .option('--lr <x>', 'peak learning rate', '0.001')
-    .option('--warmup <n>', 'warm-up steps', '1000')
-    .option('--eval-every <n>', 'steps between dev evaluations and checkpoints', '500')
-    .option('--dev-utterances <n>', 'dev utterances decoded at each evaluation', '200')
-    .option('--patience <n>', 'evaluations without improvement before stopping', '10')
-    .option('--seed <n>', 'data order seed', '1')
-    .action(async (o: Record<string, string>, command: Command) => {
-      await startRuntime(command);
-      const state = await trainAsr({
-        data: o.data!,
-        out: o.out!,
-        preset: o.preset!,
-        steps: positive('--steps', o.steps!),
-        maxMinutes: positive('--max-minutes', o.maxMinutes!),
-        batchFrames: positive('--batch-frames', o.batchFrames!),
-        peakLr: positive('--lr', o.lr!),
-        warmup: positive('--warmup', o.warmup!),
-        evalEvery: positive('--eval-every', o.evalEvery!),
-        devUtterances: positive('--dev-utterances', o.devUtterances!),
-        patience: positive('--patience', o.patience!),
-        seed: Number(o.seed),
-      });
-      console.log(
-        `stopped at step ${state.step}; best dev WER ${(state.bestWer * 100).toFixed(1)}%`,
-      );
+  const loopOptions = (
+    command: Command,
+    defaults: { lr: string; warmup: string; evalEvery: string },
+  ) =>
+    command
+      .requiredOption(
+        '--out <dir>',
+        'checkpoint folder: best/ (the model to use) and latest/ (to resume)',
+      )
+      .option('--steps <n>', 'stop after this many steps in total', '100000')
+      .option('--max-minutes <m>', 'stop (with a checkpoint) after this long', '100000')
+      .option('--lr <x>', 'peak learning rate', defaults.lr)
+      .option('--warmup <n>', 'warm-up steps', defaults.warmup)
+      .option(
+        '--eval-every <n>',
+        'steps between dev evaluations and checkpoints',
+        defaults.evalEvery,
+      )
+      .option('--patience <n>', 'evaluations without improvement before stopping', '10')
+      .option('--seed <n>', 'data order seed', '1');
+  const loopSettings = (o: Record<string, string>): LoopSettings => ({
+    out: o.out!,
+    steps: positive('--steps', o.steps!),
+    maxMinutes: positive('--max-minutes', o.maxMinutes!),
+    peakLr: positive('--lr', o.lr!),
+    warmup: positive('--warmup', o.warmup!),
+    evalEvery: positive('--eval-every', o.evalEvery!),
+    patience: positive('--patience', o.patience!),
+    seed: Number(o.seed),
+  });
+  loopOptions(
+    train
+      .command('asr')
+      .description('train a speech recogniser on a corpus folder (train.jsonl, dev.jsonl)')
+      .requiredOption('--data <dir>', 'corpus folder, e.g. from `attend dataset speech`')
+      .option('--preset <name>', 'model size: small or tiny', 'small')
+      .option('--batch-frames <n>', 'padded feature frames per batch', '6000')
+      .option('--dev-utterances <n>', 'dev utterances decoded at each evaluation', '200'),
+    { lr: '0.001', warmup: '1000', evalEvery: '500' },
+  ).action(async (o: Record<string, string>, command: Command) => {
+    await startRuntime(command);
+    const state = await trainAsr({
+      ...loopSettings(o),
+      data: o.data!,
+      preset: o.preset!,
+      batchFrames: positive('--batch-frames', o.batchFrames!),
+      devUtterances: positive('--dev-utterances', o.devUtterances!),
     });
+    console.log(`stopped at step ${state.step}; best dev WER ${(state.best * 100).toFixed(1)}%`);
+  });
+  loopOptions(
+    train
+      .command('caption')
+      .description('train an image captioner on a corpus folder (train.jsonl, dev.jsonl)')
+      .requiredOption('--data <dir>', 'corpus folder, e.g. from `attend dataset scenes`')
+      .option('--preset <name>', 'model size: small or tiny', 'small')
+      .option('--batch-size <n>', 'images per step', '32')
+      .option('--dev-images <n>', 'dev images captioned at each evaluation', '300')
+      .option('--min-word-count <n>', 'rarer training words become <unk>', '2'),
+    { lr: '0.002', warmup: '300', evalEvery: '250' },
+  ).action(async (o: Record<string, string>, command: Command) => {
+    await startRuntime(command);
+    const state = await trainCaption({
+      ...loopSettings(o),
+      data: o.data!,
+      preset: o.preset!,
+      batchSize: positive('--batch-size', o.batchSize!),
+      devImages: positive('--dev-images', o.devImages!),
+      minWordCount: positive('--min-word-count', o.minWordCount!),
+    });
+    console.log(`stopped at step ${state.step}; best dev CIDEr-D ${(-state.best).toFixed(3)}`);
+  });
 }

@@ -1,0 +1,78 @@
+import { existsSync } from 'node:fs';
+import { gridSide } from '../src/encoders/image.js';
+import { AttendError } from '../src/errors.js';
+import { CaptionModel } from '../src/models/caption.js';
+import { tf } from '../src/runtime/tf.js';
+import type { DecodingOptions } from '../src/search/index.js';
+import {
+  type AttendedWord,
+  DEFAULT_LAYOUT,
+  renderAttentionMap,
+} from '../src/vision/attention-map.js';
+import { loadImage, type RgbImage } from '../src/vision/image.js';
+
+/** One image's caption, with each word's attention over the image regions. */
+export interface CaptionResult {
+  readonly file: string;
+  readonly caption: string;
+  readonly words: AttendedWord[];
+  readonly score: number;
+}
+
+export interface CaptionPipeline {
+  readonly model: CaptionModel;
+  /** Decodes the files (errors name the file); images already decoded can be passed instead. */
+  load(file: string): Promise<RgbImage>;
+  captionImages(
+    images: readonly { file: string; image: RgbImage }[],
+    options?: Partial<DecodingOptions>,
+  ): CaptionResult[];
+  caption(files: readonly string[], options?: Partial<DecodingOptions>): Promise<CaptionResult[]>;
+  /** The Show-Attend-and-Tell figure for one result, as PNG bytes. */
+  attentionMap(result: CaptionResult): Promise<Buffer>;
+  dispose(): void;
+}
+
+/** Loads a checkpoint once; captions images in batches. */
+export function createCaptionPipeline(checkpoint: string): CaptionPipeline {
+  if (!existsSync(checkpoint)) throw new AttendError(`${checkpoint}: no such model folder`);
+  const model = CaptionModel.load(checkpoint);
+  const size = model.imageSize;
+  const pipeline: CaptionPipeline = {
+    model,
+    load: (file) => loadImage(file, size),
+    captionImages(images, options = {}) {
+      if (images.length === 0) return [];
+      const values = new Float32Array(images.length * size * size * 3);
+      images.forEach(({ image }, b) => {
+        values.set(image.pixels, b * size * size * 3);
+      });
+      const batch = tf.tensor4d(values, [images.length, size, size, 3]);
+      try {
+        const hyps = model.captionImages(batch, { beamSize: 4, lengthPenalty: 0.6, ...options });
+        return images.map(({ file }, b) => {
+          const best = hyps[b]![0]!;
+          const words = best.tokens.map((id, t) => ({
+            word: model.tokenizer.decode([id]),
+            weights: Array.from(best.weights[t] ?? []),
+          }));
+          return { file, caption: model.tokenizer.decode(best.tokens), words, score: best.score };
+        });
+      } finally {
+        batch.dispose();
+      }
+    },
+    async caption(files, options = {}) {
+      const images = await Promise.all(
+        files.map(async (file) => ({ file, image: await loadImage(file, size) })),
+      );
+      return pipeline.captionImages(images, options);
+    },
+    async attentionMap(result) {
+      const display = await loadImage(result.file, DEFAULT_LAYOUT.tile);
+      return renderAttentionMap(display, result.words, gridSide(model.config.encoder));
+    },
+    dispose: () => model.dispose(),
+  };
+  return pipeline;
+}

@@ -1,0 +1,52 @@
+import { type CaptionPair, corpusBleu } from '../../src/metrics/bleu.js';
+import { ciderD } from '../../src/metrics/cider.js';
+import type { CaptionModel } from '../../src/models/caption.js';
+import { tf } from '../../src/runtime/tf.js';
+import { plainImage } from './augment.js';
+import type { CachedImage } from './image-cache.js';
+
+export interface CaptionScores {
+  readonly bleu: number[]; // BLEU-1..4
+  readonly cider: number;
+  readonly pairs: (CaptionPair & { id: string; heldOut?: string })[];
+}
+
+/** Stacks cached images into one [B, size, size, 3] tensor. */
+export function imageBatch(
+  items: readonly CachedImage[],
+  size: number,
+  pixels = plainImage,
+): tf.Tensor4D {
+  const values = new Float32Array(items.length * size * size * 3);
+  items.forEach((item, b) => {
+    values.set(pixels(item.pixels), b * size * size * 3);
+  });
+  return tf.tensor4d(values, [items.length, size, size, 3]);
+}
+
+/** Captions every item (in batches) and scores them against their references. */
+export function evaluateCaptions(
+  model: CaptionModel,
+  items: readonly CachedImage[],
+  beamSize = 1,
+  batchSize = 32,
+  onBatch?: (n: number) => void,
+): CaptionScores {
+  const pairs: CaptionScores['pairs'] = [];
+  for (let start = 0; start < items.length; start += batchSize) {
+    const chunk = items.slice(start, start + batchSize);
+    const images = imageBatch(chunk, model.imageSize);
+    const hyps = model.captionImages(images, { beamSize, lengthPenalty: beamSize > 1 ? 0.6 : 0 });
+    images.dispose();
+    chunk.forEach((item, b) => {
+      pairs.push({
+        id: item.id,
+        hypothesis: model.tokenizer.decode(hyps[b]![0]!.tokens),
+        references: item.captions,
+        ...(item.heldOut ? { heldOut: item.heldOut } : {}),
+      });
+    });
+    onBatch?.(chunk.length);
+  }
+  return { bleu: corpusBleu(pairs), cider: ciderD(pairs).score, pairs };
+}

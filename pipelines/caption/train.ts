@@ -1,0 +1,125 @@
+import { join } from 'node:path';
+import { readCaptionManifest } from '../../datasets/captions/manifest.js';
+import { Progress } from '../../src/cli/progress.js';
+import { AttendError } from '../../src/errors.js';
+import { CaptionModel } from '../../src/models/caption.js';
+import { CAPTION_PRESETS } from '../../src/models/caption-presets.js';
+import type { tf } from '../../src/runtime/tf.js';
+import { WordTokenizer } from '../../src/text/words.js';
+import {
+  type LoopSettings,
+  resumableState,
+  runTraining,
+  type TrainState,
+} from '../../src/train/loop.js';
+import { augmentImage } from './augment.js';
+import { evaluateCaptions, imageBatch } from './evaluate.js';
+import { type CachedImage, cacheImages } from './image-cache.js';
+
+export interface TrainCaptionOptions extends LoopSettings {
+  readonly data: string; // folder with train.jsonl and dev.jsonl (caption manifests)
+  readonly preset: string;
+  readonly batchSize: number;
+  readonly devImages: number;
+  /** Words seen fewer times in the training captions become <unk>. */
+  readonly minWordCount: number;
+}
+
+interface Batch {
+  readonly images: tf.Tensor4D;
+  readonly targets: number[][];
+}
+
+async function loadSplit(
+  data: string,
+  split: string,
+  size: number,
+  limit = Infinity,
+): Promise<CachedImage[]> {
+  const items = readCaptionManifest(join(data, `${split}.jsonl`)).slice(0, limit);
+  const progress = new Progress(items.length, `decode ${split} images`);
+  const cached = await cacheImages(items, size, () => progress.tick());
+  progress.finish();
+  return cached;
+}
+
+/**
+ * Trains (or resumes from <out>/latest) a captioning model with the shared loop: each epoch visits
+ * every image once with one of its captions drawn at random, augmented; dev CIDEr-D picks the best.
+ */
+export async function trainCaption(options: TrainCaptionOptions): Promise<TrainState> {
+  const latest = join(options.out, 'latest');
+  const resumeState = resumableState(options.out);
+  const preset = CAPTION_PRESETS[options.preset];
+  if (!preset)
+    throw new AttendError(
+      `unknown preset '${options.preset}' (have ${Object.keys(CAPTION_PRESETS).join(', ')})`,
+    );
+  let model: CaptionModel;
+  if (resumeState) model = CaptionModel.load(latest);
+  else {
+    const captions = readCaptionManifest(join(options.data, 'train.jsonl')).flatMap(
+      (i) => i.captions,
+    );
+    const tokenizer = WordTokenizer.fromCaptions(captions, options.minWordCount);
+    model = new CaptionModel(preset(tokenizer.size), tokenizer);
+    model.build();
+  }
+  const size = model.imageSize;
+  const train = await loadSplit(options.data, 'train', size);
+  const dev = await loadSplit(options.data, 'dev', size, options.devImages);
+  if (train.length === 0) throw new AttendError(`${options.data}: no readable training images`);
+  try {
+    return await runTraining<Batch>(
+      options,
+      {
+        label: 'train caption',
+        model,
+        *epoch(random) {
+          const order = train.map((_, i) => i);
+          for (let i = order.length - 1; i > 0; i--) {
+            const j = Math.floor(random() * (i + 1));
+            [order[i], order[j]] = [order[j]!, order[i]!];
+          }
+          for (let start = 0; start < order.length; start += options.batchSize) {
+            const chunk = order.slice(start, start + options.batchSize).map((i) => train[i]!);
+            yield () => {
+              const captions = chunk.map(
+                (item) => item.captions[Math.floor(random() * item.captions.length)]!,
+              );
+              return {
+                images: imageBatch(chunk, size, (pixels) =>
+                  augmentImage(pixels, size, captions, random),
+                ),
+                targets: captions.map((c) => model.tokenizer.encode(c)),
+              };
+            };
+          }
+        },
+        loss(batch) {
+          const { loss, crossEntropy, penalty } = model.losses(batch, true);
+          return { total: loss, parts: { crossEntropy, penalty } };
+        },
+        disposeBatch: (batch) => batch.images.dispose(),
+        async evaluate() {
+          const { bleu, cider } = evaluateCaptions(model, dev);
+          return { score: -cider, metrics: { devBleu4: bleu[3]!, devCider: cider } };
+        },
+        card: (state) => ({
+          task: 'caption',
+          data: options.data,
+          parameters: model.params.size(),
+          vocabulary: model.tokenizer.size,
+          steps: state.step,
+          secondsTrained: Math.round(state.secondsTrained),
+          bestDevCider: -state.best,
+          preset: options.preset,
+          retrain: `attend train caption --data ${options.data} --out ${options.out} --preset ${options.preset}`,
+        }),
+      },
+      resumeState,
+    );
+  } finally {
+    model.dispose();
+  }
+}

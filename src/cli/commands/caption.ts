@@ -1,0 +1,79 @@
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { basename, extname, join } from 'node:path';
+import type { Command } from 'commander';
+import { type CaptionResult, createCaptionPipeline } from '../../../pipelines/caption.js';
+import { AttendError, isUserFacing } from '../../errors.js';
+import { projectPath } from '../../paths.js';
+import type { RgbImage } from '../../vision/image.js';
+import { startRuntime } from '../context.js';
+
+export const DEFAULT_CAPTION_MODEL = projectPath('checkpoints', 'caption-scenes');
+
+interface CaptionOptions {
+  model: string;
+  beam: string;
+  format: string;
+  attentionMap?: string;
+  batchSize: string;
+}
+
+export function captionCommand(program: Command): void {
+  program
+    .command('caption')
+    .description('image to text: JPEG, PNG, WebP, GIF, TIFF')
+    .argument('<images...>', 'image files')
+    .option('--model <dir>', 'captioning checkpoint folder', DEFAULT_CAPTION_MODEL)
+    .option('--beam <n>', 'beam size (1 = greedy)', '4')
+    .option('--format <format>', 'txt or json', 'txt')
+    .option('--attention-map <dir>', 'write <dir>/<image>.attention.png: one tile per word')
+    .option('--batch-size <n>', 'images captioned together', '32')
+    .action(async (files: string[], options: CaptionOptions, command: Command) => {
+      const runtime = await startRuntime(command);
+      if (options.format !== 'txt' && options.format !== 'json')
+        throw new AttendError(`--format: '${options.format}' is not one of txt, json`);
+      const pipeline = createCaptionPipeline(options.model);
+      const results: CaptionResult[] = [];
+      const batchSize = Math.max(1, Number(options.batchSize));
+      try {
+        for (let start = 0; start < files.length; start += batchSize) {
+          const loaded: { file: string; image: RgbImage }[] = [];
+          for (const file of files.slice(start, start + batchSize)) {
+            try {
+              loaded.push({ file, image: await pipeline.load(file) });
+            } catch (error) {
+              // One bad image does not stop the others; the exit status says something failed.
+              if (!isUserFacing(error)) throw error;
+              console.error(`attend: ${error.message}`);
+              process.exitCode = 1;
+            }
+          }
+          results.push(...pipeline.captionImages(loaded, { beamSize: Number(options.beam) }));
+        }
+        if (options.attentionMap) {
+          mkdirSync(options.attentionMap, { recursive: true });
+          for (const result of results) {
+            const out = join(
+              options.attentionMap,
+              `${basename(result.file, extname(result.file))}.attention.png`,
+            );
+            writeFileSync(out, await pipeline.attentionMap(result));
+          }
+        }
+      } finally {
+        pipeline.dispose();
+      }
+      for (const r of results) {
+        if (options.format === 'json')
+          console.log(
+            JSON.stringify({
+              file: r.file,
+              caption: r.caption,
+              words: r.words.map((w) => w.word),
+              model: options.model,
+              backend: runtime.backend,
+            }),
+          );
+        else console.log(files.length > 1 ? `${r.file}\t${r.caption}` : r.caption);
+      }
+    });
+}

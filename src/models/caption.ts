@@ -1,0 +1,139 @@
+import { createDecoder } from '../decoder/index.js';
+import type { Decoder, DecoderConfig } from '../decoder/types.js';
+import type { EncoderOutput } from '../encoders/audio.js';
+import { ImageEncoder, type ImageEncoderConfig } from '../encoders/image.js';
+import { AttendError } from '../errors.js';
+import { loadVariables, readSideFile, saveVariables, TOKENIZER_FILE } from '../io/checkpoint.js';
+import { ParamStore } from '../nn/params.js';
+import { tf } from '../runtime/tf.js';
+import { type DecodingOptions, decode, type Hypothesis } from '../search/index.js';
+import { BOS, EOS, type TokenizerJson } from '../text/characters.js';
+import { WordTokenizer } from '../text/words.js';
+import { doublyStochasticPenalty, sequenceCrossEntropy } from '../train/losses.js';
+import { teacherForcing } from '../train/teacher-forcing.js';
+
+/** Everything needed to rebuild a captioning model; saved as model.json's config. */
+export interface CaptionConfig {
+  readonly task: 'caption';
+  readonly encoder: ImageEncoderConfig;
+  readonly decoder: DecoderConfig;
+  readonly labelSmoothing: number;
+  /**
+   * Show-Attend-and-Tell's doubly-stochastic regularisation λ·mean_regions (1 - Σ_steps α)²: every
+   * region should get attention at some step of the caption.
+   */
+  readonly attentionPenalty: number;
+}
+
+export interface CaptionBatch {
+  readonly images: tf.Tensor4D; // [B, H, W, 3] in [0, 1]
+  readonly targets: number[][]; // word ids without BOS/EOS
+}
+
+export interface CaptionLosses {
+  readonly loss: tf.Scalar;
+  readonly crossEntropy: tf.Scalar;
+  readonly penalty: tf.Scalar;
+}
+
+/** CNN encoder + the shared decoder (the same modules speech uses, over image regions). */
+export class CaptionModel {
+  readonly encoder: ImageEncoder;
+  readonly decoder: Decoder;
+
+  constructor(
+    readonly config: CaptionConfig,
+    readonly tokenizer: WordTokenizer,
+    readonly params = new ParamStore(),
+  ) {
+    if (config.decoder.vocabSize !== tokenizer.size) {
+      throw new AttendError(
+        `decoder vocabulary ${config.decoder.vocabSize} does not match the tokenizer's ${tokenizer.size}`,
+      );
+    }
+    this.encoder = new ImageEncoder(config.encoder, params.scope('encoder'));
+    this.decoder = createDecoder(config.decoder, params.scope('decoder'));
+  }
+
+  get imageSize(): number {
+    return this.config.encoder.imageSize;
+  }
+
+  encode(images: tf.Tensor4D, training = false): EncoderOutput {
+    return this.encoder.encode(images, training);
+  }
+
+  /** Cross-entropy (+ the attention penalty) of a batch; call inside tf.variableGrads. */
+  losses(batch: CaptionBatch, training = true): CaptionLosses {
+    const encoded = this.encode(batch.images, training);
+    const { inputs, outputs, mask } = teacherForcing(batch.targets);
+    const { logits, weights } = this.decoder.forward(encoded.memory, encoded.mask, inputs, {
+      training,
+    });
+    const crossEntropy = sequenceCrossEntropy(logits, outputs, mask, this.config.labelSmoothing);
+    const penalty =
+      this.config.attentionPenalty > 0
+        ? // Averaged over regions (as common SAT implementations do): the sum grows with the grid.
+          (doublyStochasticPenalty(weights, mask, encoded.mask).div(
+            encoded.memory.shape[1],
+          ) as tf.Scalar)
+        : tf.scalar(0);
+    return {
+      loss: crossEntropy.add(penalty.mul(this.config.attentionPenalty)) as tf.Scalar,
+      crossEntropy,
+      penalty,
+    };
+  }
+
+  /** Captions a batch of images; hypotheses carry each word's attention over the regions. */
+  captionImages(images: tf.Tensor4D, options: Partial<DecodingOptions> = {}): Hypothesis[][] {
+    const encoded = tf.tidy(() => {
+      const { memory, mask } = this.encode(images, false);
+      return { memory, mask };
+    });
+    try {
+      return decode(this.decoder, encoded.memory, encoded.mask, {
+        startToken: BOS,
+        endToken: EOS,
+        maxLength: 30,
+        ...options,
+      });
+    } finally {
+      tf.dispose([encoded.memory, encoded.mask]);
+    }
+  }
+
+  async save(dir: string, card?: unknown): Promise<void> {
+    await saveVariables(dir, this.params.variables(), {
+      config: this.config,
+      tokenizer: this.tokenizer.toJson(),
+      ...(card === undefined ? {} : { card }),
+    });
+  }
+
+  static load(dir: string): CaptionModel {
+    const { tensors, config } = loadVariables(dir);
+    const tokenizerJson = readSideFile<TokenizerJson>(dir, TOKENIZER_FILE);
+    if (!tokenizerJson) throw new AttendError(`${dir}: checkpoint has no ${TOKENIZER_FILE}`);
+    const captionConfig = config as CaptionConfig;
+    if (captionConfig?.task !== 'caption')
+      throw new AttendError(`${dir}: not an image captioning checkpoint`);
+    const model = new CaptionModel(captionConfig, WordTokenizer.fromJson(tokenizerJson));
+    model.build();
+    model.params.assign(tensors);
+    tf.dispose(Object.values(tensors));
+    return model;
+  }
+
+  /** Creates every parameter by running one blank image through the loss. */
+  build(): void {
+    tf.tidy(() => {
+      const size = this.imageSize;
+      this.losses({ images: tf.zeros([1, size, size, 3]) as tf.Tensor4D, targets: [[4]] }, false);
+    });
+  }
+
+  dispose(): void {
+    this.params.dispose();
+  }
+}

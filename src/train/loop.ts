@@ -1,0 +1,166 @@
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { Progress } from '../cli/progress.js';
+import { tf } from '../runtime/tf.js';
+import { prng } from '../util/random.js';
+import {
+  readTrainingState,
+  restoreOptimizer,
+  type SavableModel,
+  saveTrainingState,
+} from './optimizer-state.js';
+
+/** Settings every trainer shares (the CLI's `attend train <task>` options). */
+export interface LoopSettings {
+  readonly out: string; // checkpoint folder: best/ and latest/
+  readonly steps: number;
+  readonly maxMinutes: number;
+  readonly peakLr: number;
+  readonly warmup: number;
+  readonly evalEvery: number;
+  readonly patience: number;
+  readonly seed: number;
+  readonly clipNorm?: number;
+}
+
+export interface TrainState {
+  step: number;
+  epoch: number;
+  /** Best dev score so far (lower is better). */
+  best: number;
+  evalsWithoutGain: number;
+  history: Record<string, number>[];
+  secondsTrained: number;
+}
+
+/** What a task plugs into the loop. */
+export interface TrainingTask<B> {
+  readonly label: string;
+  readonly model: SavableModel;
+  /** One epoch's batches in a seeded order; each is made only when the loop gets to it. */
+  epoch(random: () => number): Iterable<() => B>;
+  /** The loss to minimise and named parts to log (all scalars; called inside variableGrads). */
+  loss(batch: B): { total: tf.Scalar; parts: Record<string, tf.Scalar> };
+  disposeBatch(batch: B): void;
+  /** Dev evaluation: `score` (lower is better) picks the best checkpoint; metrics are logged. */
+  evaluate(): Promise<{ score: number; metrics: Record<string, number> }>;
+  /** The model card written with every checkpoint. */
+  card(state: TrainState): Record<string, unknown>;
+}
+
+/** Global-norm gradient clipping (Pascanu et al. 2013). */
+export function clipByGlobalNorm(grads: tf.NamedTensorMap, maxNorm: number): tf.NamedTensorMap {
+  return tf.tidy(() => {
+    const norm = tf.sqrt(tf.addN(Object.values(grads).map((g) => g.square().sum()))).dataSync()[0]!;
+    const scale = norm > maxNorm ? maxNorm / norm : 1;
+    return Object.fromEntries(Object.entries(grads).map(([k, g]) => [k, g.mul(scale)]));
+  });
+}
+
+/**
+ * The training loop both tasks use: Adam with warm-up and inverse-square-root decay, gradient
+ * clipping, periodic dev evaluation with the best model in <out>/best and early stopping, and
+ * <out>/latest (with optimizer state) for resuming. Stops at `steps`, after `maxMinutes`, or on
+ * SIGINT/SIGTERM, always with a checkpoint.
+ */
+export async function runTraining<B>(
+  settings: LoopSettings,
+  task: TrainingTask<B>,
+  resumeState?: TrainState,
+): Promise<TrainState> {
+  mkdirSync(settings.out, { recursive: true });
+  const latest = join(settings.out, 'latest');
+  const optimizer = tf.train.adam(settings.peakLr, 0.9, 0.98, 1e-9);
+  const state: TrainState = resumeState ?? {
+    step: 0,
+    epoch: 0,
+    best: Number.POSITIVE_INFINITY,
+    evalsWithoutGain: 0,
+    history: [],
+    secondsTrained: 0,
+  };
+  if (resumeState) await restoreOptimizer(task.model, optimizer, latest);
+  const started = performance.now();
+  let stopping = false;
+  const onSignal = () => {
+    stopping = true;
+  };
+  // Ctrl-C, or a scheduler's SIGTERM: finish the step, save, stop.
+  process.once('SIGINT', onSignal);
+  process.once('SIGTERM', onSignal);
+  const deadline = started + settings.maxMinutes * 60_000;
+  const progress = new Progress(settings.steps - state.step, task.label, 'steps', deadline);
+  const variables = task.model.params.list();
+  let lastLoss: Record<string, number> = {};
+  try {
+    while (!stopping && state.step < settings.steps) {
+      const random = prng(settings.seed * 1000 + state.epoch);
+      for (const makeBatch of task.epoch(random)) {
+        if (stopping || state.step >= settings.steps) break;
+        const stepStart = performance.now();
+        const batch = makeBatch();
+        const step = state.step + 1;
+        // tfjs reads the rate on every update, so the schedule just sets it (the field is protected).
+        (optimizer as unknown as { learningRate: number }).learningRate =
+          settings.peakLr * Math.min(step / settings.warmup, Math.sqrt(settings.warmup / step));
+        const parts: Record<string, number> = {};
+        const { value, grads } = tf.variableGrads(() => {
+          const loss = task.loss(batch);
+          for (const [name, scalar] of Object.entries(loss.parts))
+            parts[name] = scalar.dataSync()[0]!;
+          return loss.total;
+        }, variables);
+        const clipped = clipByGlobalNorm(grads, settings.clipNorm ?? 5);
+        optimizer.applyGradients(clipped as Parameters<typeof optimizer.applyGradients>[0]);
+        lastLoss = { loss: value.dataSync()[0]!, ...parts };
+        tf.dispose([value, ...Object.values(grads), ...Object.values(clipped)]);
+        task.disposeBatch(batch);
+        state.step = step;
+        state.secondsTrained += (performance.now() - stepStart) / 1000;
+        progress.tick();
+        const timeUp = performance.now() >= deadline;
+        if (step % settings.evalEvery === 0 || timeUp) {
+          const { score, metrics } = await task.evaluate();
+          state.history.push({
+            step,
+            ...lastLoss,
+            ...metrics,
+            seconds: Math.round(state.secondsTrained),
+          });
+          const shown = Object.entries({ ...lastLoss, ...metrics })
+            .map(([k, v]) => `${k} ${v.toFixed(3)}`)
+            .join(', ');
+          process.stderr.write(`\nstep ${step}: ${shown}\n`);
+          if (score < state.best) {
+            state.best = score;
+            state.evalsWithoutGain = 0;
+            await task.model.save(join(settings.out, 'best'), { ...task.card(state), ...metrics });
+          } else if (++state.evalsWithoutGain >= settings.patience) {
+            process.stderr.write(
+              `dev score has not improved for ${settings.patience} evaluations: stopping early\n`,
+            );
+            stopping = true;
+          }
+          await saveTrainingState(task.model, optimizer, state, settings.out, task.card(state));
+        }
+        if (timeUp) stopping = true;
+      }
+      if (!stopping) state.epoch++;
+    }
+  } finally {
+    process.removeListener('SIGINT', onSignal);
+    process.removeListener('SIGTERM', onSignal);
+    progress.finish();
+    await saveTrainingState(task.model, optimizer, state, settings.out, task.card(state));
+    optimizer.dispose();
+  }
+  return state;
+}
+
+/** A saved loop state, with runs saved before `best` existed (they kept `bestWer`) read too. */
+export function resumableState(out: string): TrainState | undefined {
+  const saved = readTrainingState<TrainState & { bestWer?: number }>(join(out, 'latest'));
+  if (!saved) return undefined;
+  const { bestWer, ...rest } = saved;
+  return { ...rest, best: saved.best ?? bestWer ?? Number.POSITIVE_INFINITY };
+}
