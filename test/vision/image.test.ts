@@ -9,7 +9,7 @@ const dir = mkdtempSync(join(tmpdir(), 'attend-image-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 /** A 40×20 image: left half red, right half blue. */
-async function halves(): Promise<sharp.Sharp> {
+async function halves(): Promise<ReturnType<typeof sharp>> {
   const data = Buffer.alloc(40 * 20 * 3);
   for (let y = 0; y < 20; y++)
     for (let x = 0; x < 40; x++) data.set(x < 20 ? [255, 0, 0] : [0, 0, 255], (y * 40 + x) * 3);
