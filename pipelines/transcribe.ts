@@ -59,8 +59,18 @@ export function wordTimings(
   return { words, segments };
 }
 
+/** Decoded audio ready for the model: 16 kHz mono samples. */
+export interface LoadedAudio {
+  readonly file: string;
+  readonly samples: Float32Array;
+}
+
 export interface AsrPipeline {
   readonly model: AsrModel;
+  /** Decodes and resamples one file (errors name the file). */
+  load(file: string): Promise<LoadedAudio>;
+  /** Transcribes decoded audio as one padded batch. */
+  transcribeAudio(audio: readonly LoadedAudio[], options?: Partial<DecodingOptions>): Transcript[];
   transcribe(files: readonly string[], options?: Partial<DecodingOptions>): Promise<Transcript[]>;
   dispose(): void;
 }
@@ -69,15 +79,14 @@ export interface AsrPipeline {
 export function createAsrPipeline(checkpoint: string): AsrPipeline {
   if (!existsSync(checkpoint)) throw new AttendError(`${checkpoint}: no such model folder`);
   const model = AsrModel.load(checkpoint);
-  return {
+  const pipeline: AsrPipeline = {
     model,
+    load: async (file) => ({ file, samples: await toMono16k(await decodeAudioFile(file)) }),
     async transcribe(files, options = {}) {
-      const audio = await Promise.all(
-        files.map(async (file) => ({
-          file,
-          samples: await toMono16k(await decodeAudioFile(file)),
-        })),
-      );
+      return pipeline.transcribeAudio(await Promise.all(files.map(pipeline.load)), options);
+    },
+    transcribeAudio(audio, options = {}) {
+      if (audio.length === 0) return [];
       const features = audio.map((a) => asrFeatures(a.samples, model.config.features));
       const batch = padFeatures(features);
       const decoding = { ...DEFAULT_DECODING, ...options };
@@ -108,4 +117,5 @@ export function createAsrPipeline(checkpoint: string): AsrPipeline {
     },
     dispose: () => model.dispose(),
   };
+  return pipeline;
 }

@@ -1,6 +1,7 @@
 import { Command, CommanderError } from 'commander';
 import { isUserFacing } from '../errors.js';
 import { releaseWebgpu } from '../runtime/candidates.js';
+import { batchCommand } from './commands/batch.js';
 import { benchCommand } from './commands/bench.js';
 import { captionCommand } from './commands/caption.js';
 import { datasetCommand } from './commands/dataset.js';
@@ -26,6 +27,7 @@ export function buildProgram(): Command {
   trainCommand(program);
   transcribeCommand(program);
   captionCommand(program);
+  batchCommand(program);
   evalCommand(program);
   return program;
 }

@@ -1,0 +1,109 @@
+import { isUserFacing } from '../../src/errors.js';
+import { createCaptionPipeline } from '../caption.js';
+import { createAsrPipeline } from '../transcribe.js';
+import type { BatchItem, BatchTask } from './inputs.js';
+import type { BatchRecord } from './output.js';
+
+export interface ProcessorOptions {
+  readonly task: BatchTask;
+  readonly model: string;
+  readonly beam: number;
+}
+
+/** Turns a chunk of items into records; one model load, reused for every chunk. */
+export interface Processor {
+  process(items: readonly BatchItem[]): Promise<BatchRecord[]>;
+  dispose(): void;
+}
+
+const message = (error: unknown): string => {
+  if (isUserFacing(error)) return error.message;
+  return `internal error: ${error instanceof Error ? error.message : String(error)}`;
+};
+
+/**
+ * Loads every item of the chunk (a bad one becomes an error record), then runs the good ones
+ * through the model as one batch. If the batch itself fails, each item is retried alone so that
+ * one poisonous input cannot take its neighbours down with it.
+ */
+export function createProcessor(options: ProcessorOptions): Processor {
+  const decoding = { beamSize: options.beam };
+  const run =
+    options.task === 'transcribe'
+      ? asrRunner(options.model, decoding)
+      : captionRunner(options.model, decoding);
+  return {
+    async process(items) {
+      const records: BatchRecord[] = [];
+      const loaded: { item: BatchItem; data: unknown }[] = [];
+      for (const item of items) {
+        if (item.error) {
+          records.push({ id: item.id, input: item.input, error: item.error });
+          continue;
+        }
+        try {
+          loaded.push({ item, data: await run.load(item.input) });
+        } catch (error) {
+          records.push({ id: item.id, input: item.input, error: message(error) });
+        }
+      }
+      const started = performance.now();
+      const finish = (chunk: typeof loaded) => {
+        const outputs = run.infer(chunk.map((l) => l.data));
+        const share = (performance.now() - started) / 1000 / Math.max(1, chunk.length);
+        chunk.forEach(({ item }, i) => {
+          records.push({
+            id: item.id,
+            input: item.input,
+            ...outputs[i]!,
+            ...(item.references ? { references: item.references } : {}),
+            seconds: Number(share.toFixed(4)),
+          });
+        });
+      };
+      try {
+        finish(loaded);
+      } catch {
+        for (const one of loaded) {
+          try {
+            finish([one]);
+          } catch (error) {
+            records.push({ id: one.item.id, input: one.item.input, error: message(error) });
+          }
+        }
+      }
+      return records;
+    },
+    dispose: () => run.dispose(),
+  };
+}
+
+interface Runner {
+  load(file: string): Promise<unknown>;
+  infer(data: unknown[]): Partial<BatchRecord>[];
+  dispose(): void;
+}
+
+function asrRunner(model: string, decoding: { beamSize: number }): Runner {
+  const pipeline = createAsrPipeline(model);
+  return {
+    load: (file) => pipeline.load(file),
+    infer: (audio) =>
+      pipeline
+        .transcribeAudio(audio as Parameters<typeof pipeline.transcribeAudio>[0], decoding)
+        .map((t) => ({ text: t.text, duration: Number(t.duration.toFixed(3)) })),
+    dispose: () => pipeline.dispose(),
+  };
+}
+
+function captionRunner(model: string, decoding: { beamSize: number }): Runner {
+  const pipeline = createCaptionPipeline(model);
+  return {
+    load: async (file) => ({ file, image: await pipeline.load(file) }),
+    infer: (images) =>
+      pipeline
+        .captionImages(images as Parameters<typeof pipeline.captionImages>[0], decoding)
+        .map((c) => ({ caption: c.caption })),
+    dispose: () => pipeline.dispose(),
+  };
+}
