@@ -1,4 +1,7 @@
+import { writeFileSync } from 'node:fs';
 import type { Command } from 'commander';
+import { readCocoCaptions } from '../../../datasets/captions/coco.js';
+import { readFlickrTokens } from '../../../datasets/captions/flickr.js';
 import { buildSceneCorpus, planScenes } from '../../../datasets/scenes/build.js';
 import { buildSpeechCorpus, planCorpus } from '../../../datasets/speech/build.js';
 import { AttendError } from '../../errors.js';
@@ -76,4 +79,36 @@ export function datasetCommand(program: Command): void {
         `train ${counts.train}, dev ${counts.dev}, test ${counts.test} scenes in ${settings.out}`,
       );
     });
+  dataset
+    .command('captions')
+    .description(
+      'turn a COCO captions JSON or a Flickr8k/30k token file into a caption manifest (JSONL)',
+    )
+    .option('--coco <file>', 'e.g. annotations/captions_train2017.json')
+    .option('--flickr <file>', 'e.g. Flickr8k.token.txt')
+    .option(
+      '--split-list <file>',
+      'Flickr: only the images this list names (e.g. Flickr_8k.trainImages.txt)',
+    )
+    .requiredOption('--images <dir>', 'folder holding the images')
+    .requiredOption('--out <file>', 'manifest to write, e.g. data/coco/train.jsonl')
+    .action(
+      (options: {
+        coco?: string;
+        flickr?: string;
+        splitList?: string;
+        images: string;
+        out: string;
+      }) => {
+        if (Boolean(options.coco) === Boolean(options.flickr))
+          throw new AttendError('give exactly one of --coco or --flickr');
+        const items = options.coco
+          ? readCocoCaptions(options.coco, options.images)
+          : readFlickrTokens(options.flickr!, options.images, options.splitList);
+        writeFileSync(options.out, items.map((i) => `${JSON.stringify(i)}\n`).join(''));
+        console.log(
+          `${items.length} images, ${items.reduce((n, i) => n + i.captions.length, 0)} captions in ${options.out}`,
+        );
+      },
+    );
 }
