@@ -1,6 +1,7 @@
 import type { BackendId } from '../runtime/candidates.js';
 import { ASR_CASES } from './asr-cases.js';
 import { ATTENTION_CASES } from './attention-cases.js';
+import { BATCH_CASES } from './batch-cases.js';
 import {
   attentionBlock,
   convBlock,
@@ -9,8 +10,9 @@ import {
   matMulBlock,
   type Workload,
 } from './blocks.js';
+import { CAPTION_CASES } from './caption-cases.js';
 
-export type Unit = 'GFLOP/s' | 'ms' | 'bytes' | 'utt/s' | 'RTF';
+export type Unit = 'GFLOP/s' | 'ms' | 'bytes' | 'utt/s' | 'items/s' | 'RTF';
 
 /** One micro-benchmark. Names are stable: they are how regressions are seen across runs. */
 export interface BenchCase {
@@ -76,4 +78,6 @@ export const BENCH_CASES: readonly BenchCase[] = [
   },
   ...ATTENTION_CASES,
   ...ASR_CASES,
+  ...CAPTION_CASES,
+  ...BATCH_CASES,
 ];

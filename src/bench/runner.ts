@@ -78,7 +78,7 @@ export async function runCase(
       ? workload.value(seconds)
       : bench.unit === 'ms'
         ? seconds * 1000
-        : bench.unit === 'utt/s'
+        : bench.unit === 'utt/s' || bench.unit === 'items/s'
           ? (bench.items ?? 1) / seconds
           : (bench.flops ?? 0) / seconds / 1e9;
     return { ...base, value };
