@@ -20,6 +20,8 @@ export interface BatchOptions {
   /** The backend workers start (the parent's choice, passed on). */
   readonly backend?: string;
   readonly quiet?: boolean;
+  /** Called after each record is written (benchmarks watch memory with it). */
+  readonly onRecord?: (written: number) => void;
 }
 
 /** Chunks of items with similar input sizes (file size stands in for audio length). */
@@ -80,6 +82,7 @@ export async function runBatch(options: BatchOptions): Promise<BatchSummary> {
           log.write(record);
           processed++;
           progress?.tick(Boolean(record.error));
+          options.onRecord?.(processed);
         }
       }
     };

@@ -1,4 +1,5 @@
 import type { Command } from 'commander';
+import { batchMemory } from '../../bench/batch-memory.js';
 import { BENCH_CASES } from '../../bench/cases.js';
 import { type BenchRow, runBench, sgemmCeiling } from '../../bench/runner.js';
 import { benchTable } from '../../bench/table.js';
@@ -10,6 +11,7 @@ interface BenchOptions {
   only?: string;
   full?: boolean;
   seconds: string;
+  batchMemory?: string;
 }
 
 export function benchCommand(program: Command): void {
@@ -20,7 +22,23 @@ export function benchCommand(program: Command): void {
     .option('--only <pattern>', 'run only benchmarks whose name matches this regular expression')
     .option('--full', 'also run the cases that take minutes on the pure-JS cpu backend')
     .option('--seconds <s>', 'time spent on each case after its warm-up', '1')
+    .option(
+      '--batch-memory <items>',
+      'instead: tensors and RSS over a batch job of this many items (tiny model)',
+    )
     .action(async (options: BenchOptions, command: Command) => {
+      if (options.batchMemory) {
+        await startRuntime(command);
+        const items = Number(options.batchMemory);
+        if (!(items > 0))
+          throw new AttendError(
+            `--batch-memory: '${options.batchMemory}' is not a positive number`,
+          );
+        console.log('| items | tf tensors | RSS MiB |\n|---:|---:|---:|');
+        for (const s of await batchMemory(items, Math.max(1, Math.round(items / 10))))
+          console.log(`| ${s.items} | ${s.tensors} | ${s.rssMiB.toFixed(0)} |`);
+        return;
+      }
       const report = await startRuntime(command, { probeAll: true });
       let pattern: RegExp | undefined;
       try {
