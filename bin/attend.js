@@ -8,4 +8,7 @@ if (!existsSync(entry)) {
   process.exit(1);
 }
 const { main } = await import(entry.href);
-process.exitCode = await main(process.argv);
+const code = await main(process.argv);
+// A failed command ends now: client libraries may still hold retry timers (a Redis client that could
+// not connect, say) whose late events would otherwise surface as a second, raw error.
+if (code !== 0) process.exit(code);

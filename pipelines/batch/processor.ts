@@ -16,10 +16,18 @@ export interface Processor {
   dispose(): void;
 }
 
+const INTERNAL = 'internal error: ';
 const message = (error: unknown): string => {
   if (isUserFacing(error)) return error.message;
-  return `internal error: ${error instanceof Error ? error.message : String(error)}`;
+  return `${INTERNAL}${error instanceof Error ? error.message : String(error)}`;
 };
+
+/**
+ * An error that is not the input's fault (out of memory, a backend failure): worth retrying,
+ * unlike a corrupt or missing file, whose error names the file and is final.
+ */
+export const isTransient = (record: BatchRecord): boolean =>
+  Boolean(record.error?.startsWith(INTERNAL));
 
 /**
  * Loads every item of the chunk (a bad one becomes an error record), then runs the good ones

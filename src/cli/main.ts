@@ -9,6 +9,7 @@ import { doctorCommand } from './commands/doctor.js';
 import { evalCommand } from './commands/evaluate.js';
 import { trainCommand } from './commands/train.js';
 import { transcribeCommand } from './commands/transcribe.js';
+import { workerCommand } from './commands/worker.js';
 import { VERSION } from './context.js';
 
 /** The attend command line; each command lives in commands/, one file each. */
@@ -28,6 +29,7 @@ export function buildProgram(): Command {
   transcribeCommand(program);
   captionCommand(program);
   batchCommand(program);
+  workerCommand(program);
   evalCommand(program);
   return program;
 }

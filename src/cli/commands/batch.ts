@@ -1,11 +1,19 @@
+import { writeFileSync } from 'node:fs';
 import type { Command } from 'commander';
-import type { BatchTask } from '../../../pipelines/batch/inputs.js';
+import { type BatchTask, listInputs } from '../../../pipelines/batch/inputs.js';
 import { mergeOutputs } from '../../../pipelines/batch/merge.js';
 import { runBatch } from '../../../pipelines/batch/run.js';
-import { parseShard } from '../../../pipelines/batch/shard.js';
+import { inShard, parseShard } from '../../../pipelines/batch/shard.js';
 import { formatSummary } from '../../../pipelines/batch/summary.js';
+import {
+  collectRecords,
+  enqueueItems,
+  queueStatus,
+  withQueue,
+} from '../../../pipelines/queue/jobs.js';
 import { AttendError } from '../../errors.js';
 import { startRuntime } from '../context.js';
+import { formatDuration } from '../progress.js';
 import { DEFAULT_CAPTION_MODEL } from './caption.js';
 import { DEFAULT_ASR_MODEL } from './transcribe.js';
 
@@ -18,6 +26,8 @@ interface BatchCliOptions {
   shard: string;
   beam: string;
   json?: boolean;
+  queue?: string;
+  name?: string;
 }
 
 const count = (name: string, value: string) => {
@@ -38,7 +48,7 @@ export function batchCommand(program: Command): void {
         `${task} every item of a folder, glob or manifest (JSONL/CSV with a path column and optional ${task === 'transcribe' ? 'text' : 'captions'})`,
       )
       .argument('<input>', 'folder, glob (quoted) or manifest')
-      .requiredOption('--out <file>', 'results, one JSON line per item')
+      .option('--out <file>', 'results, one JSON line per item (required unless --queue)')
       .option(
         '--model <dir>',
         'checkpoint folder',
@@ -50,7 +60,24 @@ export function batchCommand(program: Command): void {
       .option('--shard <i/n>', 'only the i-th of n deterministic parts (for n machines)', '1/1')
       .option('--beam <n>', 'beam size (1 = greedy)', '4')
       .option('--json', 'print the summary as JSON')
+      .option(
+        '--queue <url>',
+        'instead of running here: enqueue on redis[s]://[user:pass@]host:port/db for `attend worker`s',
+      )
+      .option('--name <job>', 'queue (job) name, with --queue')
       .action(async (input: string, options: BatchCliOptions, command: Command) => {
+        if (options.queue) {
+          if (!options.name) throw new AttendError('--queue needs --name JOB');
+          const items = listInputs(input, task).filter((item) =>
+            inShard(item.id, parseShard(options.shard)),
+          );
+          const { added, present } = await withQueue(options.queue, options.name, (queue) =>
+            enqueueItems(queue, task, items),
+          );
+          console.log(`queue ${options.name}: added ${added} items, ${present} were already there`);
+          return;
+        }
+        if (!options.out) throw new AttendError('--out <file> is needed (or --queue to enqueue)');
         const runtime = await startRuntime(command);
         const summary = await runBatch({
           task,
@@ -75,5 +102,41 @@ export function batchCommand(program: Command): void {
     .requiredOption('--out <file>', 'merged results')
     .action((inputs: string[], options: { out: string }) => {
       console.log(`${mergeOutputs(inputs, options.out)} items in ${options.out}`);
+    });
+  batch
+    .command('status')
+    .description('progress of a queued batch: waiting, active, done, failed, items/s, ETA')
+    .requiredOption('--queue <url>', 'redis[s]://[user:pass@]host:port/db')
+    .requiredOption('--name <job>', 'queue (job) name')
+    .option('--json', 'print one JSON object')
+    .action(async (options: { queue: string; name: string; json?: boolean }) => {
+      await withQueue(options.queue, options.name, async (queue) => {
+        const s = await queueStatus(queue);
+        if (options.json)
+          console.log(
+            JSON.stringify({
+              ...s,
+              etaSeconds: Number.isFinite(s.etaSeconds) ? s.etaSeconds : null,
+            }),
+          );
+        else
+          console.log(
+            `${options.name}: waiting ${s.waiting}, active ${s.active}, delayed ${s.delayed}, done ${s.done}, failed ${s.failed}; ${s.itemsPerSecond.toFixed(2)} items/s, ETA ${formatDuration(s.etaSeconds)}`,
+          );
+      });
+    });
+  batch
+    .command('collect')
+    .description("write a queued batch's results as the JSONL a local batch writes (sorted by id)")
+    .requiredOption('--queue <url>', 'redis[s]://[user:pass@]host:port/db')
+    .requiredOption('--name <job>', 'queue (job) name')
+    .requiredOption('--out <file>', 'results file')
+    .action(async (options: { queue: string; name: string; out: string }) => {
+      await withQueue(options.queue, options.name, async (queue) => {
+        const records = await collectRecords(queue);
+        writeFileSync(options.out, records.map((r) => `${JSON.stringify(r)}\n`).join(''));
+        const failed = records.filter((r) => r.error).length;
+        console.log(`${records.length} items (${failed} failed) in ${options.out}`);
+      });
     });
 }
