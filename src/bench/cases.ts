@@ -11,6 +11,7 @@ import {
   type Workload,
 } from './blocks.js';
 import { CAPTION_CASES } from './caption-cases.js';
+import { QUEUE_CASES } from './queue-cases.js';
 
 export type Unit = 'GFLOP/s' | 'ms' | 'bytes' | 'utt/s' | 'items/s' | 'RTF';
 
@@ -80,4 +81,5 @@ export const BENCH_CASES: readonly BenchCase[] = [
   ...ASR_CASES,
   ...CAPTION_CASES,
   ...BATCH_CASES,
+  ...QUEUE_CASES,
 ];

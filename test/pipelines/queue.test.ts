@@ -7,13 +7,13 @@ import { drawScene } from '../../datasets/scenes/layout.js';
 import { renderScene } from '../../datasets/scenes/render.js';
 import type { BatchRecord } from '../../pipelines/batch/output.js';
 import { redactUrl, redisConnection } from '../../pipelines/queue/connection.js';
+import { hasRedis, startRedis } from '../../pipelines/queue/local-redis.js';
 import { CaptionModel } from '../../src/models/caption.js';
 import { CAPTION_PRESETS } from '../../src/models/caption-presets.js';
 import { projectPath } from '../../src/paths.js';
 import { WordTokenizer } from '../../src/text/words.js';
 import { prng } from '../../src/util/random.js';
 import { attend } from '../helpers/cli.js';
-import { hasRedis, startRedis } from '../helpers/redis.js';
 import { ready } from '../helpers/runtime.js';
 
 const requireRedis = process.env.CI === 'true' || process.env.ATTEND_REQUIRE_NATIVE === '1';

@@ -1,3 +1,4 @@
+// A throwaway local redis-server for tests and benchmarks (never for production queues).
 import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
 import { createServer } from 'node:net';
 
