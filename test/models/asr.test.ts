@@ -1,6 +1,7 @@
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { encodeWav16 } from '../../src/audio/wav.js';
 import { charErrorRate } from '../../src/metrics/edit-distance.js';
@@ -96,9 +97,23 @@ describe.runIf(hasEspeak || requireTts)('a tiny AED + CTC model', () => {
     // The same checkpoint through the CLI, from a WAV file, as a user runs it.
     const wav = join(dir, 'phrase.wav');
     writeFileSync(wav, encodeWav16({ sampleRate: 16000, channels: [data[0]!.samples] }));
-    const cli = attend(['transcribe', wav, '--model', join(dir, 'tiny'), '--beam', '1']);
+    const map = join(dir, 'attention.png');
+    const cli = attend([
+      'transcribe',
+      wav,
+      '--model',
+      join(dir, 'tiny'),
+      '--beam',
+      '1',
+      '--attention-map',
+      map,
+    ]);
     expect(cli.stderr).toBe('');
     expect(cli.stdout.trim()).toBe(data[0]!.text);
+    // The figure: attention rows over the spectrogram, 2 px per 10 ms feature frame.
+    const meta = await sharp(map).metadata();
+    expect(meta.width).toBe(asrFeatures(data[0]!.samples, model.config.features).frames * 2);
+    expect(meta.height).toBeGreaterThan(40 * 2 + (data[0]!.text.length + 1) * 3);
     optimizer.dispose();
     tf.dispose([features]);
     model.dispose();

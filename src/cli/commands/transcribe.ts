@@ -1,6 +1,10 @@
+import { writeFileSync } from 'node:fs';
+import { basename, extname } from 'node:path';
 import type { Command } from 'commander';
 import { createAsrPipeline, type Transcript } from '../../../pipelines/transcribe.js';
+import { renderSpeechAttention } from '../../audio/attention-map.js';
 import { isUserFacing } from '../../errors.js';
+import { asrFeatures } from '../../models/asr.js';
 import { WRITERS } from '../../output/writers.js';
 import { projectPath } from '../../paths.js';
 import { startRuntime } from '../context.js';
@@ -12,6 +16,7 @@ interface TranscribeOptions {
   beam: string;
   format: keyof typeof WRITERS;
   timestamps?: boolean;
+  attentionMap?: string;
 }
 
 export function transcribeCommand(program: Command): void {
@@ -23,6 +28,10 @@ export function transcribeCommand(program: Command): void {
     .option('--beam <n>', 'beam size (1 = greedy)', '4')
     .option('--format <format>', 'txt, json, srt or vtt', 'txt')
     .option('--timestamps', 'txt output with [start --> end] segment times')
+    .option(
+      '--attention-map <png>',
+      'write the decoder-step × audio-frame attention over the spectrogram (several files: <png> gets -<name> added)',
+    )
     .action(async (files: string[], options: TranscribeOptions, command: Command) => {
       await startRuntime(command);
       const writer = WRITERS[options.format];
@@ -43,6 +52,25 @@ export function transcribeCommand(program: Command): void {
             if (!isUserFacing(error)) throw error;
             console.error(`attend: ${error.message}`);
             process.exitCode = 1;
+          }
+        }
+        if (options.attentionMap) {
+          for (const result of results) {
+            const out =
+              results.length === 1
+                ? options.attentionMap
+                : options.attentionMap.replace(
+                    /(\.png)?$/i,
+                    `-${basename(result.file, extname(result.file))}.png`,
+                  );
+            const { samples } = await pipeline.load(result.file);
+            writeFileSync(
+              out,
+              await renderSpeechAttention(
+                result.attention,
+                asrFeatures(samples, pipeline.model.config.features),
+              ),
+            );
           }
         }
       } finally {
