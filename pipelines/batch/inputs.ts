@@ -2,6 +2,7 @@ import { existsSync, readFileSync, statSync } from 'node:fs';
 import { dirname, extname, isAbsolute, relative, resolve } from 'node:path';
 import { globSync } from 'tinyglobby';
 import { AttendError } from '../../src/errors.js';
+import { csvFields } from '../../src/util/csv.js';
 
 export type BatchTask = 'transcribe' | 'caption';
 
@@ -21,29 +22,6 @@ export const EXTENSIONS: Record<BatchTask, readonly string[]> = {
 };
 
 const PATH_COLUMNS = ['audio', 'image', 'path', 'file', 'filename'];
-
-/** Splits one CSV line (RFC 4180 quoting; no newlines inside fields). */
-function csvFields(line: string): string[] {
-  const fields: string[] = [];
-  let field = '';
-  let quoted = false;
-  for (let i = 0; i < line.length; i++) {
-    const ch = line[i]!;
-    if (quoted) {
-      if (ch === '"' && line[i + 1] === '"') {
-        field += '"';
-        i++;
-      } else if (ch === '"') quoted = false;
-      else field += ch;
-    } else if (ch === '"') quoted = true;
-    else if (ch === ',') {
-      fields.push(field);
-      field = '';
-    } else field += ch;
-  }
-  fields.push(field);
-  return fields;
-}
 
 /** A manifest row as an item: the path column, an id, references from text/captions. */
 function rowItem(row: Record<string, unknown>, where: string, base: string): BatchItem {

@@ -4,6 +4,7 @@ import { readCocoCaptions } from '../../../datasets/captions/coco.js';
 import { readFlickrTokens } from '../../../datasets/captions/flickr.js';
 import { buildSceneCorpus, planScenes } from '../../../datasets/scenes/build.js';
 import { buildSpeechCorpus, planCorpus } from '../../../datasets/speech/build.js';
+import { readLibriSpeech } from '../../../datasets/speech/librispeech.js';
 import { AttendError } from '../../errors.js';
 import { Progress } from '../progress.js';
 
@@ -111,4 +112,16 @@ export function datasetCommand(program: Command): void {
         );
       },
     );
+  dataset
+    .command('librispeech')
+    .description(
+      'turn a LibriSpeech subset folder (e.g. LibriSpeech/dev-clean) into a speech manifest (JSONL)',
+    )
+    .requiredOption('--root <dir>', 'the subset folder')
+    .requiredOption('--out <file>', 'manifest to write, e.g. data/librispeech/dev.jsonl')
+    .action((options: { root: string; out: string }) => {
+      const items = readLibriSpeech(options.root);
+      writeFileSync(options.out, items.map((i) => `${JSON.stringify(i)}\n`).join(''));
+      console.log(`${items.length} utterances in ${options.out}`);
+    });
 }

@@ -1,0 +1,38 @@
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { readSpeechManifest } from '../../datasets/manifest.js';
+import { readLibriSpeech } from '../../datasets/speech/librispeech.js';
+import { projectPath } from '../../src/paths.js';
+
+const dir = mkdtempSync(join(tmpdir(), 'attend-speech-loaders-'));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+describe('speech corpora on disk', () => {
+  it('reads the LibriSpeech folder layout: flac per utterance id, lower-cased text, speaker', () => {
+    const root = projectPath('test', 'fixtures', 'librispeech', 'dev-clean');
+    const items = readLibriSpeech(root);
+    expect(items.map((i) => [i.audio.slice(root.length + 1), i.text, i.speaker])).toEqual([
+      ['174/50561/174-50561-0000.flac', 'a quiet street in the rain', 'librispeech:174'],
+      ['84/121123/84-121123-0000.flac', 'the red boat sailed at dawn', 'librispeech:84'],
+      ['84/121123/84-121123-0001.flac', 'nobody on the pier saw it leave', 'librispeech:84'],
+    ]);
+    expect(() => readLibriSpeech(dir)).toThrow(/no \*\.trans\.txt files/);
+  });
+
+  it('reads CSV manifests (quoted commas) and JSONL, naming the line of a bad row', () => {
+    const csv = join(dir, 'speech.csv');
+    writeFileSync(
+      csv,
+      'path,text,speaker\nclips/a.wav,"yes, please",ann\n/abs/b.wav,no thanks,bob\n',
+    );
+    expect(readSpeechManifest(csv)).toEqual([
+      { audio: join(dir, 'clips/a.wav'), text: 'yes, please', duration: 0, speaker: 'ann' },
+      { audio: '/abs/b.wav', text: 'no thanks', duration: 0, speaker: 'bob' },
+    ]);
+    const bad = join(dir, 'bad.jsonl');
+    writeFileSync(bad, '{"audio": "a.wav", "text": "hi"}\n{"audio": "b.wav"}\n');
+    expect(() => readSpeechManifest(bad)).toThrow(/bad\.jsonl:2: needs "audio"/);
+  });
+});
