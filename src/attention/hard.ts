@@ -12,9 +12,14 @@ export function hardAttention(
 ): { onehot: tf.Tensor; logProb?: tf.Tensor } {
   const tk = weights.shape.at(-1)!;
   const rows = weights.reshape([-1, tk]) as tf.Tensor2D;
-  const picked = training
-    ? tf.multinomial(tf.log(rows.add(1e-12)) as tf.Tensor2D, 1, seed).reshape([-1])
-    : rows.argMax(1);
+  // The sample is a constant for differentiation (tfjs has no gradient for Multinomial, and none
+  // is wanted): copying it out of the tape keeps backprop from walking into it.
+  let picked: tf.Tensor;
+  if (training) {
+    const sample = tf.multinomial(tf.log(rows.add(1e-12)) as tf.Tensor2D, 1, seed);
+    picked = tf.tensor1d(sample.dataSync(), 'int32');
+    sample.dispose();
+  } else picked = rows.argMax(1);
   const onehot = tf.oneHot(picked.toInt(), tk).toFloat().reshape(weights.shape);
   if (!training) return { onehot };
   // log p(sample): differentiable with respect to the soft weights, hence to the scorer.

@@ -1,3 +1,4 @@
+import type { RecurrentDecoderConfig } from '../decoder/types.js';
 import type { CaptionConfig } from './caption.js';
 
 /** Model sizes `attend train caption --preset NAME` knows. */
@@ -32,6 +33,12 @@ export const CAPTION_PRESETS: Record<string, (vocabSize: number) => CaptionConfi
     labelSmoothing: 0,
     attentionPenalty: 0.1,
   }),
+  /** `small` with hard (stochastic) attention trained by REINFORCE (SAT's "hard" model). */
+  'small-hard': (vocabSize) => {
+    const soft = CAPTION_PRESETS.small!(vocabSize);
+    const decoder = soft.decoder as RecurrentDecoderConfig;
+    return { ...soft, decoder: { ...decoder, attention: { ...decoder.attention, mode: 'hard' } } };
+  },
   /** For tests and smoke runs. */
   tiny: (vocabSize) => ({
     task: 'caption',

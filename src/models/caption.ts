@@ -9,7 +9,12 @@ import { tf } from '../runtime/tf.js';
 import { type DecodingOptions, decode, type Hypothesis } from '../search/index.js';
 import { BOS, EOS, type TokenizerJson } from '../text/characters.js';
 import { WordTokenizer } from '../text/words.js';
-import { doublyStochasticPenalty, sequenceCrossEntropy } from '../train/losses.js';
+import {
+  doublyStochasticPenalty,
+  reinforceSurrogate,
+  sequenceCrossEntropy,
+  sequenceLogLikelihood,
+} from '../train/losses.js';
 import { teacherForcing } from '../train/teacher-forcing.js';
 
 /** Everything needed to rebuild a captioning model; saved as model.json's config. */
@@ -40,6 +45,8 @@ export interface CaptionLosses {
 export class CaptionModel {
   readonly encoder: ImageEncoder;
   readonly decoder: Decoder;
+  /** Hard attention's REINFORCE baseline: a running mean of the reward. */
+  private rewardBaseline: number | undefined;
 
   constructor(
     readonly config: CaptionConfig,
@@ -67,9 +74,14 @@ export class CaptionModel {
   losses(batch: CaptionBatch, training = true): CaptionLosses {
     const encoded = this.encode(batch.images, training);
     const { inputs, outputs, mask } = teacherForcing(batch.targets);
-    const { logits, weights } = this.decoder.forward(encoded.memory, encoded.mask, inputs, {
-      training,
-    });
+    const { logits, weights, sampleLogProb } = this.decoder.forward(
+      encoded.memory,
+      encoded.mask,
+      inputs,
+      {
+        training,
+      },
+    );
     const crossEntropy = sequenceCrossEntropy(logits, outputs, mask, this.config.labelSmoothing);
     const penalty =
       this.config.attentionPenalty > 0
@@ -78,11 +90,20 @@ export class CaptionModel {
             encoded.memory.shape[1],
           ) as tf.Scalar)
         : tf.scalar(0);
-    return {
-      loss: crossEntropy.add(penalty.mul(this.config.attentionPenalty)) as tf.Scalar,
-      crossEntropy,
-      penalty,
-    };
+    let loss = crossEntropy.add(penalty.mul(this.config.attentionPenalty)) as tf.Scalar;
+    if (sampleLogProb) {
+      // Hard attention (SAT §4.1): the sampled positions get the score-function gradient with the
+      // caption's log-likelihood as reward, against a running-average baseline.
+      const reward = tf.tidy(() => sequenceLogLikelihood(logits, outputs, mask));
+      const mean = reward.mean().dataSync()[0]!;
+      this.rewardBaseline =
+        this.rewardBaseline === undefined ? mean : 0.9 * this.rewardBaseline + 0.1 * mean;
+      loss = loss.add(
+        reinforceSurrogate(sampleLogProb, mask, reward, this.rewardBaseline),
+      ) as tf.Scalar;
+      reward.dispose();
+    }
+    return { loss, crossEntropy, penalty };
   }
 
   /** Captions a batch of images; hypotheses carry each word's attention over the regions. */

@@ -20,6 +20,17 @@ export function sequenceCrossEntropy(
   return perToken.mul(m).sum().div(m.sum().maximum(1)) as tf.Scalar;
 }
 
+/** Log-likelihood of each target sequence [B] (the reward of hard attention's REINFORCE). */
+export function sequenceLogLikelihood(
+  logits: tf.Tensor3D,
+  targets: tf.Tensor2D,
+  mask: tf.Tensor2D,
+): tf.Tensor1D {
+  const logProbs = tf.logSoftmax(logits);
+  const picked = logProbs.mul(tf.oneHot(targets.toInt(), logits.shape[2]).toFloat()).sum(-1); // [B, L]
+  return picked.mul(mask.toFloat()).sum(1) as tf.Tensor1D;
+}
+
 /**
  * Show-Attend-and-Tell's doubly stochastic regulariser: every memory position should receive about
  * one unit of attention over the whole output, λ Σ_i (1 - Σ_t α_ti)², averaged over the batch.

@@ -7,6 +7,7 @@ import { captionScene } from '../../datasets/scenes/captions.js';
 import { drawScene } from '../../datasets/scenes/layout.js';
 import { renderScene } from '../../datasets/scenes/render.js';
 import { createCaptionPipeline } from '../../pipelines/caption.js';
+import type { RecurrentDecoderConfig } from '../../src/decoder/types.js';
 import { CaptionModel } from '../../src/models/caption.js';
 import { CAPTION_PRESETS } from '../../src/models/caption-presets.js';
 import { tf } from '../../src/runtime/tf.js';
@@ -31,6 +32,42 @@ describe('word tokenizer', () => {
     );
     expect(tokenizer.tokens.slice(4)).toEqual(['a', 'circle', 'red']);
     expect(tokenizer.decode(tokenizer.encode('A red star!'))).toBe('a red <unk>');
+  });
+});
+
+describe('hard attention captioning', () => {
+  it('trains the attention scorer only through the REINFORCE term', () => {
+    const tokenizer = WordTokenizer.fromCaptions(['a red circle']);
+    const base = CAPTION_PRESETS.tiny!(tokenizer.size);
+    const decoder = base.decoder as RecurrentDecoderConfig;
+    const model = new CaptionModel(
+      {
+        ...base,
+        decoder: { ...decoder, attention: { kind: 'additive', units: 32, mode: 'hard' } },
+      },
+      tokenizer,
+    );
+    model.build();
+    const scorer = model.params.variables()['decoder/attention/v']!;
+    const images = tf.randomUniform([2, 32, 32, 3], 0, 1, 'float32', 1) as tf.Tensor4D;
+    const batch = { images, targets: [[4, 5, 6], [6]] };
+    const gradNorm = (part: 'loss' | 'crossEntropy') =>
+      tf.tidy(() => {
+        try {
+          const { grads } = tf.variableGrads(() => model.losses(batch, true)[part], [scorer]);
+          return grads[scorer.name]!.abs().sum().dataSync()[0]!;
+        } catch (error) {
+          // tfjs refuses when the loss does not depend on the variable at all.
+          if (/Cannot find a connection/.test(String(error))) return 0;
+          throw error;
+        }
+      });
+    // A sampled position is a constant: cross-entropy alone cannot move the scorer...
+    expect(gradNorm('crossEntropy')).toBe(0);
+    // ...the score-function term does.
+    expect(gradNorm('loss')).toBeGreaterThan(0);
+    images.dispose();
+    model.dispose();
   });
 });
 
