@@ -1,10 +1,21 @@
-import { native, wasm } from '../../src/runtime/candidates.js';
+import { DEFAULT_CANDIDATES, wasm } from '../../src/runtime/candidates.js';
 import { tryActivate } from '../../src/runtime/select.js';
 import { tf } from '../../src/runtime/tf.js';
 
-/** Registers the native backend if it can load; returns why not otherwise. */
+/**
+ * The backend the exactness suite checks against cpu: ATTEND_BACKEND when set (so that
+ * `ATTEND_BACKEND=webgpu npm run test:backend` checks the GPU), the native backend otherwise.
+ */
+export const UNDER_TEST = (() => {
+  const id = process.env.ATTEND_BACKEND || 'native';
+  const candidate = DEFAULT_CANDIDATES.find((c) => c.id === id);
+  if (!candidate) throw new Error(`ATTEND_BACKEND=${id}: not a backend attend knows`);
+  return candidate;
+})();
+
+/** Registers the backend under test if it can load; returns why not otherwise. */
 export async function nativeUnavailableReason(): Promise<string | undefined> {
-  return tryActivate(native);
+  return tryActivate(UNDER_TEST);
 }
 
 export async function ensureWasm(): Promise<string | undefined> {
