@@ -1,4 +1,4 @@
-import { existsSync, readdirSync } from 'node:fs';
+import { readdirSync } from 'node:fs';
 import { createAsrPipeline } from '../../pipelines/transcribe.js';
 import { AsrModel } from '../models/asr.js';
 import { ASR_PRESETS } from '../models/asr-presets.js';
@@ -8,6 +8,7 @@ import { tf } from '../runtime/tf.js';
 import { CharacterTokenizer } from '../text/characters.js';
 import type { Workload } from './blocks.js';
 import type { BenchCase } from './cases.js';
+import { needsShipped } from './fixtures.js';
 
 const DEFAULT_ASR_MODEL_DIR = projectPath('checkpoints', 'asr-en');
 
@@ -74,10 +75,7 @@ function transcribeRtf(): Workload {
   };
 }
 
-const needsShippedModel = (): string | undefined =>
-  existsSync(projectPath('checkpoints', 'asr-en', 'model.json'))
-    ? undefined
-    : 'no shipped model in checkpoints/asr-en yet';
+const needsShippedModel = needsShipped('asr-en');
 
 export const ASR_CASES: BenchCase[] = [
   {

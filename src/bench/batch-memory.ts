@@ -1,14 +1,9 @@
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { drawScene } from '../../datasets/scenes/layout.js';
-import { renderScene } from '../../datasets/scenes/render.js';
 import { runBatch } from '../../pipelines/batch/run.js';
-import { CaptionModel } from '../models/caption.js';
-import { CAPTION_PRESETS } from '../models/caption-presets.js';
 import { tf } from '../runtime/tf.js';
-import { WordTokenizer } from '../text/words.js';
-import { prng } from '../util/random.js';
+import { saveTinyCaptioner, writeScenes } from './fixtures.js';
 
 export interface MemorySample {
   readonly items: number;
@@ -23,17 +18,8 @@ export interface MemorySample {
 export async function batchMemory(items: number, every: number): Promise<MemorySample[]> {
   const dir = mkdtempSync(join(tmpdir(), 'attend-batch-memory-'));
   try {
-    const tokenizer = WordTokenizer.fromCaptions([
-      'a small red circle left of a large blue square',
-    ]);
-    const model = new CaptionModel(CAPTION_PRESETS.tiny!(tokenizer.size), tokenizer);
-    model.build();
-    await model.save(join(dir, 'model'));
-    model.dispose();
-    for (let i = 0; i < 8; i++) {
-      const random = prng(i);
-      writeFileSync(join(dir, `${i}.png`), await renderScene(drawScene(random, 32), 32, random));
-    }
+    await saveTinyCaptioner(join(dir, 'model'));
+    await writeScenes(dir, 8, 32, '');
     const rows = Array.from({ length: items }, (_, i) =>
       JSON.stringify({ id: String(i).padStart(6, '0'), image: `${i % 8}.png` }),
     );

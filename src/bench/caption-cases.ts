@@ -1,4 +1,4 @@
-import { existsSync, readdirSync } from 'node:fs';
+import { readdirSync } from 'node:fs';
 import { createCaptionPipeline } from '../../pipelines/caption.js';
 import { CaptionModel } from '../models/caption.js';
 import { CAPTION_PRESETS } from '../models/caption-presets.js';
@@ -8,6 +8,7 @@ import { WordTokenizer } from '../text/words.js';
 import type { RgbImage } from '../vision/image.js';
 import type { Workload } from './blocks.js';
 import type { BenchCase } from './cases.js';
+import { needsShipped } from './fixtures.js';
 
 const IMAGES = 32;
 const SHIPPED = projectPath('checkpoints', 'caption-scenes');
@@ -65,10 +66,7 @@ function captionThroughput(batch: number): Workload {
   };
 }
 
-const needsShippedModel = (): string | undefined =>
-  existsSync(projectPath('checkpoints', 'caption-scenes', 'model.json'))
-    ? undefined
-    : 'no shipped model in checkpoints/caption-scenes yet';
+const needsShippedModel = needsShipped('caption-scenes');
 
 export const CAPTION_CASES: BenchCase[] = [
   {

@@ -10,7 +10,7 @@ import { createDecoder } from '../decoder/index.js';
 import type { Decoder, DecoderConfig } from '../decoder/types.js';
 import { AudioEncoder, type AudioEncoderConfig, type EncoderOutput } from '../encoders/audio.js';
 import { AttendError } from '../errors.js';
-import { loadVariables, readSideFile, saveVariables, TOKENIZER_FILE } from '../io/checkpoint.js';
+import { loadModel, saveModel } from '../io/model-checkpoint.js';
 import { dense } from '../nn/layers.js';
 import { ParamStore } from '../nn/params.js';
 import { tf } from '../runtime/tf.js';
@@ -20,7 +20,7 @@ import {
   decode,
   type Hypothesis,
 } from '../search/index.js';
-import { BOS, CharacterTokenizer, EOS, type TokenizerJson } from '../text/characters.js';
+import { BOS, CharacterTokenizer, EOS } from '../text/characters.js';
 import { ctcLogLikelihood, ctcLoss } from '../train/ctc.js';
 import { sequenceCrossEntropy } from '../train/losses.js';
 import { teacherForcing } from '../train/teacher-forcing.js';
@@ -152,26 +152,17 @@ export class AsrModel {
     }
   }
 
-  async save(dir: string, card?: unknown): Promise<void> {
-    await saveVariables(dir, this.params.variables(), {
-      config: this.config,
-      tokenizer: this.tokenizer.toJson(),
-      ...(card === undefined ? {} : { card }),
-    });
+  save(dir: string, card?: unknown): Promise<void> {
+    return saveModel(this, dir, card);
   }
 
   static load(dir: string): AsrModel {
-    const { tensors, config } = loadVariables(dir);
-    const tokenizerJson = readSideFile<TokenizerJson>(dir, TOKENIZER_FILE);
-    if (!tokenizerJson) throw new AttendError(`${dir}: checkpoint has no ${TOKENIZER_FILE}`);
-    const asrConfig = config as AsrConfig;
-    if (asrConfig?.task !== 'asr')
-      throw new AttendError(`${dir}: not a speech recognition checkpoint`);
-    const model = new AsrModel(asrConfig, CharacterTokenizer.fromJson(tokenizerJson));
-    model.build();
-    model.params.assign(tensors);
-    tf.dispose(Object.values(tensors));
-    return model;
+    return loadModel<AsrConfig, AsrModel>(
+      dir,
+      'asr',
+      'speech recognition',
+      (config, tokenizer) => new AsrModel(config, CharacterTokenizer.fromJson(tokenizer)),
+    );
   }
 
   /** Creates every parameter by running a tiny batch through both losses. */

@@ -3,11 +3,11 @@ import type { Decoder, DecoderConfig } from '../decoder/types.js';
 import type { EncoderOutput } from '../encoders/audio.js';
 import { ImageEncoder, type ImageEncoderConfig } from '../encoders/image.js';
 import { AttendError } from '../errors.js';
-import { loadVariables, readSideFile, saveVariables, TOKENIZER_FILE } from '../io/checkpoint.js';
+import { loadModel, saveModel } from '../io/model-checkpoint.js';
 import { ParamStore } from '../nn/params.js';
 import { tf } from '../runtime/tf.js';
 import { type DecodingOptions, decode, type Hypothesis } from '../search/index.js';
-import { BOS, EOS, type TokenizerJson } from '../text/characters.js';
+import { BOS, EOS } from '../text/characters.js';
 import { WordTokenizer } from '../text/words.js';
 import {
   doublyStochasticPenalty,
@@ -124,26 +124,17 @@ export class CaptionModel {
     }
   }
 
-  async save(dir: string, card?: unknown): Promise<void> {
-    await saveVariables(dir, this.params.variables(), {
-      config: this.config,
-      tokenizer: this.tokenizer.toJson(),
-      ...(card === undefined ? {} : { card }),
-    });
+  save(dir: string, card?: unknown): Promise<void> {
+    return saveModel(this, dir, card);
   }
 
   static load(dir: string): CaptionModel {
-    const { tensors, config } = loadVariables(dir);
-    const tokenizerJson = readSideFile<TokenizerJson>(dir, TOKENIZER_FILE);
-    if (!tokenizerJson) throw new AttendError(`${dir}: checkpoint has no ${TOKENIZER_FILE}`);
-    const captionConfig = config as CaptionConfig;
-    if (captionConfig?.task !== 'caption')
-      throw new AttendError(`${dir}: not an image captioning checkpoint`);
-    const model = new CaptionModel(captionConfig, WordTokenizer.fromJson(tokenizerJson));
-    model.build();
-    model.params.assign(tensors);
-    tf.dispose(Object.values(tensors));
-    return model;
+    return loadModel<CaptionConfig, CaptionModel>(
+      dir,
+      'caption',
+      'image captioning',
+      (config, tokenizer) => new CaptionModel(config, WordTokenizer.fromJson(tokenizer)),
+    );
   }
 
   /** Creates every parameter by running one blank image through the loss. */

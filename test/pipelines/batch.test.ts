@@ -3,20 +3,15 @@ import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { drawScene } from '../../datasets/scenes/layout.js';
-import { renderScene } from '../../datasets/scenes/render.js';
 import { listInputs } from '../../pipelines/batch/inputs.js';
 import type { BatchRecord } from '../../pipelines/batch/output.js';
 import { inShard, parseShard } from '../../pipelines/batch/shard.js';
 import { encodeWav16 } from '../../src/audio/wav.js';
+import { saveTinyCaptioner, writeScenes } from '../../src/bench/fixtures.js';
 import { AsrModel } from '../../src/models/asr.js';
 import { ASR_PRESETS } from '../../src/models/asr-presets.js';
-import { CaptionModel } from '../../src/models/caption.js';
-import { CAPTION_PRESETS } from '../../src/models/caption-presets.js';
 import { projectPath } from '../../src/paths.js';
 import { CharacterTokenizer } from '../../src/text/characters.js';
-import { WordTokenizer } from '../../src/text/words.js';
-import { prng } from '../../src/util/random.js';
 import { attend } from '../helpers/cli.js';
 import { ready } from '../helpers/runtime.js';
 
@@ -26,25 +21,15 @@ const GOOD = 24;
 
 beforeAll(async () => {
   await ready;
-  // An untrained tiny captioner: its outputs are arbitrary but deterministic, which is all a
-  // batch job's bookkeeping needs.
-  const tokenizer = WordTokenizer.fromCaptions(['a small red circle left of a large blue square']);
-  const model = new CaptionModel(CAPTION_PRESETS.tiny!(tokenizer.size), tokenizer);
-  model.build();
-  await model.save(join(dir, 'captioner'));
-  model.dispose();
-  const rows: string[] = [];
-  for (let i = 0; i < GOOD; i++) {
-    const random = prng(i);
-    writeFileSync(join(dir, `img${i}.png`), await renderScene(drawScene(random, 32), 32, random));
-    rows.push(
-      JSON.stringify({
-        id: `img${String(i).padStart(2, '0')}`,
-        image: `img${i}.png`,
-        captions: ['a red circle'],
-      }),
-    );
-  }
+  await saveTinyCaptioner(join(dir, 'captioner'));
+  await writeScenes(dir, GOOD);
+  const rows = Array.from({ length: GOOD }, (_, i) =>
+    JSON.stringify({
+      id: `img${String(i).padStart(2, '0')}`,
+      image: `img${i}.png`,
+      captions: ['a red circle'],
+    }),
+  );
   writeFileSync(join(dir, 'broken.png'), 'not a png');
   rows.push(JSON.stringify({ id: 'broken', image: 'broken.png' }));
   rows.push(JSON.stringify({ id: 'missing', image: 'nowhere.png' }));

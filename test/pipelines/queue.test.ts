@@ -3,16 +3,11 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { drawScene } from '../../datasets/scenes/layout.js';
-import { renderScene } from '../../datasets/scenes/render.js';
 import type { BatchRecord } from '../../pipelines/batch/output.js';
 import { redactUrl, redisConnection } from '../../pipelines/queue/connection.js';
 import { hasRedis, startRedis } from '../../pipelines/queue/local-redis.js';
-import { CaptionModel } from '../../src/models/caption.js';
-import { CAPTION_PRESETS } from '../../src/models/caption-presets.js';
+import { saveTinyCaptioner, writeScenes } from '../../src/bench/fixtures.js';
 import { projectPath } from '../../src/paths.js';
-import { WordTokenizer } from '../../src/text/words.js';
-import { prng } from '../../src/util/random.js';
 import { attend } from '../helpers/cli.js';
 import { ready } from '../helpers/runtime.js';
 
@@ -46,19 +41,11 @@ describe.runIf(hasRedis || requireRedis)('attend worker on a real Redis', () => 
   beforeAll(async () => {
     await ready;
     redis = await startRedis(PASSWORD);
-    const tokenizer = WordTokenizer.fromCaptions([
-      'a small red circle left of a large blue square',
-    ]);
-    const model = new CaptionModel(CAPTION_PRESETS.tiny!(tokenizer.size), tokenizer);
-    model.build();
-    await model.save(join(dir, 'captioner'));
-    model.dispose();
-    const rows: string[] = [];
-    for (let i = 0; i < GOOD; i++) {
-      const random = prng(i);
-      writeFileSync(join(dir, `img${i}.png`), await renderScene(drawScene(random, 32), 32, random));
-      rows.push(JSON.stringify({ id: `img${String(i).padStart(2, '0')}`, image: `img${i}.png` }));
-    }
+    await saveTinyCaptioner(join(dir, 'captioner'));
+    await writeScenes(dir, GOOD);
+    const rows = Array.from({ length: GOOD }, (_, i) =>
+      JSON.stringify({ id: `img${String(i).padStart(2, '0')}`, image: `img${i}.png` }),
+    );
     writeFileSync(join(dir, 'broken.png'), 'not a png');
     rows.push(JSON.stringify({ id: 'broken', image: 'broken.png' }));
     rows.push(JSON.stringify({ id: 'missing', image: 'nowhere.png' }));

@@ -1,0 +1,44 @@
+import { existsSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { drawScene } from '../../datasets/scenes/layout.js';
+import { renderScene } from '../../datasets/scenes/render.js';
+import { CaptionModel } from '../models/caption.js';
+import { CAPTION_PRESETS } from '../models/caption-presets.js';
+import { projectPath } from '../paths.js';
+import { WordTokenizer } from '../text/words.js';
+import { prng } from '../util/random.js';
+
+/** Why a benchmark needs a shipped checkpoint that is not there yet, if it is not. */
+export const needsShipped = (name: string) => (): string | undefined =>
+  existsSync(projectPath('checkpoints', name, 'model.json'))
+    ? undefined
+    : `no shipped model in checkpoints/${name} yet`;
+
+/**
+ * An untrained tiny captioner saved in `dir`: its outputs are arbitrary but deterministic, which is
+ * all that batch and queue bookkeeping (and memory benchmarks) need.
+ */
+export async function saveTinyCaptioner(dir: string): Promise<void> {
+  const tokenizer = WordTokenizer.fromCaptions(['a small red circle left of a large blue square']);
+  const model = new CaptionModel(CAPTION_PRESETS.tiny!(tokenizer.size), tokenizer);
+  model.build();
+  await model.save(dir);
+  model.dispose();
+}
+
+/** Renders scenes 0..count-1 (seeded by index) as <dir>/<prefix><i>.png; returns the paths. */
+export async function writeScenes(
+  dir: string,
+  count: number,
+  size = 32,
+  prefix = 'img',
+): Promise<string[]> {
+  const files: string[] = [];
+  for (let i = 0; i < count; i++) {
+    const random = prng(i);
+    const file = join(dir, `${prefix}${i}.png`);
+    writeFileSync(file, await renderScene(drawScene(random, size), size, random));
+    files.push(file);
+  }
+  return files;
+}
