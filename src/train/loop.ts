@@ -118,6 +118,9 @@ export async function runTraining<B>(
         state.step = step;
         state.secondsTrained += (performance.now() - stepStart) / 1000;
         progress.tick();
+        // A step is synchronous: yield to the event loop so a SIGINT/SIGTERM handler can run now,
+        // not at the next evaluation.
+        await new Promise((resolve) => setImmediate(resolve));
         const timeUp = performance.now() >= deadline;
         if (step % settings.evalEvery === 0 || timeUp) {
           const { score, metrics } = await task.evaluate();

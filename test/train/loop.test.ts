@@ -1,0 +1,74 @@
+import { spawn } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { projectPath } from '../../src/paths.js';
+import type { TrainState } from '../../src/train/loop.js';
+import { attend } from '../helpers/cli.js';
+
+const dir = mkdtempSync(join(tmpdir(), 'attend-train-'));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+const data = join(dir, 'scenes');
+const state = (run: string) =>
+  JSON.parse(readFileSync(join(run, 'latest', 'train-state.json'), 'utf8')) as TrainState;
+const train = (run: string, ...extra: string[]) => [
+  'train',
+  'caption',
+  '--data',
+  data,
+  '--out',
+  run,
+  '--preset',
+  'tiny',
+  '--batch-size',
+  '8',
+  '--dev-images',
+  '8',
+  ...extra,
+];
+
+describe('the training loop (through attend train caption)', () => {
+  it('checkpoints best/ and latest/, resumes where it stopped, and stops promptly on SIGTERM', async () => {
+    expect(
+      attend(['dataset', 'scenes', '--out', data, '--train', '48', '--eval', '8', '--size', '32'])
+        .status,
+    ).toBe(0);
+    const run = join(dir, 'run');
+    const first = attend(train(run, '--steps', '6', '--eval-every', '3'));
+    expect(first.status, first.stderr).toBe(0);
+    expect(first.stdout).toMatch(/stopped at step 6; best dev CIDEr-D/);
+    expect(existsSync(join(run, 'best', 'model.json'))).toBe(true);
+    expect(existsSync(join(run, 'latest', 'optimizer', 'model.json'))).toBe(true);
+    expect(state(run)).toMatchObject({ step: 6 });
+    expect(state(run).history.map((h) => h.step)).toEqual([3, 6]);
+
+    // Asking for 9 steps in all continues from step 6 (the epoch and history carry on).
+    expect(attend(train(run, '--steps', '9', '--eval-every', '3')).status).toBe(0);
+    expect(state(run).step).toBe(9);
+    expect(state(run).history.map((h) => h.step)).toEqual([3, 6, 9]);
+
+    // SIGTERM mid-run (no evaluation due for 1000 steps): it saves and exits within a step or two.
+    const long = join(dir, 'long');
+    const child = spawn(
+      process.execPath,
+      [projectPath('bin', 'attend.js'), ...train(long, '--eval-every', '1000')],
+      {
+        stdio: ['ignore', 'pipe', 'pipe'],
+      },
+    );
+    let stderr = '';
+    child.stderr!.on('data', (d: Buffer) => {
+      stderr += d.toString();
+    });
+    for (let t = 0; t < 600 && !/train caption .* [3-9]\/100000/.test(stderr); t++)
+      await new Promise((r) => setTimeout(r, 100));
+    const sent = performance.now();
+    child.kill('SIGTERM');
+    const code = await new Promise((r) => child.once('exit', r));
+    expect(code).toBe(0);
+    expect(performance.now() - sent).toBeLessThan(15_000);
+    expect(state(long).step).toBeGreaterThanOrEqual(3);
+    expect(state(long).step).toBeLessThan(1000);
+  });
+});
