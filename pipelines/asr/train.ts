@@ -21,6 +21,8 @@ export interface TrainAsrOptions extends LoopSettings {
   readonly preset: string;
   readonly batchFrames: number;
   readonly devUtterances: number;
+  /** Other corpus folders whose train.jsonl joins the training set (e.g. real speech). */
+  readonly mix?: readonly string[];
 }
 
 /** Batches of similar length, at most `batchFrames` padded frames each, in a seeded order. */
@@ -118,6 +120,17 @@ export async function trainAsr(options: TrainAsrOptions): Promise<TrainState> {
     cacheDir,
     'train',
   );
+  for (const extra of options.mix ?? []) {
+    mkdirSync(join(extra, 'cache'), { recursive: true });
+    train.push(
+      ...(await featureCache(
+        readSpeechManifest(join(extra, 'train.jsonl')),
+        config.features,
+        join(extra, 'cache'),
+        'train',
+      )),
+    );
+  }
   const devAll = await featureCache(
     readSpeechManifest(join(options.data, 'dev.jsonl')),
     config.features,

@@ -1,8 +1,10 @@
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { gzipSync } from 'node:zlib';
 import { afterAll, describe, expect, it } from 'vitest';
 import { readSpeechManifest } from '../../datasets/manifest.js';
+import { readAsteriskPrompts } from '../../datasets/speech/asterisk.js';
 import { readLibriSpeech } from '../../datasets/speech/librispeech.js';
 import { projectPath } from '../../src/paths.js';
 
@@ -34,5 +36,31 @@ describe('speech corpora on disk', () => {
     const bad = join(dir, 'bad.jsonl');
     writeFileSync(bad, '{"audio": "a.wav", "text": "hi"}\n{"audio": "b.wav"}\n');
     expect(() => readSpeechManifest(bad)).toThrow(/bad\.jsonl:2: needs "audio"/);
+  });
+});
+
+describe('Asterisk prompts (real speech Debian ships)', () => {
+  it('pairs each transcript line with its WAV, keeps only texts in the alphabet, splits by text', () => {
+    const sounds = join(dir, 'sounds');
+    mkdirSync(join(sounds, 'digits'), { recursive: true });
+    for (const name of ['activated', 'agent-pass', 'digits/1', 'vm-ext'])
+      writeFileSync(join(sounds, `${name}.wav`), '');
+    const transcripts = join(dir, 'core-sounds-en.txt.gz');
+    writeFileSync(
+      transcripts,
+      gzipSync(
+        '; Core Asterisk Sounds in English\n\nactivated: Activated.\nagent-pass: Please enter your password, followed by the pound key.\ndigits/1: one\nvm-ext: Extension 1234.\nmissing: Not recorded.\n',
+      ),
+    );
+    const items = readAsteriskPrompts(sounds, transcripts);
+    expect(items.map((i) => [i.audio.slice(sounds.length + 1), i.text])).toEqual([
+      ['activated.wav', 'activated'],
+      ['agent-pass.wav', 'please enter your password followed by the pound key'],
+      ['digits/1.wav', 'one'],
+    ]);
+    expect(items.every((i) => ['train', 'dev', 'test'].includes(i.split))).toBe(true);
+    expect(() => readAsteriskPrompts(join(dir, 'nowhere'), transcripts)).toThrow(
+      /apt-get install asterisk-core-sounds-en-wav/,
+    );
   });
 });

@@ -1,8 +1,10 @@
-import { writeFileSync } from 'node:fs';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import type { Command } from 'commander';
 import { readCocoCaptions } from '../../../datasets/captions/coco.js';
 import { readFlickrTokens } from '../../../datasets/captions/flickr.js';
 import { buildSceneCorpus, planScenes } from '../../../datasets/scenes/build.js';
+import { readAsteriskPrompts } from '../../../datasets/speech/asterisk.js';
 import { buildSpeechCorpus, planCorpus } from '../../../datasets/speech/build.js';
 import { readLibriSpeech } from '../../../datasets/speech/librispeech.js';
 import { AttendError } from '../../errors.js';
@@ -123,5 +125,23 @@ export function datasetCommand(program: Command): void {
       const items = readLibriSpeech(options.root);
       writeFileSync(options.out, items.map((i) => `${JSON.stringify(i)}\n`).join(''));
       console.log(`${items.length} utterances in ${options.out}`);
+    });
+  dataset
+    .command('asterisk')
+    .description(
+      "real recorded speech from Debian's Asterisk prompts (8 kHz, one speaker): train/dev/test.jsonl",
+    )
+    .requiredOption('--out <dir>', 'corpus folder for the manifests (the WAVs stay in /usr/share)')
+    .action((options: { out: string }) => {
+      const items = readAsteriskPrompts();
+      mkdirSync(options.out, { recursive: true });
+      for (const split of ['train', 'dev', 'test'] as const) {
+        const chosen = items.filter((i) => i.split === split).map(({ split: _, ...item }) => item);
+        writeFileSync(
+          join(options.out, `${split}.jsonl`),
+          chosen.map((i) => `${JSON.stringify(i)}\n`).join(''),
+        );
+      }
+      console.log(`${items.length} prompts in ${options.out}`);
     });
 }

@@ -52,7 +52,13 @@ export function trainCommand(program: Command): void {
       .requiredOption('--data <dir>', 'corpus folder, e.g. from `attend dataset speech`')
       .option('--preset <name>', 'model size: small or tiny', 'small')
       .option('--batch-frames <n>', 'padded feature frames per batch', '6000')
-      .option('--dev-utterances <n>', 'dev utterances decoded at each evaluation', '200'),
+      .option('--dev-utterances <n>', 'dev utterances decoded at each evaluation', '200')
+      .option(
+        '--mix <dir>',
+        'another corpus whose train.jsonl joins training, e.g. real speech from `attend dataset asterisk` (repeatable)',
+        (value: string, all: string[]) => [...all, value],
+        [] as string[],
+      ),
     { lr: '0.001', warmup: '1000', evalEvery: '500' },
   ).action(async (o: Record<string, string>, command: Command) => {
     await startRuntime(command);
@@ -62,6 +68,7 @@ export function trainCommand(program: Command): void {
       preset: o.preset!,
       batchFrames: positive('--batch-frames', o.batchFrames!),
       devUtterances: positive('--dev-utterances', o.devUtterances!),
+      mix: (o as unknown as { mix: string[] }).mix,
     });
     console.log(`stopped at step ${state.step}; best dev WER ${(state.best * 100).toFixed(1)}%`);
   });
