@@ -8,9 +8,7 @@ import { tf } from '../runtime/tf.js';
 import { CharacterTokenizer } from '../text/characters.js';
 import type { Workload } from './blocks.js';
 import type { BenchCase } from './cases.js';
-import { needsShipped } from './fixtures.js';
-
-const DEFAULT_ASR_MODEL_DIR = projectPath('checkpoints', 'asr-en');
+import { benchAsrModel } from './fixtures.js';
 
 const UTTERANCES = 16;
 const FRAMES = 300; // 3 s of 10 ms frames
@@ -57,13 +55,13 @@ const onlyFast = (backend: BackendId, full: boolean): string | undefined =>
 
 /**
  * Real-time factor of transcription (seconds of compute per second of audio) with the shipped
- * model on the sample WAVs: decode, resample, features, encoder, beam search of 4.
+ * model (asr-en, or asr-en-wip until it ships) on the sample WAVs: decode, resample, features, encoder, beam search of 4.
  */
 function transcribeRtf(): Workload {
   const files = readdirSync(projectPath('samples'))
     .filter((name) => name.endsWith('.wav'))
     .map((name) => projectPath('samples', name));
-  const pipeline = createAsrPipeline(DEFAULT_ASR_MODEL_DIR);
+  const pipeline = createAsrPipeline(benchAsrModel());
   let audioSeconds = 1;
   return {
     step: async () => {
@@ -75,13 +73,10 @@ function transcribeRtf(): Workload {
   };
 }
 
-const needsShippedModel = needsShipped('asr-en');
-
 export const ASR_CASES: BenchCase[] = [
   {
     name: 'asr/transcribe/rtf',
     unit: 'RTF',
-    skip: needsShippedModel,
     create: transcribeRtf,
   },
   {

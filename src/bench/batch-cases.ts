@@ -6,9 +6,10 @@ import { projectPath } from '../paths.js';
 import { tf } from '../runtime/tf.js';
 import type { Workload } from './blocks.js';
 import type { BenchCase } from './cases.js';
+import { benchAsrModel } from './fixtures.js';
 
 const MODELS = {
-  transcribe: projectPath('checkpoints', 'asr-en'),
+  transcribe: benchAsrModel(),
   caption: projectPath('checkpoints', 'caption-scenes'),
 };
 const PATTERN = { transcribe: /\.wav$/i, caption: /\.(png|jpe?g|webp)$/i };

@@ -15,6 +15,17 @@ export const needsShipped = (name: string) => (): string | undefined =>
     : `no shipped model in checkpoints/${name} yet`;
 
 /**
+ * The speech model speed rows use: the shipped `asr-en`, or until it ships the work-in-progress
+ * checkpoint (same architecture and size, so the same compute per second of audio).
+ */
+export function benchAsrModel(): string {
+  const shipped = projectPath('checkpoints', 'asr-en');
+  return existsSync(join(shipped, 'model.json'))
+    ? shipped
+    : projectPath('checkpoints', 'asr-en-wip');
+}
+
+/**
  * An untrained tiny captioner saved in `dir`: its outputs are arbitrary but deterministic, which is
  * all that batch and queue bookkeeping (and memory benchmarks) need.
  */
