@@ -140,6 +140,18 @@ export class RecurrentDecoder implements Decoder<RecurrentState> {
   }
 
   selectState(state: RecurrentState, indices: tf.Tensor1D): RecurrentState {
-    return selectBatch(state, indices);
+    // The memory, its mask and its projected keys are the same for every row of an input item:
+    // only what each hypothesis has built up (LSTM state, context, previous weights) moves.
+    const { memory, memoryMask, attention, ...perHypothesis } = state;
+    const { projectedKeys, ...attentionPerHypothesis } = attention;
+    return {
+      memory,
+      memoryMask,
+      ...selectBatch(perHypothesis, indices),
+      attention: {
+        ...selectBatch(attentionPerHypothesis, indices),
+        ...(projectedKeys ? { projectedKeys } : {}),
+      },
+    };
   }
 }

@@ -205,6 +205,8 @@ export class TransformerDecoder implements Decoder<TransformerState> {
   }
 
   selectState(state: TransformerState, indices: tf.Tensor1D): TransformerState {
-    return selectBatch(state, indices);
+    // Memory and its cross-attention projections are per input item: only the self-attention
+    // caches (what each hypothesis has decoded) move.
+    return { ...state, self: selectBatch(state.self, indices) };
   }
 }

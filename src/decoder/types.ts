@@ -72,6 +72,9 @@ export interface Decoder<S extends StateTree = StateTree> {
     inputs: tf.Tensor2D,
     options?: ForwardOptions,
   ): ForwardResult;
-  /** Reorders the batch of a state (beam search). */
+  /**
+   * Reorders the hypotheses of a state (beam search). `indices` must send every row to a row of the
+   * same input item: tensors that depend only on the input (memory, its projections) are kept.
+   */
   selectState(state: S, indices: tf.Tensor1D): S;
 }
