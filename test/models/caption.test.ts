@@ -76,6 +76,7 @@ describe('a tiny Show-Attend-and-Tell model', () => {
     const size = 32;
     const files: string[] = [];
     const captions: string[] = [];
+    const references: string[][] = [];
     for (let i = 0; i < 8; i++) {
       const random = prng(100 + i);
       const scene = drawScene(random, size);
@@ -83,6 +84,7 @@ describe('a tiny Show-Attend-and-Tell model', () => {
       writeFileSync(file, await renderScene(scene, size, random));
       files.push(file);
       captions.push(captionScene(scene)[0]!);
+      references.push(captionScene(scene));
     }
     const tokenizer = WordTokenizer.fromCaptions(captions);
     const model = new CaptionModel(CAPTION_PRESETS.tiny!(tokenizer.size), tokenizer);
@@ -130,6 +132,45 @@ describe('a tiny Show-Attend-and-Tell model', () => {
     expect(meta.width).toBe(Math.min(tiles, columns) * tile);
     expect(meta.height).toBe(Math.ceil(tiles / columns) * (tile + label));
     pipeline.dispose();
+
+    // attend eval caption: every caption is one of its references, so corpus BLEU-4 is 1; the
+    // held-out subset is scored on its own.
+    const manifest = join(dir, 'eval.jsonl');
+    writeFileSync(
+      manifest,
+      files
+        .map((image, i) =>
+          JSON.stringify({
+            id: String(i),
+            image,
+            captions: references[i],
+            ...(i < 2 ? { heldOut: 'pair:x' } : {}),
+          }),
+        )
+        .join('\n'),
+    );
+    const evaluated = attend([
+      'eval',
+      'caption',
+      '--data',
+      manifest,
+      '--model',
+      join(dir, 'model'),
+      '--beam',
+      '1',
+      '--json',
+    ]);
+    expect(evaluated.status, evaluated.stderr).toBe(0);
+    const scores = JSON.parse(evaluated.stdout) as {
+      images: number;
+      bleu: number[];
+      cider: number;
+      heldOut: { images: number };
+    };
+    expect(scores.images).toBe(8);
+    expect(scores.bleu[3]).toBeCloseTo(1, 6);
+    expect(scores.cider).toBeGreaterThan(1);
+    expect(scores.heldOut.images).toBe(2);
 
     // As a user runs it: a corrupt image among good ones is reported and the others still captioned.
     const corrupt = join(dir, 'corrupt.png');
