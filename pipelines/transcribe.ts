@@ -77,7 +77,14 @@ export interface AsrPipeline {
 
 /** Loads a checkpoint once; transcribes files in batches of similar length. */
 export function createAsrPipeline(checkpoint: string): AsrPipeline {
-  if (!existsSync(checkpoint)) throw new AttendError(`${checkpoint}: no such model folder`);
+  if (!existsSync(checkpoint)) {
+    const wip = checkpoint.replace(/asr-en\/?$/, 'asr-en-wip');
+    throw new AttendError(
+      wip !== checkpoint && existsSync(wip)
+        ? `${checkpoint}: no speech model is shipped yet; ${wip} is the one in training (--model ${wip}), see checkpoints/README.md`
+        : `${checkpoint}: no such model folder`,
+    );
+  }
   const model = AsrModel.load(checkpoint);
   const pipeline: AsrPipeline = {
     model,
