@@ -13,20 +13,26 @@ export type { Segment, Transcript, WordTiming };
 const secondsPerFrame = (model: AsrModel) => (model.config.features.hopMs / 1000) * 4;
 
 /**
- * Word times from the attention of each emitted character (its most attended encoder frame):
- * the alignment an attention model gives for free. Segments break at pauses over 0.8 s.
+ * Word times from the attention of each emitted token (its most attended encoder frame): the
+ * alignment an attention model gives for free. `pieces` is each token's text (a string is one
+ * character per token); a word spans the tokens its characters came from. Segments break at
+ * pauses over 0.8 s.
  */
 export function wordTimings(
   hypothesis: Hypothesis,
-  text: string,
+  pieces: string | readonly string[],
   frameSeconds: number,
   duration: number,
 ): { words: WordTiming[]; segments: Segment[] } {
-  const centres = hypothesis.weights.map((row) => {
+  const parts = typeof pieces === 'string' ? [...pieces] : pieces;
+  const text = parts.join('');
+  const tokenOf = parts.flatMap((piece, t) => Array<number>(piece.length).fill(t));
+  const tokenCentres = hypothesis.weights.map((row) => {
     let best = 0;
     for (let i = 1; i < row.length; i++) if (row[i]! > row[best]!) best = i;
     return best * frameSeconds;
   });
+  const centres = tokenOf.map((t) => tokenCentres[t]);
   const words: WordTiming[] = [];
   let start = -1;
   for (let i = 0; i <= text.length; i++) {
@@ -110,11 +116,12 @@ export function createAsrPipeline(checkpoint: string): AsrPipeline {
       return audio.map((a, i) => {
         const best = hyps[i]![0]!;
         const text = model.tokenizer.decode(best.tokens);
+        const pieces = model.tokenizer.pieces(best.tokens);
         const duration = a.samples.length / 16000;
         return {
           file: a.file,
           text,
-          ...wordTimings(best, text, secondsPerFrame(model), duration),
+          ...wordTimings(best, pieces, secondsPerFrame(model), duration),
           duration,
           attention: best.weights,
           model: checkpoint,

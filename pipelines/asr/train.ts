@@ -6,7 +6,9 @@ import { charErrorRate, wordErrorRate } from '../../src/metrics/edit-distance.js
 import { AsrModel } from '../../src/models/asr.js';
 import { ASR_PRESETS } from '../../src/models/asr-presets.js';
 import { tf } from '../../src/runtime/tf.js';
-import { CharacterTokenizer } from '../../src/text/characters.js';
+import { BpeTokenizer } from '../../src/text/bpe.js';
+import { CharacterTokenizer, SPECIALS } from '../../src/text/characters.js';
+import type { SpeechTokenizer } from '../../src/text/tokenizer.js';
 import {
   type LoopSettings,
   resumableState,
@@ -21,6 +23,8 @@ export interface TrainAsrOptions extends LoopSettings {
   readonly preset: string;
   readonly batchFrames: number;
   readonly devUtterances: number;
+  /** `chars` or `bpe:N`; a resumed run keeps the tokenizer it started with. */
+  readonly tokenizer?: string;
   /** Other corpus folders whose train.jsonl joins the training set (e.g. real speech). */
   readonly mix?: readonly string[];
 }
@@ -53,7 +57,7 @@ export function lengthBatches(
 function toBatch(
   items: readonly CachedUtterance[],
   indices: number[],
-  tokenizer: CharacterTokenizer,
+  tokenizer: SpeechTokenizer,
   dim: number,
   random?: () => number,
 ) {
@@ -94,6 +98,18 @@ export function evaluate(
   return { wer: wordErrorRate(pairs).rate, cer: charErrorRate(pairs).rate, pairs };
 }
 
+/** `chars` (the default) or `bpe:N` (N tokens learned from the training transcripts). */
+function newTokenizer(spec: string, trainManifest: string): SpeechTokenizer {
+  if (spec === 'chars') return CharacterTokenizer.english();
+  const size = Number(/^bpe:(\d+)$/.exec(spec)?.[1]);
+  if (!(size > SPECIALS.length + 1))
+    throw new AttendError(`--tokenizer: '${spec}' is not 'chars' or 'bpe:N' (e.g. bpe:256)`);
+  return BpeTokenizer.learn(
+    readSpeechManifest(trainManifest).map((u) => u.text),
+    size,
+  );
+}
+
 /**
  * Trains (or resumes from <out>/latest) an ASR model with the shared loop: length-bucketed
  * batches with SpecAugment, joint CTC-attention loss, dev WER picking the best checkpoint.
@@ -101,16 +117,19 @@ export function evaluate(
 export async function trainAsr(options: TrainAsrOptions): Promise<TrainState> {
   const latest = join(options.out, 'latest');
   const resumeState = resumableState(options.out);
-  const tokenizer = CharacterTokenizer.english();
   const preset = ASR_PRESETS[options.preset];
   if (!preset)
     throw new AttendError(
       `unknown preset '${options.preset}' (have ${Object.keys(ASR_PRESETS).join(', ')})`,
     );
-  const model = resumeState
-    ? AsrModel.load(latest)
-    : new AsrModel(preset(tokenizer.size), tokenizer);
-  if (!resumeState) model.build();
+  let model: AsrModel;
+  if (resumeState) model = AsrModel.load(latest);
+  else {
+    const fresh = newTokenizer(options.tokenizer ?? 'chars', join(options.data, 'train.jsonl'));
+    model = new AsrModel(preset(fresh.size), fresh);
+    model.build();
+  }
+  const tokenizer = model.tokenizer;
   const config = model.config;
   const cacheDir = join(options.data, 'cache');
   mkdirSync(cacheDir, { recursive: true });

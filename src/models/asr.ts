@@ -20,7 +20,8 @@ import {
   decode,
   type Hypothesis,
 } from '../search/index.js';
-import { BOS, CharacterTokenizer, EOS } from '../text/characters.js';
+import { BOS, EOS } from '../text/characters.js';
+import { type SpeechTokenizer, speechTokenizerFromJson } from '../text/tokenizer.js';
 import { ctcLogLikelihood, ctcLoss } from '../train/ctc.js';
 import { sequenceCrossEntropy } from '../train/losses.js';
 import { teacherForcing } from '../train/teacher-forcing.js';
@@ -80,7 +81,7 @@ export class AsrModel {
 
   constructor(
     readonly config: AsrConfig,
-    readonly tokenizer: CharacterTokenizer,
+    readonly tokenizer: SpeechTokenizer,
     readonly params = new ParamStore(),
   ) {
     if (config.decoder.vocabSize !== tokenizer.size) {
@@ -161,7 +162,7 @@ export class AsrModel {
       dir,
       'asr',
       'speech recognition',
-      (config, tokenizer) => new AsrModel(config, CharacterTokenizer.fromJson(tokenizer)),
+      (config, tokenizer) => new AsrModel(config, speechTokenizerFromJson(tokenizer)),
     );
   }
 

@@ -8,8 +8,10 @@ export const UNK = 3;
 export const SPECIALS = ['<pad>', '<s>', '</s>', '<unk>'];
 
 export interface TokenizerJson {
-  readonly type: 'characters' | 'words';
+  readonly type: 'characters' | 'words' | 'bpe';
   readonly tokens: readonly string[];
+  /** BPE only: the merges, in the order they were learned. */
+  readonly merges?: readonly (readonly [string, string])[];
 }
 
 /** Character vocabulary: specials, then the symbols of the text (space included). */
@@ -41,6 +43,11 @@ export class CharacterTokenizer {
   /** Text -> ids (lower-cased; unknown symbols become <unk>), without BOS/EOS. */
   encode(text: string): number[] {
     return [...text.toLowerCase()].map((ch) => this.index.get(ch) ?? UNK);
+  }
+
+  /** The text of each token (one character each; specials dropped). */
+  pieces(ids: readonly number[]): string[] {
+    return ids.filter((id) => id >= SPECIALS.length).map((id) => this.tokens[id] ?? '');
   }
 
   /** Ids -> text, skipping specials. */

@@ -54,6 +54,11 @@ export function trainCommand(program: Command): void {
       .option('--batch-frames <n>', 'padded feature frames per batch', '6000')
       .option('--dev-utterances <n>', 'dev utterances decoded at each evaluation', '200')
       .option(
+        '--tokenizer <kind>',
+        "'chars', or 'bpe:N' for N subword tokens learned from the training text",
+        'chars',
+      )
+      .option(
         '--mix <dir>',
         'another corpus whose train.jsonl joins training, e.g. real speech from `attend dataset asterisk` (repeatable)',
         (value: string, all: string[]) => [...all, value],
@@ -69,6 +74,7 @@ export function trainCommand(program: Command): void {
       batchFrames: positive('--batch-frames', o.batchFrames!),
       devUtterances: positive('--dev-utterances', o.devUtterances!),
       mix: (o as unknown as { mix: string[] }).mix,
+      tokenizer: o.tokenizer!,
     });
     console.log(`stopped at step ${state.step}; best dev WER ${(state.best * 100).toFixed(1)}%`);
   });
