@@ -6,7 +6,7 @@ import { projectPath } from '../paths.js';
 import type { BackendId } from '../runtime/candidates.js';
 import { tf } from '../runtime/tf.js';
 import { CharacterTokenizer } from '../text/characters.js';
-import type { Workload } from './blocks.js';
+import { adamStepWorkload, type Workload } from './blocks.js';
 import type { BenchCase } from './cases.js';
 import { benchAsrModel } from './fixtures.js';
 
@@ -29,23 +29,10 @@ function asrTrainStep() {
     tokenizer.encode('the quick brown fox jumps over the lazy dog'),
   );
   const batch = { features, lengths: Array<number>(UTTERANCES).fill(FRAMES), targets };
-  const optimizer = tf.train.adam(1e-4);
-  return {
-    step: () => {
-      const loss = optimizer.minimize(
-        () => model.losses(batch, true).loss,
-        true,
-        model.params.list(),
-      );
-      loss?.dataSync();
-      loss?.dispose();
-    },
-    dispose: () => {
-      optimizer.dispose();
-      features.dispose();
-      model.dispose();
-    },
-  };
+  return adamStepWorkload(() => model.losses(batch, true).loss, model.params.list(), [
+    features,
+    model,
+  ]);
 }
 
 const onlyFast = (backend: BackendId, full: boolean): string | undefined =>

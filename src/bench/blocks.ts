@@ -126,3 +126,23 @@ export function matMulBlock(n: number, transposeB: boolean): Workload {
     dispose: () => tf.dispose([a, b]),
   };
 }
+
+/** One Adam step of a model's loss per call (the training-throughput rows); disposes `owned` after. */
+export function adamStepWorkload(
+  loss: () => tf.Scalar,
+  variables: tf.Variable[],
+  owned: { dispose(): void }[],
+): Workload {
+  const optimizer = tf.train.adam(1e-4);
+  return {
+    step: () => {
+      const value = optimizer.minimize(loss, true, variables);
+      value?.dataSync();
+      value?.dispose();
+    },
+    dispose: () => {
+      optimizer.dispose();
+      for (const o of owned) o.dispose();
+    },
+  };
+}

@@ -6,7 +6,7 @@ import { projectPath } from '../paths.js';
 import { tf } from '../runtime/tf.js';
 import { WordTokenizer } from '../text/words.js';
 import type { RgbImage } from '../vision/image.js';
-import type { Workload } from './blocks.js';
+import { adamStepWorkload, type Workload } from './blocks.js';
 import type { BenchCase } from './cases.js';
 import { needsShipped } from './fixtures.js';
 
@@ -25,23 +25,10 @@ function captionTrainStep(): Workload {
   const targets = Array.from({ length: IMAGES }, () =>
     tokenizer.encode('two small red circles to the left of a large blue square'),
   );
-  const optimizer = tf.train.adam(1e-4);
-  return {
-    step: () => {
-      const loss = optimizer.minimize(
-        () => model.losses({ images, targets }, true).loss,
-        true,
-        model.params.list(),
-      );
-      loss?.dataSync();
-      loss?.dispose();
-    },
-    dispose: () => {
-      optimizer.dispose();
-      images.dispose();
-      model.dispose();
-    },
-  };
+  return adamStepWorkload(() => model.losses({ images, targets }, true).loss, model.params.list(), [
+    images,
+    model,
+  ]);
 }
 
 /** Captions per second with the shipped model and beam 4 (the CLI default), `batch` images at once. */

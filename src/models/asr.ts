@@ -6,10 +6,8 @@ import {
   type Features,
   featureDim,
 } from '../audio/features.js';
-import { createDecoder } from '../decoder/index.js';
 import type { Decoder, DecoderConfig } from '../decoder/types.js';
 import { AudioEncoder, type AudioEncoderConfig, type EncoderOutput } from '../encoders/audio.js';
-import { AttendError } from '../errors.js';
 import { loadModel, saveModel } from '../io/model-checkpoint.js';
 import { dense } from '../nn/layers.js';
 import { ParamStore } from '../nn/params.js';
@@ -25,6 +23,7 @@ import { type SpeechTokenizer, speechTokenizerFromJson } from '../text/tokenizer
 import { ctcLogLikelihood, ctcLoss } from '../train/ctc.js';
 import { sequenceCrossEntropy } from '../train/losses.js';
 import { teacherForcing } from '../train/teacher-forcing.js';
+import { sharedDecoder } from './shared-decoder.js';
 
 /** Everything needed to rebuild an ASR model; saved as model.json's config. */
 export interface AsrConfig {
@@ -84,13 +83,8 @@ export class AsrModel {
     readonly tokenizer: SpeechTokenizer,
     readonly params = new ParamStore(),
   ) {
-    if (config.decoder.vocabSize !== tokenizer.size) {
-      throw new AttendError(
-        `decoder vocabulary ${config.decoder.vocabSize} does not match the tokenizer's ${tokenizer.size}`,
-      );
-    }
     this.encoder = new AudioEncoder(config.encoder, params.scope('encoder'));
-    this.decoder = createDecoder(config.decoder, params.scope('decoder'));
+    this.decoder = sharedDecoder(config.decoder, tokenizer.size, params);
   }
 
   encode(features: tf.Tensor3D, lengths: readonly number[], training = false): EncoderOutput {

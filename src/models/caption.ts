@@ -1,8 +1,6 @@
-import { createDecoder } from '../decoder/index.js';
 import type { Decoder, DecoderConfig } from '../decoder/types.js';
 import type { EncoderOutput } from '../encoders/audio.js';
 import { ImageEncoder, type ImageEncoderConfig } from '../encoders/image.js';
-import { AttendError } from '../errors.js';
 import { loadModel, saveModel } from '../io/model-checkpoint.js';
 import { ParamStore } from '../nn/params.js';
 import { tf } from '../runtime/tf.js';
@@ -16,6 +14,7 @@ import {
   sequenceLogLikelihood,
 } from '../train/losses.js';
 import { teacherForcing } from '../train/teacher-forcing.js';
+import { sharedDecoder } from './shared-decoder.js';
 
 /** Everything needed to rebuild a captioning model; saved as model.json's config. */
 export interface CaptionConfig {
@@ -53,13 +52,8 @@ export class CaptionModel {
     readonly tokenizer: WordTokenizer,
     readonly params = new ParamStore(),
   ) {
-    if (config.decoder.vocabSize !== tokenizer.size) {
-      throw new AttendError(
-        `decoder vocabulary ${config.decoder.vocabSize} does not match the tokenizer's ${tokenizer.size}`,
-      );
-    }
     this.encoder = new ImageEncoder(config.encoder, params.scope('encoder'));
-    this.decoder = createDecoder(config.decoder, params.scope('decoder'));
+    this.decoder = sharedDecoder(config.decoder, tokenizer.size, params);
   }
 
   get imageSize(): number {
