@@ -92,8 +92,8 @@ function readJson<T>(path: string, what: string): T {
   }
 }
 
-/** Reads and checks model.json and weights.bin; refuses truncated or edited weights. */
-export function readCheckpoint(dir: string): { model: ModelFile; weights: Uint8Array } {
+/** Reads and checks a checkpoint's model.json alone (its config, without touching the weights). */
+export function readModelFile(dir: string): ModelFile {
   if (!existsSync(dir)) throw new AttendError(`${dir}: no such checkpoint folder`);
   const modelPath = join(dir, MODEL_FILE);
   const model = readJson<ModelFile>(modelPath, 'every checkpoint has one');
@@ -107,6 +107,13 @@ export function readCheckpoint(dir: string): { model: ModelFile; weights: Uint8A
       `${modelPath}: checkpoint format ${model.formatVersion} is newer than this attend reads (${FORMAT_VERSION}); upgrade attend`,
     );
   }
+  return model;
+}
+
+/** Reads and checks model.json and weights.bin; refuses truncated or edited weights. */
+export function readCheckpoint(dir: string): { model: ModelFile; weights: Uint8Array } {
+  const model = readModelFile(dir);
+  const modelPath = join(dir, MODEL_FILE);
   const weightsPath = join(dir, model.weightsFile);
   if (!existsSync(weightsPath))
     throw new AttendError(`${weightsPath}: missing (named by ${modelPath})`);

@@ -41,12 +41,13 @@ export function transcribeCommand(program: Command): void {
         );
       const pipeline = createAsrPipeline(options.model);
       const results: Transcript[] = [];
+      const decoded = new Map<string, Float32Array>(); // kept only for attention maps
       try {
         for (const file of files) {
           try {
-            results.push(
-              ...(await pipeline.transcribe([file], { beamSize: Number(options.beam) })),
-            );
+            const audio = await pipeline.load(file);
+            results.push(...pipeline.transcribeAudio([audio], { beamSize: Number(options.beam) }));
+            if (options.attentionMap) decoded.set(file, audio.samples);
           } catch (error) {
             // One bad file does not stop the others; the exit status says something failed.
             if (!isUserFacing(error)) throw error;
@@ -63,14 +64,8 @@ export function transcribeCommand(program: Command): void {
                     /(\.png)?$/i,
                     `-${basename(result.file, extname(result.file))}.png`,
                   );
-            const { samples } = await pipeline.load(result.file);
-            writeFileSync(
-              out,
-              await renderSpeechAttention(
-                result.attention,
-                asrFeatures(samples, pipeline.model.config.features),
-              ),
-            );
+            const features = asrFeatures(decoded.get(result.file)!, pipeline.model.config.features);
+            writeFileSync(out, await renderSpeechAttention(result.attention, features));
           }
         }
       } finally {

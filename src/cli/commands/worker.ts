@@ -3,7 +3,7 @@ import type { BatchTask } from '../../../pipelines/batch/inputs.js';
 import { redactUrl } from '../../../pipelines/queue/connection.js';
 import { runQueueWorker } from '../../../pipelines/queue/worker.js';
 import { AttendError } from '../../errors.js';
-import { loadVariables } from '../../io/checkpoint.js';
+import { readModelFile } from '../../io/checkpoint.js';
 import { startRuntime } from '../context.js';
 import { DEFAULT_CAPTION_MODEL } from './caption.js';
 import { DEFAULT_ASR_MODEL } from './transcribe.js';
@@ -18,9 +18,9 @@ interface WorkerOptions {
   lockSeconds: string;
 }
 
-/** Which task a checkpoint is for (its model.json config says). */
+/** Which task a checkpoint is for (its model.json config says; the weights are not read). */
 function taskOf(dir: string): BatchTask {
-  const task = (loadVariables(dir).config as { task?: string } | undefined)?.task;
+  const task = (readModelFile(dir).config as { task?: string } | undefined)?.task;
   if (task === 'asr') return 'transcribe';
   if (task === 'caption') return 'caption';
   throw new AttendError(`${dir}: not a speech or captioning checkpoint`);
