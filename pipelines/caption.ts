@@ -2,14 +2,13 @@ import { existsSync } from 'node:fs';
 import { gridSide } from '../src/encoders/image.js';
 import { AttendError } from '../src/errors.js';
 import { CaptionModel } from '../src/models/caption.js';
-import { tf } from '../src/runtime/tf.js';
 import type { DecodingOptions } from '../src/search/index.js';
 import {
   type AttendedWord,
   DEFAULT_LAYOUT,
   renderAttentionMap,
 } from '../src/vision/attention-map.js';
-import { loadImage, type RgbImage } from '../src/vision/image.js';
+import { loadImage, type RgbImage, stackImages } from '../src/vision/image.js';
 
 /** One image's caption, with each word's attention over the image regions. */
 export interface CaptionResult {
@@ -43,11 +42,10 @@ export function createCaptionPipeline(checkpoint: string): CaptionPipeline {
     load: (file) => loadImage(file, size),
     captionImages(images, options = {}) {
       if (images.length === 0) return [];
-      const values = new Float32Array(images.length * size * size * 3);
-      images.forEach(({ image }, b) => {
-        values.set(image.pixels, b * size * size * 3);
-      });
-      const batch = tf.tensor4d(values, [images.length, size, size, 3]);
+      const batch = stackImages(
+        images.map(({ image }) => image.pixels),
+        size,
+      );
       try {
         const hyps = model.captionImages(batch, { beamSize: 4, lengthPenalty: 0.6, ...options });
         return images.map(({ file }, b) => {

@@ -1,5 +1,6 @@
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { writeJsonl } from '../../src/util/jsonl.js';
 import { prng } from '../../src/util/random.js';
 import type { CaptionItem } from '../captions/manifest.js';
 import { captionScene, heldOutReason } from './captions.js';
@@ -74,7 +75,7 @@ export async function buildSceneCorpus(
   const size = options.imageSize ?? 64;
   const seed = options.seed ?? 1;
   mkdirSync(join(options.out, 'images'), { recursive: true });
-  const lines: Record<SceneSplit, string[]> = { train: [], dev: [], test: [] };
+  const manifests: Record<SceneSplit, CaptionItem[]> = { train: [], dev: [], test: [] };
   for (const planned of planScenes(options)) {
     const random = prng(seed * 1_000_003 + planned.index);
     const scene = drawScene(random, size);
@@ -87,14 +88,14 @@ export async function buildSceneCorpus(
       captions: captionScene(scene),
       ...(planned.heldOut ? { heldOut: planned.heldOut } : {}),
     };
-    lines[planned.split].push(JSON.stringify(item));
+    manifests[planned.split].push(item);
     options.onItem?.();
   }
   for (const split of ['train', 'dev', 'test'] as const)
-    writeFileSync(join(options.out, `${split}.jsonl`), `${lines[split].join('\n')}\n`);
+    writeJsonl(join(options.out, `${split}.jsonl`), manifests[split]);
   writeFileSync(
     join(options.out, 'corpus.json'),
     `${JSON.stringify({ kind: 'scenes', imageSize: size, seed, ...options, onItem: undefined }, null, 2)}\n`,
   );
-  return { train: lines.train.length, dev: lines.dev.length, test: lines.test.length };
+  return { train: manifests.train.length, dev: manifests.dev.length, test: manifests.test.length };
 }

@@ -131,31 +131,20 @@ export async function trainAsr(options: TrainAsrOptions): Promise<TrainState> {
   }
   const tokenizer = model.tokenizer;
   const config = model.config;
-  const cacheDir = join(options.data, 'cache');
-  mkdirSync(cacheDir, { recursive: true });
-  const train = await featureCache(
-    readSpeechManifest(join(options.data, 'train.jsonl')),
-    config.features,
-    cacheDir,
-    'train',
-  );
-  for (const extra of options.mix ?? []) {
-    mkdirSync(join(extra, 'cache'), { recursive: true });
-    train.push(
-      ...(await featureCache(
-        readSpeechManifest(join(extra, 'train.jsonl')),
-        config.features,
-        join(extra, 'cache'),
-        'train',
-      )),
+  // A corpus split's features, cached in <corpus>/cache (computed once, reused by every run).
+  const splitFeatures = (corpus: string, split: 'train' | 'dev') => {
+    mkdirSync(join(corpus, 'cache'), { recursive: true });
+    return featureCache(
+      readSpeechManifest(join(corpus, `${split}.jsonl`)),
+      config.features,
+      join(corpus, 'cache'),
+      split,
     );
-  }
-  const devAll = await featureCache(
-    readSpeechManifest(join(options.data, 'dev.jsonl')),
-    config.features,
-    cacheDir,
-    'dev',
-  );
+  };
+  const train: CachedUtterance[] = [];
+  for (const corpus of [options.data, ...(options.mix ?? [])])
+    train.push(...(await splitFeatures(corpus, 'train')));
+  const devAll = await splitFeatures(options.data, 'dev');
   const dev = devAll.slice(0, options.devUtterances);
   const dim = config.encoder.inputDim;
   type Batch = ReturnType<typeof toBatch>;

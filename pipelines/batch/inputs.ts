@@ -3,6 +3,7 @@ import { dirname, extname, isAbsolute, relative, resolve } from 'node:path';
 import { globSync } from 'tinyglobby';
 import { AttendError } from '../../src/errors.js';
 import { csvFields } from '../../src/util/csv.js';
+import { byId } from '../../src/util/jsonl.js';
 
 export type BatchTask = 'transcribe' | 'caption';
 
@@ -102,5 +103,5 @@ export function listInputs(input: string, task: BatchTask): BatchItem[] {
       throw new AttendError(`${input}: no such file, folder or manifest`);
     items = files.map((file) => ({ id: relative(base, file), input: file }));
   }
-  return items.sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
+  return items.sort(byId);
 }

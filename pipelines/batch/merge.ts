@@ -1,5 +1,5 @@
-import { writeFileSync } from 'node:fs';
 import { AttendError } from '../../src/errors.js';
+import { byId, writeJsonl } from '../../src/util/jsonl.js';
 import { type BatchRecord, readRecords } from './output.js';
 
 /**
@@ -8,17 +8,17 @@ import { type BatchRecord, readRecords } from './output.js';
  * the shards overlapped.
  */
 export function mergeOutputs(inputs: readonly string[], out: string): number {
-  const byId = new Map<string, BatchRecord>();
+  const merged = new Map<string, BatchRecord>();
   for (const file of inputs) {
     const { records } = readRecords(file);
     if (records.length === 0) throw new AttendError(`${file}: no records (not a batch output?)`);
     for (const record of records) {
-      if (byId.has(record.id))
+      if (merged.has(record.id))
         throw new AttendError(`${file}: item '${record.id}' is in more than one input`);
-      byId.set(record.id, record);
+      merged.set(record.id, record);
     }
   }
-  const sorted = [...byId.values()].sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
-  writeFileSync(out, sorted.map((r) => `${JSON.stringify(r)}\n`).join(''));
+  const sorted = [...merged.values()].sort(byId);
+  writeJsonl(out, sorted);
   return sorted.length;
 }

@@ -1,5 +1,4 @@
-import { corpusBleu } from '../../src/metrics/bleu.js';
-import { ciderD } from '../../src/metrics/cider.js';
+import { scoreCaptions } from '../../src/metrics/cider.js';
 import { charErrorRate, wordErrorRate } from '../../src/metrics/edit-distance.js';
 import type { BatchRecord } from './output.js';
 
@@ -37,7 +36,7 @@ export function summarise(
   const captioned = ok.filter((r) => r.caption !== undefined && r.references?.length);
   if (captioned.length) {
     const pairs = captioned.map((r) => ({ hypothesis: r.caption!, references: r.references! }));
-    return { ...base, bleu: corpusBleu(pairs), cider: ciderD(pairs).score };
+    return { ...base, ...scoreCaptions(pairs) };
   }
   return base;
 }

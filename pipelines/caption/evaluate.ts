@@ -1,7 +1,8 @@
-import { type CaptionPair, corpusBleu } from '../../src/metrics/bleu.js';
-import { ciderD } from '../../src/metrics/cider.js';
+import type { CaptionPair } from '../../src/metrics/bleu.js';
+import { scoreCaptions } from '../../src/metrics/cider.js';
 import type { CaptionModel } from '../../src/models/caption.js';
-import { tf } from '../../src/runtime/tf.js';
+import type { tf } from '../../src/runtime/tf.js';
+import { stackImages } from '../../src/vision/image.js';
 import { plainImage } from './augment.js';
 import type { CachedImage } from './image-cache.js';
 
@@ -17,11 +18,10 @@ export function imageBatch(
   size: number,
   pixels = plainImage,
 ): tf.Tensor4D {
-  const values = new Float32Array(items.length * size * size * 3);
-  items.forEach((item, b) => {
-    values.set(pixels(item.pixels), b * size * size * 3);
-  });
-  return tf.tensor4d(values, [items.length, size, size, 3]);
+  return stackImages(
+    items.map((item) => pixels(item.pixels)),
+    size,
+  );
 }
 
 /** Captions every item (in batches) and scores them against their references. */
@@ -48,5 +48,5 @@ export function evaluateCaptions(
     });
     onBatch?.(chunk.length);
   }
-  return { bleu: corpusBleu(pairs), cider: ciderD(pairs).score, pairs };
+  return { ...scoreCaptions(pairs), pairs };
 }

@@ -1,4 +1,5 @@
 import type { CaptionItem } from '../../datasets/captions/manifest.js';
+import { Progress } from '../../src/cli/progress.js';
 import { loadImage } from '../../src/vision/image.js';
 
 /** A manifest item with its decoded pixels (bytes, [size, size, 3]) kept in memory for training. */
@@ -36,4 +37,16 @@ export async function cacheImages(
   await Promise.all(Array.from({ length: 4 }, worker));
   for (const r of results) if (r) out.push(r);
   return out;
+}
+
+/** cacheImages with a progress bar ("decode <what>"). */
+export async function decodeImages(
+  items: readonly CaptionItem[],
+  size: number,
+  what: string,
+): Promise<CachedImage[]> {
+  const progress = new Progress(items.length, `decode ${what}`);
+  const cached = await cacheImages(items, size, () => progress.tick());
+  progress.finish();
+  return cached;
 }

@@ -1,6 +1,5 @@
 import { join } from 'node:path';
 import { readCaptionManifest } from '../../datasets/captions/manifest.js';
-import { Progress } from '../../src/cli/progress.js';
 import { AttendError } from '../../src/errors.js';
 import { CaptionModel } from '../../src/models/caption.js';
 import { CAPTION_PRESETS } from '../../src/models/caption-presets.js';
@@ -14,7 +13,7 @@ import {
 } from '../../src/train/loop.js';
 import { augmentImage } from './augment.js';
 import { evaluateCaptions, imageBatch } from './evaluate.js';
-import { type CachedImage, cacheImages } from './image-cache.js';
+import { type CachedImage, decodeImages } from './image-cache.js';
 
 export interface TrainCaptionOptions extends LoopSettings {
   readonly data: string; // folder with train.jsonl and dev.jsonl (caption manifests)
@@ -37,10 +36,7 @@ async function loadSplit(
   limit = Infinity,
 ): Promise<CachedImage[]> {
   const items = readCaptionManifest(join(data, `${split}.jsonl`)).slice(0, limit);
-  const progress = new Progress(items.length, `decode ${split} images`);
-  const cached = await cacheImages(items, size, () => progress.tick());
-  progress.finish();
-  return cached;
+  return decodeImages(items, size, `${split} images`);
 }
 
 /**

@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import { type Job, Queue } from 'bullmq';
 import { AttendError } from '../../src/errors.js';
+import { byId } from '../../src/util/jsonl.js';
 import type { BatchItem, BatchTask } from '../batch/inputs.js';
 import type { BatchRecord } from '../batch/output.js';
 import { PREFIX, queueName, redactUrl, redisConnection } from './connection.js';
@@ -132,7 +133,7 @@ export async function queueStatus(queue: ItemQueue): Promise<QueueStatus> {
  * failed all their attempts as errors. Sorted by id, one per item.
  */
 export async function collectRecords(queue: ItemQueue): Promise<BatchRecord[]> {
-  const byId = new Map<string, BatchRecord>();
+  const records = new Map<string, BatchRecord>();
   const page = 500;
   for (const state of ['completed', 'failed'] as const) {
     for (let start = 0; ; start += page) {
@@ -149,10 +150,10 @@ export async function collectRecords(queue: ItemQueue): Promise<BatchRecord[]> {
           state === 'completed'
             ? job.returnvalue
             : { id: item.id, input: item.input, error: job.failedReason || 'failed' };
-        if (record && !byId.has(record.id)) byId.set(record.id, record);
+        if (record && !records.has(record.id)) records.set(record.id, record);
       }
       if (jobs.length < page) break;
     }
   }
-  return [...byId.values()].sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
+  return [...records.values()].sort(byId);
 }

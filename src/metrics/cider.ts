@@ -1,5 +1,5 @@
 import { words } from '../text/words.js';
-import type { CaptionPair } from './bleu.js';
+import { type CaptionPair, corpusBleu } from './bleu.js';
 import { ngramCounts } from './ngrams.js';
 
 type Vector = { grams: Map<string, number>; norm: number; length: number };
@@ -60,4 +60,9 @@ export function ciderD(
     return (sum / maxN) * 10;
   });
   return { score: perItem.reduce((a, b) => a + b, 0) / Math.max(1, perItem.length), perItem };
+}
+
+/** The caption scores attend reports together: corpus BLEU-1..4 and CIDEr-D over the same pairs. */
+export function scoreCaptions(pairs: readonly CaptionPair[]): { bleu: number[]; cider: number } {
+  return { bleu: corpusBleu(pairs), cider: ciderD(pairs).score };
 }

@@ -1,6 +1,7 @@
 import { existsSync, statSync } from 'node:fs';
 import sharp from 'sharp';
 import { AttendError } from '../errors.js';
+import { tf } from '../runtime/tf.js';
 
 /** An RGB image as floats in [0, 1], row-major [height, width, 3]. */
 export interface RgbImage {
@@ -73,4 +74,13 @@ export function encodePng(image: RgbImage): Promise<Buffer> {
   return sharp(bytes, { raw: { width: image.width, height: image.height, channels: 3 } })
     .png()
     .toBuffer();
+}
+
+/** Images of one size (float RGB, [size, size, 3] each) as one [B, size, size, 3] tensor. */
+export function stackImages(pixels: readonly Float32Array[], size: number): tf.Tensor4D {
+  const values = new Float32Array(pixels.length * size * size * 3);
+  pixels.forEach((image, b) => {
+    values.set(image, b * size * size * 3);
+  });
+  return tf.tensor4d(values, [pixels.length, size, size, 3]);
 }

@@ -1,4 +1,3 @@
-import { writeFileSync } from 'node:fs';
 import type { Command } from 'commander';
 import { type BatchTask, listInputs } from '../../../pipelines/batch/inputs.js';
 import { mergeOutputs } from '../../../pipelines/batch/merge.js';
@@ -12,7 +11,9 @@ import {
   withQueue,
 } from '../../../pipelines/queue/jobs.js';
 import { AttendError } from '../../errors.js';
+import { writeJsonl } from '../../util/jsonl.js';
 import { startRuntime } from '../context.js';
+import { positiveInteger } from '../parse.js';
 import { formatDuration } from '../progress.js';
 import { DEFAULT_CAPTION_MODEL } from './caption.js';
 import { DEFAULT_ASR_MODEL } from './transcribe.js';
@@ -29,13 +30,6 @@ interface BatchCliOptions {
   queue?: string;
   name?: string;
 }
-
-const count = (name: string, value: string) => {
-  const n = Number(value);
-  if (!Number.isInteger(n) || n < 1)
-    throw new AttendError(`${name}: '${value}' is not a positive integer`);
-  return n;
-};
 
 export function batchCommand(program: Command): void {
   const batch = program
@@ -84,11 +78,11 @@ export function batchCommand(program: Command): void {
           input,
           out: options.out,
           model: options.model!,
-          batchSize: count('--batch-size', options.batchSize),
-          workers: count('--workers', options.workers),
+          batchSize: positiveInteger('--batch-size', options.batchSize),
+          workers: positiveInteger('--workers', options.workers),
           resume: Boolean(options.resume),
           shard: parseShard(options.shard),
-          beam: count('--beam', options.beam),
+          beam: positiveInteger('--beam', options.beam),
           backend: runtime.backend,
         });
         console.log(options.json ? JSON.stringify(summary) : formatSummary(summary));
@@ -134,7 +128,7 @@ export function batchCommand(program: Command): void {
     .action(async (options: { queue: string; name: string; out: string }) => {
       await withQueue(options.queue, options.name, async (queue) => {
         const records = await collectRecords(queue);
-        writeFileSync(options.out, records.map((r) => `${JSON.stringify(r)}\n`).join(''));
+        writeJsonl(options.out, records);
         const failed = records.filter((r) => r.error).length;
         console.log(`${records.length} items (${failed} failed) in ${options.out}`);
       });

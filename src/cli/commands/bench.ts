@@ -5,6 +5,7 @@ import { type BenchRow, runBench, sgemmCeiling } from '../../bench/runner.js';
 import { benchTable } from '../../bench/table.js';
 import { AttendError } from '../../errors.js';
 import { startRuntime } from '../context.js';
+import { positiveNumber } from '../parse.js';
 
 interface BenchOptions {
   json?: boolean;
@@ -29,11 +30,7 @@ export function benchCommand(program: Command): void {
     .action(async (options: BenchOptions, command: Command) => {
       if (options.batchMemory) {
         await startRuntime(command);
-        const items = Number(options.batchMemory);
-        if (!(items > 0))
-          throw new AttendError(
-            `--batch-memory: '${options.batchMemory}' is not a positive number`,
-          );
+        const items = positiveNumber('--batch-memory', options.batchMemory);
         console.log('| items | tf tensors | RSS MiB |\n|---:|---:|---:|');
         for (const s of await batchMemory(items, Math.max(1, Math.round(items / 10))))
           console.log(`| ${s.items} | ${s.tensors} | ${s.rssMiB.toFixed(0)} |`);

@@ -2,10 +2,11 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { basename, extname, join } from 'node:path';
 import type { Command } from 'commander';
 import { type CaptionResult, createCaptionPipeline } from '../../../pipelines/caption.js';
-import { AttendError, isUserFacing } from '../../errors.js';
+import { AttendError } from '../../errors.js';
 import { projectPath } from '../../paths.js';
 import type { RgbImage } from '../../vision/image.js';
 import { startRuntime } from '../context.js';
+import { reportBadInput } from '../input-errors.js';
 
 export const DEFAULT_CAPTION_MODEL = projectPath('checkpoints', 'caption-scenes');
 
@@ -41,10 +42,7 @@ export function captionCommand(program: Command): void {
             try {
               loaded.push({ file, image: await pipeline.load(file) });
             } catch (error) {
-              // One bad image does not stop the others; the exit status says something failed.
-              if (!isUserFacing(error)) throw error;
-              console.error(`attend: ${error.message}`);
-              process.exitCode = 1;
+              reportBadInput(error);
             }
           }
           results.push(...pipeline.captionImages(loaded, { beamSize: Number(options.beam) }));

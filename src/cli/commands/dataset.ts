@@ -1,4 +1,4 @@
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Command } from 'commander';
 import { readCocoCaptions } from '../../../datasets/captions/coco.js';
@@ -8,6 +8,8 @@ import { readAsteriskPrompts } from '../../../datasets/speech/asterisk.js';
 import { buildSpeechCorpus, planCorpus } from '../../../datasets/speech/build.js';
 import { readLibriSpeech } from '../../../datasets/speech/librispeech.js';
 import { AttendError } from '../../errors.js';
+import { writeJsonl } from '../../util/jsonl.js';
+import { positiveInteger } from '../parse.js';
 import { Progress } from '../progress.js';
 
 interface SpeechOptions {
@@ -27,9 +29,7 @@ export function datasetCommand(program: Command): void {
     .option('--jobs <n>', 'synthesis processes at once', '2')
     .option('--seed <n>', 'corpus seed', '1')
     .action(async (options: SpeechOptions) => {
-      const utterances = Number(options.utterances);
-      if (!Number.isInteger(utterances) || utterances < 1)
-        throw new AttendError(`--utterances: '${options.utterances}' is not a positive integer`);
+      const utterances = positiveInteger('--utterances', options.utterances);
       const settings = {
         out: options.out,
         utterances,
@@ -62,17 +62,11 @@ export function datasetCommand(program: Command): void {
     .option('--size <px>', 'image side in pixels', '64')
     .option('--seed <n>', 'corpus seed', '1')
     .action(async (options: Record<string, string>) => {
-      const count = (name: string, value: string) => {
-        const n = Number(value);
-        if (!Number.isInteger(n) || n < 1)
-          throw new AttendError(`${name}: '${value}' is not a positive integer`);
-        return n;
-      };
       const settings = {
         out: options.out!,
-        trainScenes: count('--train', options.train!),
-        evalScenes: count('--eval', options.eval!),
-        imageSize: count('--size', options.size!),
+        trainScenes: positiveInteger('--train', options.train!),
+        evalScenes: positiveInteger('--eval', options.eval!),
+        imageSize: positiveInteger('--size', options.size!),
         seed: Number(options.seed),
       };
       const progress = new Progress(planScenes(settings).length, 'scene corpus', 'images');
@@ -108,7 +102,7 @@ export function datasetCommand(program: Command): void {
         const items = options.coco
           ? readCocoCaptions(options.coco, options.images)
           : readFlickrTokens(options.flickr!, options.images, options.splitList);
-        writeFileSync(options.out, items.map((i) => `${JSON.stringify(i)}\n`).join(''));
+        writeJsonl(options.out, items);
         console.log(
           `${items.length} images, ${items.reduce((n, i) => n + i.captions.length, 0)} captions in ${options.out}`,
         );
@@ -123,7 +117,7 @@ export function datasetCommand(program: Command): void {
     .requiredOption('--out <file>', 'manifest to write, e.g. data/librispeech/dev.jsonl')
     .action((options: { root: string; out: string }) => {
       const items = readLibriSpeech(options.root);
-      writeFileSync(options.out, items.map((i) => `${JSON.stringify(i)}\n`).join(''));
+      writeJsonl(options.out, items);
       console.log(`${items.length} utterances in ${options.out}`);
     });
   dataset
@@ -137,10 +131,7 @@ export function datasetCommand(program: Command): void {
       mkdirSync(options.out, { recursive: true });
       for (const split of ['train', 'dev', 'test'] as const) {
         const chosen = items.filter((i) => i.split === split).map(({ split: _, ...item }) => item);
-        writeFileSync(
-          join(options.out, `${split}.jsonl`),
-          chosen.map((i) => `${JSON.stringify(i)}\n`).join(''),
-        );
+        writeJsonl(join(options.out, `${split}.jsonl`), chosen);
       }
       console.log(`${items.length} prompts in ${options.out}`);
     });

@@ -2,11 +2,10 @@ import type { Command } from 'commander';
 import { readCaptionManifest } from '../../../datasets/captions/manifest.js';
 import { readSpeechManifest } from '../../../datasets/manifest.js';
 import { evaluateCaptions } from '../../../pipelines/caption/evaluate.js';
-import { cacheImages } from '../../../pipelines/caption/image-cache.js';
+import { decodeImages } from '../../../pipelines/caption/image-cache.js';
 import { createAsrPipeline } from '../../../pipelines/transcribe.js';
 import { AttendError, isUserFacing } from '../../errors.js';
-import { type CaptionPair, corpusBleu } from '../../metrics/bleu.js';
-import { ciderD } from '../../metrics/cider.js';
+import { scoreCaptions } from '../../metrics/cider.js';
 import { charErrorRate, wordErrorRate } from '../../metrics/edit-distance.js';
 import { CaptionModel } from '../../models/caption.js';
 import { startRuntime } from '../context.js';
@@ -108,9 +107,7 @@ export function evalCommand(program: Command): void {
           `${options.data}: every item needs reference "captions" to be scored`,
         );
       const model = CaptionModel.load(options.model);
-      const loading = new Progress(items.length, 'decode images');
-      const images = await cacheImages(items, model.imageSize, () => loading.tick());
-      loading.finish();
+      const images = await decodeImages(items, model.imageSize, 'images');
       const progress = new Progress(images.length, 'eval caption', 'images');
       const started = performance.now();
       const beam = Number(options.beam);
@@ -126,7 +123,8 @@ export function evalCommand(program: Command): void {
       })();
       const seconds = (performance.now() - started) / 1000;
       const heldOut = scores.pairs.filter((p) => p.heldOut);
-      const heldOutScores = heldOut.length ? evaluateSubset(heldOut) : undefined;
+      // CIDEr's document frequencies come from the subset itself.
+      const heldOutScores = heldOut.length ? scoreCaptions(heldOut) : undefined;
       const summary = {
         model: options.model,
         data: options.data,
@@ -155,9 +153,4 @@ export function evalCommand(program: Command): void {
       }
       if (summary.failures) process.exitCode = 1;
     });
-}
-
-/** BLEU and CIDEr-D of a subset (CIDEr's document frequencies come from the subset itself). */
-function evaluateSubset(pairs: CaptionPair[]) {
-  return { bleu: corpusBleu(pairs), cider: ciderD(pairs).score };
 }

@@ -1,15 +1,9 @@
 import type { Command } from 'commander';
 import { trainAsr } from '../../../pipelines/asr/train.js';
 import { trainCaption } from '../../../pipelines/caption/train.js';
-import { AttendError } from '../../errors.js';
 import type { LoopSettings } from '../../train/loop.js';
 import { startRuntime } from '../context.js';
-
-const positive = (name: string, value: string): number => {
-  const n = Number(value);
-  if (!(n > 0)) throw new AttendError(`${name}: '${value}' is not a positive number`);
-  return n;
-};
+import { positiveNumber } from '../parse.js';
 
 export function trainCommand(program: Command): void {
   const train = program
@@ -37,12 +31,12 @@ export function trainCommand(program: Command): void {
       .option('--seed <n>', 'data order seed', '1');
   const loopSettings = (o: Record<string, string>): LoopSettings => ({
     out: o.out!,
-    steps: positive('--steps', o.steps!),
-    maxMinutes: positive('--max-minutes', o.maxMinutes!),
-    peakLr: positive('--lr', o.lr!),
-    warmup: positive('--warmup', o.warmup!),
-    evalEvery: positive('--eval-every', o.evalEvery!),
-    patience: positive('--patience', o.patience!),
+    steps: positiveNumber('--steps', o.steps!),
+    maxMinutes: positiveNumber('--max-minutes', o.maxMinutes!),
+    peakLr: positiveNumber('--lr', o.lr!),
+    warmup: positiveNumber('--warmup', o.warmup!),
+    evalEvery: positiveNumber('--eval-every', o.evalEvery!),
+    patience: positiveNumber('--patience', o.patience!),
     seed: Number(o.seed),
   });
   loopOptions(
@@ -71,8 +65,8 @@ export function trainCommand(program: Command): void {
       ...loopSettings(o),
       data: o.data!,
       preset: o.preset!,
-      batchFrames: positive('--batch-frames', o.batchFrames!),
-      devUtterances: positive('--dev-utterances', o.devUtterances!),
+      batchFrames: positiveNumber('--batch-frames', o.batchFrames!),
+      devUtterances: positiveNumber('--dev-utterances', o.devUtterances!),
       mix: (o as unknown as { mix: string[] }).mix,
       tokenizer: o.tokenizer!,
     });
@@ -94,9 +88,9 @@ export function trainCommand(program: Command): void {
       ...loopSettings(o),
       data: o.data!,
       preset: o.preset!,
-      batchSize: positive('--batch-size', o.batchSize!),
-      devImages: positive('--dev-images', o.devImages!),
-      minWordCount: positive('--min-word-count', o.minWordCount!),
+      batchSize: positiveNumber('--batch-size', o.batchSize!),
+      devImages: positiveNumber('--dev-images', o.devImages!),
+      minWordCount: positiveNumber('--min-word-count', o.minWordCount!),
     });
     console.log(`stopped at step ${state.step}; best dev CIDEr-D ${(-state.best).toFixed(3)}`);
   });

@@ -3,11 +3,11 @@ import { basename, extname } from 'node:path';
 import type { Command } from 'commander';
 import { createAsrPipeline, type Transcript } from '../../../pipelines/transcribe.js';
 import { renderSpeechAttention } from '../../audio/attention-map.js';
-import { isUserFacing } from '../../errors.js';
 import { asrFeatures } from '../../models/asr.js';
 import { WRITERS } from '../../output/writers.js';
 import { projectPath } from '../../paths.js';
 import { startRuntime } from '../context.js';
+import { reportBadInput } from '../input-errors.js';
 
 export const DEFAULT_ASR_MODEL = projectPath('checkpoints', 'asr-en');
 
@@ -49,10 +49,7 @@ export function transcribeCommand(program: Command): void {
             results.push(...pipeline.transcribeAudio([audio], { beamSize: Number(options.beam) }));
             if (options.attentionMap) decoded.set(file, audio.samples);
           } catch (error) {
-            // One bad file does not stop the others; the exit status says something failed.
-            if (!isUserFacing(error)) throw error;
-            console.error(`attend: ${error.message}`);
-            process.exitCode = 1;
+            reportBadInput(error);
           }
         }
         if (options.attentionMap) {

@@ -1,0 +1,16 @@
+import { AttendError } from '../errors.js';
+
+/** A numeric option that must be > 0 (learning rates, minutes, counts where fractions make sense). */
+export function positiveNumber(name: string, value: string): number {
+  const n = Number(value);
+  if (!(n > 0)) throw new AttendError(`${name}: '${value}' is not a positive number`);
+  return n;
+}
+
+/** A count option: a whole number >= 1. */
+export function positiveInteger(name: string, value: string): number {
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 1)
+    throw new AttendError(`${name}: '${value}' is not a positive integer`);
+  return n;
+}
