@@ -1,5 +1,6 @@
 import { createAttention } from '../attention/registry.js';
 import type { Attention, AttentionState } from '../attention/types.js';
+import { dropout } from '../nn/dropout.js';
 import { dense, embed, type LstmState, lstmCell, zeroLstmState } from '../nn/layers.js';
 import type { ParamStore } from '../nn/params.js';
 import { tf } from '../runtime/tf.js';
@@ -21,7 +22,7 @@ export type RecurrentState = {
 };
 
 const maybeDropout = (x: tf.Tensor, rate: number, options?: ForwardOptions): tf.Tensor =>
-  options?.training && rate > 0 ? tf.dropout(x, rate) : x;
+  options?.training && rate > 0 ? dropout(x, rate) : x;
 
 /**
  * LSTM decoder with attention in the loop (Listen-Attend-Spell / Show-Attend-and-Tell):

@@ -2,6 +2,7 @@ import { causalMask } from '../attention/masking.js';
 import { MultiHeadAttention } from '../attention/multi-head.js';
 import { createAttention } from '../attention/registry.js';
 import type { Attention, AttentionState } from '../attention/types.js';
+import { dropout } from '../nn/dropout.js';
 import { dense, embed, layerNorm, positionalEncoding } from '../nn/layers.js';
 import type { ParamStore } from '../nn/params.js';
 import { tf } from '../runtime/tf.js';
@@ -77,7 +78,7 @@ export class TransformerDecoder implements Decoder<TransformerState> {
   }
 
   private dropout(x: tf.Tensor, options?: ForwardOptions): tf.Tensor {
-    return options?.training && this.config.dropout > 0 ? tf.dropout(x, this.config.dropout) : x;
+    return options?.training && this.config.dropout > 0 ? dropout(x, this.config.dropout) : x;
   }
 
   private layer(

@@ -1,5 +1,6 @@
 import { createAttention } from '../attention/registry.js';
 import type { Attention, AttentionConfig } from '../attention/types.js';
+import { dropout } from '../nn/dropout.js';
 import { dense, layerNorm, positionalEncoding } from '../nn/layers.js';
 import type { ParamStore } from '../nn/params.js';
 import { tf } from '../runtime/tf.js';
@@ -52,8 +53,8 @@ export class AudioEncoder {
 
   /** features [B, T, F] with per-utterance lengths -> memory [B, T/4, D] and its mask. */
   encode(features: tf.Tensor3D, lengths: readonly number[], training = false): EncoderOutput {
-    const { dim, dropout } = this.config;
-    const drop = (x: tf.Tensor) => (training && dropout > 0 ? tf.dropout(x, dropout) : x);
+    const { dim, dropout: rate } = this.config;
+    const drop = (x: tf.Tensor) => (training ? dropout(x, rate) : x);
     const [batch] = features.shape;
     let x4 = this.conv(features.expandDims(3) as tf.Tensor4D, 'subsample/conv1', 1);
     x4 = this.conv(x4, 'subsample/conv2', this.config.subsampleChannels); // [B, T', F', C]

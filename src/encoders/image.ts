@@ -1,3 +1,4 @@
+import { dropout } from '../nn/dropout.js';
 import { dense, layerNorm } from '../nn/layers.js';
 import type { ParamStore } from '../nn/params.js';
 import { tf } from '../runtime/tf.js';
@@ -71,7 +72,7 @@ export class ImageEncoder {
     let memory = dense(this.params, features, config.dim, { name: 'project' }).add(
       this.params.get('position', [regions, config.dim], 'normal'),
     ) as tf.Tensor3D;
-    if (training && config.dropout > 0) memory = tf.dropout(memory, config.dropout) as tf.Tensor3D;
+    if (training && config.dropout > 0) memory = dropout(memory, config.dropout);
     return {
       memory,
       mask: tf.ones([batch, regions]) as tf.Tensor2D,
