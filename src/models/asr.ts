@@ -12,15 +12,17 @@ import { loadModel, saveModel } from '../io/model-checkpoint.js';
 import { dense } from '../nn/layers.js';
 import { ParamStore } from '../nn/params.js';
 import { tf } from '../runtime/tf.js';
+import { CtcPrefixScorer } from '../search/ctc-prefix.js';
 import {
   DEFAULT_DECODING,
   type DecodingOptions,
   decode,
   type Hypothesis,
 } from '../search/index.js';
+import type { PrefixScorer, WeightedScorer } from '../search/scorer.js';
 import { BOS, EOS } from '../text/characters.js';
 import { type SpeechTokenizer, speechTokenizerFromJson } from '../text/tokenizer.js';
-import { ctcLogLikelihood, ctcLoss } from '../train/ctc.js';
+import { ctcLoss } from '../train/ctc.js';
 import { sequenceCrossEntropy } from '../train/losses.js';
 import { teacherForcing } from '../train/teacher-forcing.js';
 import { sharedDecoder } from './shared-decoder.js';
@@ -34,6 +36,13 @@ export interface AsrConfig {
   /** Joint CTC-attention training (Kim et al. 2017, ESPnet): loss = λ·CTC + (1-λ)·attention. */
   readonly ctcWeight: number;
   readonly labelSmoothing: number;
+}
+
+/** Scores fused into beam search (see transcribeFeatures). */
+export interface AsrFusionOptions {
+  readonly ctcWeight?: number;
+  readonly lm?: PrefixScorer;
+  readonly lmWeight?: number;
 }
 
 /** A batch of utterances: padded features and their token targets. */
@@ -110,37 +119,47 @@ export class AsrModel {
   }
 
   /**
-   * Decodes a padded batch of features; hypotheses carry per-step attention weights. With a beam
-   * and `ctcWeight` > 0, the beam's n-best are rescored by (1-λ)·log p_att + λ·log p_ctc (the CTC
-   * head knows where speech is, which curbs the attention decoder's loops and early stops).
+   * Decodes a padded batch of features; hypotheses carry per-step attention weights. With a beam,
+   * `ctcWeight` λ > 0 decodes jointly: (1-λ)·log p_att + λ·CTC prefix score at every step (the
+   * CTC head knows where speech is and when it has all been said, which curbs the attention
+   * decoder's loops and early stops); `lm` adds lmWeight·log p_lm (shallow fusion).
    */
   transcribeFeatures(
     features: tf.Tensor3D,
     lengths: readonly number[],
-    options: Partial<DecodingOptions> & { ctcWeight?: number } = {},
+    options: Partial<DecodingOptions> & AsrFusionOptions = {},
   ): Hypothesis[][] {
-    const { ctcWeight = 0, ...decoding } = options;
-    const rescore = ctcWeight > 0 && (decoding.beamSize ?? DEFAULT_DECODING.beamSize) > 1;
+    const { ctcWeight = 0, lm, lmWeight = 0, ...decoding } = options;
+    const beam = (decoding.beamSize ?? DEFAULT_DECODING.beamSize) > 1;
+    const joint = beam && ctcWeight > 0;
     const encoded = tf.tidy(() => {
       const out = this.encode(features, lengths, false);
-      const ctc = rescore ? this.ctcLogProbs(out.memory) : tf.zeros([0]);
+      const ctc = joint ? this.ctcLogProbs(out.memory) : tf.zeros([0]);
       return { memory: out.memory, mask: out.mask, ctc };
     });
     try {
       const settings = { startToken: BOS, endToken: EOS, ...decoding };
-      if (rescore) settings.nBest = settings.beamSize ?? DEFAULT_DECODING.beamSize;
-      const hyps = decode(this.decoder, encoded.memory, encoded.mask, settings);
-      if (!rescore) return hyps;
-      const [, frames, vocab] = encoded.ctc.shape as [number, number, number];
-      const logProbs = encoded.ctc.dataSync() as Float32Array;
-      const valid = encoded.mask.sum(1).dataSync();
-      return hyps.map((list, b) => {
-        const lp = logProbs.subarray(b * frames * vocab, (b + 1) * frames * vocab);
-        const ctcScore = (h: Hypothesis) => ctcLogLikelihood(lp, valid[b]!, vocab, h.tokens);
-        return list
-          .map((h) => ({ ...h, score: (1 - ctcWeight) * h.score + ctcWeight * ctcScore(h) }))
-          .sort((x, y) => y.score - x.score)
-          .slice(0, decoding.nBest ?? 1);
+      const [batch, frames] = encoded.memory.shape;
+      const vocab = this.tokenizer.size;
+      const logProbs = joint ? (encoded.ctc.dataSync() as Float32Array) : new Float32Array();
+      const valid = joint ? encoded.mask.sum(1).dataSync() : new Float32Array();
+      const scorers = Array.from({ length: batch }, (_, b) => {
+        const list: WeightedScorer[] = [];
+        if (joint) {
+          const lp = logProbs.subarray(b * frames * vocab, (b + 1) * frames * vocab);
+          const ctc = new CtcPrefixScorer(lp, valid[b]!, vocab, {
+            blank: 0,
+            start: BOS,
+            end: EOS,
+          });
+          list.push({ scorer: ctc, weight: ctcWeight });
+        }
+        if (beam && lm && lmWeight > 0) list.push({ scorer: lm, weight: lmWeight });
+        return list;
+      });
+      return decode(this.decoder, encoded.memory, encoded.mask, settings, {
+        decoderWeight: joint ? 1 - ctcWeight : 1,
+        scorers,
       });
     } finally {
       tf.dispose([encoded.memory, encoded.mask, encoded.ctc]);

@@ -1,6 +1,7 @@
 import type { Decoder } from '../decoder/types.js';
 import { tf } from '../runtime/tf.js';
 import { finalScore, lengthNormaliser } from './penalties.js';
+import type { WeightedScorer } from './scorer.js';
 import { Stepper } from './stepper.js';
 import type { DecodingOptions, Hypothesis } from './types.js';
 
@@ -9,6 +10,8 @@ interface Beam {
   logProb: number;
   weights: Float32Array[];
   coverage: Float32Array;
+  /** Each fused scorer's state for this prefix (see Fusion). */
+  states: unknown[];
 }
 
 interface Candidate {
@@ -17,20 +20,45 @@ interface Candidate {
   logProb: number;
 }
 
+/**
+ * Shallow fusion / joint decoding: a hypothesis's score is decoderWeight·log p_decoder plus each
+ * scorer's weight times its score (e.g. (1-λ)·attention + λ·CTC prefix + β·LM, as ESPnet does).
+ * scorers[b] serve input b.
+ */
+export interface Fusion {
+  readonly decoderWeight: number;
+  readonly scorers: readonly (readonly WeightedScorer[])[];
+}
+
+/** The step's score of every token after `beam`: the decoder's, plus the fused scorers'. */
+function stepScores(
+  beam: Beam,
+  decoderRow: Float32Array,
+  scorers: readonly WeightedScorer[] | undefined,
+  decoderWeight: number,
+): Float32Array {
+  if (!scorers || scorers.length === 0) return decoderRow;
+  const total = decoderRow.map((v) => decoderWeight * v);
+  scorers.forEach(({ scorer, weight }, i) => {
+    if (weight === 0) return; // 0·(-∞) would be NaN
+    const scores = scorer.scores(beam.states[i]);
+    for (let v = 0; v < total.length; v++) total[v]! += weight * scores[v]!;
+  });
+  return total;
+}
+
 /** The best `count` (slot, token) extensions of the live beams of one input. */
 function topCandidates(
   beams: (Beam | undefined)[],
-  logProbs: Float32Array,
-  offset: number,
-  vocab: number,
+  rowScores: (slot: number, beam: Beam) => Float32Array,
   count: number,
 ): Candidate[] {
   const best: Candidate[] = [];
   beams.forEach((beam, slot) => {
     if (!beam) return;
-    const row = (offset + slot) * vocab;
-    for (let v = 0; v < vocab; v++) {
-      const logProb = beam.logProb + logProbs[row + v]!;
+    const row = rowScores(slot, beam);
+    for (let v = 0; v < row.length; v++) {
+      const logProb = beam.logProb + row[v]!;
       if (best.length < count || logProb > best[best.length - 1]!.logProb) {
         best.push({ parent: slot, token: v, logProb });
         best.sort((a, b) => b.logProb - a.logProb);
@@ -52,6 +80,7 @@ export function beamSearch(
   memory: tf.Tensor3D,
   memoryMask: tf.Tensor2D,
   options: DecodingOptions,
+  fusion?: Fusion,
 ): Hypothesis[][] {
   const [batch, length] = memory.shape;
   const k = options.beamSize;
@@ -64,8 +93,14 @@ export function beamSearch(
   expand.dispose();
   const valid = memoryMask.arraySync() as number[][];
   const stepper = new Stepper(decoder, beamMemory, beamMask);
-  const beams: (Beam | undefined)[][] = Array.from({ length: batch }, () => [
-    { tokens: [], logProb: 0, weights: [], coverage: new Float32Array(length) },
+  const beams: (Beam | undefined)[][] = Array.from({ length: batch }, (_, b) => [
+    {
+      tokens: [],
+      logProb: 0,
+      weights: [],
+      coverage: new Float32Array(length),
+      states: (fusion?.scorers[b] ?? []).map(({ scorer }) => scorer.initial()),
+    },
     ...Array<undefined>(k - 1).fill(undefined),
   ]);
   const finished: Hypothesis[][] = Array.from({ length: batch }, () => []);
@@ -92,22 +127,32 @@ export function beamSearch(
         const slots = beams[b]!;
         const next: Beam[] = [];
         if (!done[b]) {
-          for (const candidate of topCandidates(slots, logProbs, b * k, vocab, 2 * k)) {
+          const rowScores = (slot: number, beam: Beam) =>
+            stepScores(
+              beam,
+              logProbs.subarray((b * k + slot) * vocab, (b * k + slot + 1) * vocab),
+              fusion?.scorers[b],
+              fusion?.decoderWeight ?? 1,
+            );
+          for (const candidate of topCandidates(slots, rowScores, 2 * k)) {
             if (next.length === k) break;
             const parent = slots[candidate.parent]!;
             const row = (b * k + candidate.parent) * length;
             const attention = weights.slice(row, row + length);
             const coverage = parent.coverage.map((c, j) => c + attention[j]!);
+            const ends = candidate.token === options.endToken;
             const extended: Beam = {
-              tokens:
-                candidate.token === options.endToken
-                  ? parent.tokens
-                  : [...parent.tokens, candidate.token],
+              tokens: ends ? parent.tokens : [...parent.tokens, candidate.token],
               logProb: candidate.logProb,
               weights: [...parent.weights, attention],
               coverage,
+              states: ends
+                ? parent.states
+                : (fusion?.scorers[b] ?? []).map(({ scorer }, i) =>
+                    scorer.advance(parent.states[i], candidate.token),
+                  ),
             };
-            if (candidate.token === options.endToken) {
+            if (ends) {
               const steps = extended.tokens.length + 1;
               const { tokens: emitted, logProb, weights: rows } = extended;
               finished[b]!.push({

@@ -1,12 +1,7 @@
 import { tf } from '../runtime/tf.js';
+import { logAdd, NEG_INF } from '../util/log-space.js';
 
-const NEG = Number.NEGATIVE_INFINITY;
-
-function logAdd(a: number, b: number): number {
-  if (a === NEG) return b;
-  if (b === NEG) return a;
-  return a > b ? a + Math.log1p(Math.exp(b - a)) : b + Math.log1p(Math.exp(a - b));
-}
+const NEG = NEG_INF;
 
 /**
  * -log p(target | x) and its gradient with respect to the log-probabilities of one utterance,

@@ -4,6 +4,7 @@ import type { DecoderConfig } from '../../src/decoder/types.js';
 import { ParamStore } from '../../src/nn/params.js';
 import { tf } from '../../src/runtime/tf.js';
 import { beamSearch, decode, greedySearch } from '../../src/search/index.js';
+import type { PrefixScorer } from '../../src/search/scorer.js';
 import {
   doublyStochasticPenalty,
   reinforceSurrogate,
@@ -233,6 +234,63 @@ describe('the shared decoder', () => {
       });
     },
   );
+});
+
+describe('fused scorers in beam search', () => {
+  /** Forbids one token everywhere and otherwise adds nothing. */
+  const forbid = (token: number): PrefixScorer<null> => ({
+    initial: () => null,
+    scores: () => {
+      const out = new Float32Array(V);
+      out[token] = Number.NEGATIVE_INFINITY;
+      return out;
+    },
+    advance: () => null,
+  });
+
+  it('adds weighted scorer scores: weight 0 changes nothing, a forbidden token never appears', () => {
+    const params = new ParamStore();
+    const decoder = createDecoder(configs[3]![1], params);
+    const { memory, mask, inputs } = memoryBatch();
+    decoder.forward(memory, mask, inputs).logits.dispose();
+    const options = { startToken: 1, endToken: 2, maxLength: 7, beamSize: 3, lengthPenalty: 0 };
+    const plain = decode(decoder, memory, mask, options);
+    // Each input's first token, or the end token where the hypothesis is empty.
+    const first = plain.map((list) => list[0]!.tokens[0] ?? 2);
+    const unweighted = decode(decoder, memory, mask, options, {
+      decoderWeight: 1,
+      scorers: first.map((token) => [{ scorer: forbid(token), weight: 0 }]),
+    });
+    expect(unweighted.map((l) => l[0]!.tokens)).toEqual(plain.map((l) => l[0]!.tokens));
+    const before = tf.memory().numTensors;
+    const fused = decode(decoder, memory, mask, options, {
+      decoderWeight: 0.7,
+      scorers: first.map((token) => [{ scorer: forbid(token), weight: 1 }]),
+    });
+    expect(tf.memory().numTensors).toBe(before);
+    fused.forEach((list, b) => {
+      expect(list[0]!.tokens).not.toContain(first[b]);
+      if (first[b] === 2) expect(list[0]!.finished).toBe(false);
+      // The fused score is 0.7·log p_decoder (the scorer adds 0 to allowed tokens).
+      expect(list[0]!.logProb).toBeLessThanOrEqual(0);
+    });
+    // Greedy with a scorer goes through the beam (size 1) and still obeys it.
+    const greedyFused = decode(
+      decoder,
+      memory,
+      mask,
+      { ...options, beamSize: 1 },
+      {
+        decoderWeight: 1,
+        scorers: first.map((token) => [{ scorer: forbid(token), weight: 1 }]),
+      },
+    );
+    greedyFused.forEach((list, b) => {
+      expect(list[0]!.tokens).not.toContain(first[b]);
+    });
+    tf.dispose([memory, mask, inputs]);
+    params.dispose();
+  });
 });
 
 describe('losses', () => {

@@ -32,10 +32,10 @@ describe('dropout', () => {
 
   it('sends the gradient through the kept elements only, scaled', () => {
     const x = tf.variable(tf.ones([50, 40]));
-    let mask = new Float32Array();
+    let mask: Float32Array = new Float32Array();
     const grads = tf.variableGrads(() => {
       const y = dropout(x, 0.25);
-      mask = y.dataSync().slice();
+      mask = Float32Array.from(y.dataSync());
       return y.sum() as tf.Scalar;
     });
     const g = grads.grads[x.name]!.dataSync();

@@ -1,0 +1,171 @@
+import { AttendError } from '../errors.js';
+import type { PrefixScorer } from '../search/scorer.js';
+
+/** What lm.json holds. */
+export interface NgramJson {
+  readonly type: 'ngram';
+  readonly smoothing: 'witten-bell';
+  readonly order: number;
+  readonly vocabSize: number;
+  readonly start: number;
+  readonly end: number;
+  /** Token ids the model never emits (padding, start, blank): always -∞. */
+  readonly excluded: readonly number[];
+  /** [context ids joined by ',', [[token, count], …]] for every context seen. */
+  readonly contexts: readonly (readonly [string, readonly (readonly [number, number])[]])[];
+  /** Where the counts came from and how it scored, for the model card. */
+  readonly info?: Record<string, unknown>;
+}
+
+interface ContextCounts {
+  total: number;
+  counts: Map<number, number>;
+}
+
+/** The tokens an n-gram conditions on: the last order-1 of them, the start token first. */
+export type NgramState = readonly number[];
+
+/**
+ * A token n-gram language model with interpolated Witten-Bell smoothing (Witten & Bell 1991):
+ * p(w|h) = (c(h,w) + N₁₊(h·)·p(w|h')) / (c(h) + N₁₊(h·)), down to a uniform distribution. Trained
+ * on the transcripts a speech model was trained on, in that model's tokens, and fused into beam
+ * search as a PrefixScorer (shallow fusion).
+ */
+export class NgramLm implements PrefixScorer<NgramState> {
+  private readonly contexts = new Map<string, ContextCounts>();
+  private readonly cache = new Map<string, Float32Array>();
+
+  constructor(
+    readonly order: number,
+    readonly vocabSize: number,
+    readonly start: number,
+    readonly end: number,
+    readonly excluded: readonly number[],
+    public info: Record<string, unknown> = {},
+  ) {
+    if (!(order >= 1)) throw new AttendError(`n-gram order must be at least 1, got ${order}`);
+  }
+
+  /** Counts every n-gram (all orders up to `order`) of the sentences, each framed by start/end. */
+  static train(
+    sentences: Iterable<readonly number[]>,
+    options: Omit<NgramJson, 'type' | 'smoothing' | 'contexts' | 'info'>,
+  ): NgramLm {
+    const lm = new NgramLm(
+      options.order,
+      options.vocabSize,
+      options.start,
+      options.end,
+      options.excluded,
+    );
+    for (const sentence of sentences) {
+      const framed = [options.start, ...sentence, options.end];
+      for (let i = 1; i < framed.length; i++) {
+        for (let k = 0; k < options.order && i - k >= 0; k++) {
+          lm.count(framed.slice(i - k, i), framed[i]!, 1);
+        }
+      }
+    }
+    return lm;
+  }
+
+  private count(context: readonly number[], token: number, amount: number): void {
+    const key = context.join(',');
+    let entry = this.contexts.get(key);
+    if (!entry) {
+      entry = { total: 0, counts: new Map() };
+      this.contexts.set(key, entry);
+    }
+    entry.total += amount;
+    entry.counts.set(token, (entry.counts.get(token) ?? 0) + amount);
+  }
+
+  initial(): NgramState {
+    return [this.start];
+  }
+
+  advance(state: NgramState, token: number): NgramState {
+    return this.order === 1 ? [] : [...state, token].slice(-(this.order - 1));
+  }
+
+  /** log p(w | state) for every token w. */
+  scores(state: NgramState): Float32Array {
+    const history = this.order > 1 ? state.slice(-(this.order - 1)) : [];
+    const key = history.join(',');
+    const cached = this.cache.get(key);
+    if (cached) return cached;
+    const allowed = this.vocabSize - this.excluded.length;
+    const p = new Float64Array(this.vocabSize).fill(1 / allowed);
+    for (let k = 0; k <= history.length; k++) {
+      const entry = this.contexts.get(history.slice(history.length - k).join(','));
+      if (!entry) break; // a longer context unseen means every longer one is too
+      const types = entry.counts.size;
+      for (let w = 0; w < this.vocabSize; w++) {
+        p[w] =
+          (entry.counts.get(w) ?? 0) / (entry.total + types) +
+          (types / (entry.total + types)) * p[w]!;
+      }
+    }
+    const out = new Float32Array(this.vocabSize);
+    for (let w = 0; w < this.vocabSize; w++) out[w] = Math.log(p[w]!);
+    for (const id of this.excluded) out[id] = Number.NEGATIVE_INFINITY;
+    if (this.cache.size > 100_000) this.cache.clear();
+    this.cache.set(key, out);
+    return out;
+  }
+
+  /** Total log-probability of a sentence (end token included) and the number of predictions. */
+  sentenceLogProb(tokens: readonly number[]): { logProb: number; predictions: number } {
+    let state = this.initial();
+    let logProb = 0;
+    for (const token of [...tokens, this.end]) {
+      logProb += this.scores(state)[token]!;
+      state = this.advance(state, token);
+    }
+    return { logProb, predictions: tokens.length + 1 };
+  }
+
+  /** Per-token perplexity over sentences. */
+  perplexity(sentences: Iterable<readonly number[]>): number {
+    let logProb = 0;
+    let predictions = 0;
+    for (const sentence of sentences) {
+      const scored = this.sentenceLogProb(sentence);
+      logProb += scored.logProb;
+      predictions += scored.predictions;
+    }
+    return Math.exp(-logProb / predictions);
+  }
+
+  toJson(): NgramJson {
+    return {
+      type: 'ngram',
+      smoothing: 'witten-bell',
+      order: this.order,
+      vocabSize: this.vocabSize,
+      start: this.start,
+      end: this.end,
+      excluded: this.excluded,
+      contexts: [...this.contexts].map(([key, entry]) => [key, [...entry.counts]] as const),
+      info: this.info,
+    };
+  }
+
+  static fromJson(json: NgramJson): NgramLm {
+    if (json.type !== 'ngram' || json.smoothing !== 'witten-bell')
+      throw new AttendError(`not a Witten-Bell n-gram model (type '${json.type}')`);
+    const lm = new NgramLm(
+      json.order,
+      json.vocabSize,
+      json.start,
+      json.end,
+      json.excluded,
+      json.info,
+    );
+    for (const [key, counts] of json.contexts) {
+      const context = key === '' ? [] : key.split(',').map(Number);
+      for (const [token, amount] of counts) lm.count(context, token, amount);
+    }
+    return lm;
+  }
+}

@@ -1,0 +1,91 @@
+import { logAdd, NEG_INF } from '../util/log-space.js';
+import type { PrefixScorer } from './scorer.js';
+
+/** Forward variables of one prefix h: paths over frames 0..t that emit h, ending in a label or a blank. */
+export interface CtcPrefixState {
+  readonly last: number; // last token of h, -1 for the empty prefix
+  readonly endsLabel: Float64Array; // log r_t^n(h)
+  readonly endsBlank: Float64Array; // log r_t^b(h)
+  readonly prefix: number; // log ψ(h): the probability that the output starts with h
+  /** Filled by scores(): each token's forward variables, so advance() need not redo them. */
+  readonly children: Map<number, CtcPrefixState>;
+}
+
+/**
+ * The CTC prefix score of Watanabe et al. 2017 (hybrid CTC/attention; ESPnet's CTCPrefixScore):
+ * log ψ(h·c) − log ψ(h) for every next label c, and log p_ctc(h) − log ψ(h) for the end token.
+ * O(T) per label per hypothesis, so the whole character vocabulary is scored at every step.
+ * logProbs is one utterance's [frames, vocab] CTC log-softmax, row-major.
+ */
+export class CtcPrefixScorer implements PrefixScorer<CtcPrefixState> {
+  constructor(
+    private readonly logProbs: Float32Array,
+    private readonly frames: number,
+    private readonly vocab: number,
+    private readonly tokens: { blank: number; start: number; end: number },
+  ) {}
+
+  private lp(t: number, token: number): number {
+    return this.logProbs[t * this.vocab + token]!;
+  }
+
+  initial(): CtcPrefixState {
+    const endsBlank = new Float64Array(this.frames);
+    let sum = 0;
+    for (let t = 0; t < this.frames; t++) {
+      sum += this.lp(t, this.tokens.blank);
+      endsBlank[t] = sum;
+    }
+    return {
+      last: -1,
+      endsLabel: new Float64Array(this.frames).fill(NEG_INF),
+      endsBlank,
+      prefix: 0,
+      children: new Map(),
+    };
+  }
+
+  scores(state: CtcPrefixState): Float32Array {
+    const out = new Float32Array(this.vocab).fill(NEG_INF);
+    const { blank, start, end } = this.tokens;
+    const last = this.frames - 1;
+    if (this.frames === 0) {
+      out[end] = 0;
+      return out;
+    }
+    out[end] = logAdd(state.endsLabel[last]!, state.endsBlank[last]!) - state.prefix;
+    for (let c = 0; c < this.vocab; c++) {
+      if (c === blank || c === start || c === end) continue;
+      const child = this.extend(state, c);
+      state.children.set(c, child);
+      out[c] = Math.min(0, child.prefix - state.prefix);
+    }
+    return out;
+  }
+
+  advance(state: CtcPrefixState, token: number): CtcPrefixState {
+    return state.children.get(token) ?? this.extend(state, token);
+  }
+
+  private extend(state: CtcPrefixState, c: number): CtcPrefixState {
+    const { blank } = this.tokens;
+    const endsLabel = new Float64Array(this.frames);
+    const endsBlank = new Float64Array(this.frames);
+    // Paths may start emitting c at frame 0 only when h is empty.
+    endsLabel[0] = state.last === -1 ? this.lp(0, c) : NEG_INF;
+    endsBlank[0] = NEG_INF;
+    let prefix = endsLabel[0]!;
+    for (let t = 1; t < this.frames; t++) {
+      // Mass of h by frame t-1 from which c can start at t: a repeated label needs a blank between.
+      const before =
+        c === state.last
+          ? state.endsBlank[t - 1]!
+          : logAdd(state.endsBlank[t - 1]!, state.endsLabel[t - 1]!);
+      const emit = this.lp(t, c);
+      endsLabel[t] = logAdd(endsLabel[t - 1]!, before) + emit;
+      endsBlank[t] = logAdd(endsBlank[t - 1]!, endsLabel[t - 1]!) + this.lp(t, blank);
+      prefix = logAdd(prefix, before + emit);
+    }
+    return { last: c, endsLabel, endsBlank, prefix, children: new Map() };
+  }
+}

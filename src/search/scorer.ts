@@ -1,0 +1,23 @@
+/**
+ * A score over token prefixes that beam search adds to the decoder's own (ESPnet's joint
+ * decoding): a CTC prefix score, an n-gram language model. One scorer serves one input; its
+ * state follows each hypothesis and is never mutated once made, so hypotheses can share parents.
+ */
+export interface PrefixScorer<S = unknown> {
+  /** The state of the empty prefix. */
+  initial(): S;
+  /**
+   * log-score increment of appending each token id to the prefix `state` stands for, as one
+   * array over the vocabulary; the end token's entry scores ending here. Every entry is ≤ 0
+   * (beam search's early stop relies on scores only falling). -∞ forbids a token.
+   */
+  scores(state: S): Float32Array;
+  /** The state after appending `token` (only asked for tokens `scores` just scored). */
+  advance(state: S, token: number): S;
+}
+
+/** A scorer and its weight in the sum. */
+export interface WeightedScorer {
+  readonly scorer: PrefixScorer;
+  readonly weight: number;
+}
