@@ -311,6 +311,20 @@ describe('native element-wise, copy and softmax kernels', () => {
     );
   });
 
+  it('gather along any axis, with gradients; out-of-range indices throw', async () => {
+    if (reason) return;
+    const pick = (axis: number, ids: number[]) =>
+      withGrads((x) => tf.gather(x!, tf.tensor1d(ids, 'int32'), axis));
+    await compare([[5, 4, 3]], pick(0, [4, 0, 0, 2]));
+    await compare([[5, 4, 3]], pick(1, [3, 1]));
+    await compare([[5, 4, 3]], pick(2, [2, 2, 0, 1, 0]));
+    await compare([[6, 3]], (x) => [tf.gather(x!, tf.tensor2d([0, 5, 2, 2], [2, 2], 'int32'), 0)]);
+    await compare([[6]], (x) => [tf.gather(x!.toInt(), tf.tensor1d([5, 1], 'int32')).toFloat()]);
+    await on(TESTED, () => {
+      expect(() => tf.gather(tf.ones([3, 2]), tf.tensor1d([3], 'int32'))).toThrow();
+    });
+  });
+
   it('softmax and its gradient', async () => {
     if (reason) return;
     await compare(

@@ -11,7 +11,7 @@ import { CaptionModel } from '../../models/caption.js';
 import { startRuntime } from '../context.js';
 import { Progress } from '../progress.js';
 import { DEFAULT_CAPTION_MODEL } from './caption.js';
-import { DEFAULT_ASR_MODEL } from './transcribe.js';
+import { DEFAULT_ASR_MODEL, fusionOptions, fusionWeights } from './transcribe.js';
 
 interface EvalOptions {
   model: string;
@@ -19,12 +19,14 @@ interface EvalOptions {
   beam: string;
   limit?: string;
   json?: boolean;
+  lm?: string;
+  lmWeight?: string;
+  ctcWeight?: string;
 }
 
 export function evalCommand(program: Command): void {
   const evaluate = program.command('eval').description('measure a model on held-out data');
-  evaluate
-    .command('asr')
+  fusionOptions(evaluate.command('asr'))
     .description('WER and CER of a speech model on a JSONL manifest (audio, text)')
     .requiredOption('--data <manifest>', 'e.g. <corpus>/test.jsonl')
     .option('--model <dir>', 'ASR checkpoint folder', DEFAULT_ASR_MODEL)
@@ -37,7 +39,8 @@ export function evalCommand(program: Command): void {
         0,
         options.limit ? Number(options.limit) : undefined,
       );
-      const pipeline = createAsrPipeline(options.model);
+      const pipeline = createAsrPipeline(options.model, options.lm);
+      const decoding = { beamSize: Number(options.beam), ...fusionWeights(options) };
       const pairs: [string, string][] = [];
       const failures: string[] = [];
       const progress = new Progress(items.length, 'eval asr', 'utt');
@@ -46,9 +49,7 @@ export function evalCommand(program: Command): void {
       try {
         for (const item of items) {
           try {
-            const [result] = await pipeline.transcribe([item.audio], {
-              beamSize: Number(options.beam),
-            });
+            const [result] = await pipeline.transcribe([item.audio], decoding);
             pairs.push([item.text, result!.text]);
             audioSeconds += result!.duration;
             progress.tick();
@@ -71,6 +72,8 @@ export function evalCommand(program: Command): void {
         utterances: pairs.length,
         failures: failures.length,
         beam: Number(options.beam),
+        lm: pipeline.lm ? (options.lm ?? 'lm.json') : 'none',
+        ...fusionWeights(options),
         wer: wer.rate,
         cer: cer.rate,
         rtf,

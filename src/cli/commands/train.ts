@@ -1,6 +1,7 @@
 import type { Command } from 'commander';
 import { trainAsr } from '../../../pipelines/asr/train.js';
 import { trainCaption } from '../../../pipelines/caption/train.js';
+import { trainTokenLm } from '../../../pipelines/lm/train.js';
 import type { LoopSettings } from '../../train/loop.js';
 import { startRuntime } from '../context.js';
 import { positiveNumber } from '../parse.js';
@@ -94,4 +95,31 @@ export function trainCommand(program: Command): void {
     });
     console.log(`stopped at step ${state.step}; best dev CIDEr-D ${(-state.best).toFixed(3)}`);
   });
+  train
+    .command('lm')
+    .description(
+      "count an n-gram language model over a corpus's training transcripts, in a speech model's tokens, for beam search to fuse (writes <model>/lm.json)",
+    )
+    .requiredOption(
+      '--data <dir>',
+      'corpus folder (train.jsonl counted, dev.jsonl scored); repeatable',
+      (value: string, all: string[]) => [...all, value],
+      [] as string[],
+    )
+    .requiredOption('--model <dir>', 'the speech checkpoint whose tokenizer it uses')
+    .option('--order <n>', 'n-gram order (characters: 6-8)', '7')
+    .option('--weight <w>', 'default fusion weight stored with it', '0.3')
+    .option('--out <file>', 'where to write it (default <model>/lm.json)')
+    .action((o: { data: string[]; model: string; order: string; weight: string; out?: string }) => {
+      const result = trainTokenLm({
+        data: o.data,
+        model: o.model,
+        order: positiveNumber('--order', o.order),
+        weight: Number(o.weight),
+        ...(o.out ? { out: o.out } : {}),
+      });
+      console.log(
+        `${result.out}: ${result.sentences} sentences; perplexity per token: dev ${result.devPerplexity.toFixed(3)}, train ${result.trainPerplexity.toFixed(3)}`,
+      );
+    });
 }

@@ -3,6 +3,7 @@ import { basename, extname } from 'node:path';
 import type { Command } from 'commander';
 import { createAsrPipeline, type Transcript } from '../../../pipelines/transcribe.js';
 import { renderSpeechAttention } from '../../audio/attention-map.js';
+import { AttendError } from '../../errors.js';
 import { asrFeatures } from '../../models/asr.js';
 import { WRITERS } from '../../output/writers.js';
 import { projectPath } from '../../paths.js';
@@ -17,11 +18,38 @@ interface TranscribeOptions {
   format: keyof typeof WRITERS;
   timestamps?: boolean;
   attentionMap?: string;
+  lm?: string;
+  lmWeight?: string;
+  ctcWeight?: string;
+}
+
+/** The fusion flags transcribe and eval share. */
+export function fusionOptions(command: Command): Command {
+  return command
+    .option('--lm <file>', "n-gram language model (default: the model's lm.json), or 'none'")
+    .option('--lm-weight <w>', "language model weight (default: lm.json's tuned weight)")
+    .option('--ctc-weight <w>', 'joint CTC/attention weight (default: the training weight)');
+}
+
+/** --lm-weight / --ctc-weight as decoding settings (absent flags keep the defaults). */
+export function fusionWeights(options: { lmWeight?: string; ctcWeight?: string }) {
+  const weight = (flag: string, value: string) => {
+    const x = Number(value);
+    if (!(x >= 0)) throw new AttendError(`${flag}: '${value}' is not a non-negative number`);
+    return x;
+  };
+  return {
+    ...(options.lmWeight === undefined
+      ? {}
+      : { lmWeight: weight('--lm-weight', options.lmWeight) }),
+    ...(options.ctcWeight === undefined
+      ? {}
+      : { ctcWeight: weight('--ctc-weight', options.ctcWeight) }),
+  };
 }
 
 export function transcribeCommand(program: Command): void {
-  program
-    .command('transcribe')
+  fusionOptions(program.command('transcribe'))
     .description('speech to text: WAV (any rate, any channels), FLAC, MP3, OGG')
     .argument('<files...>', 'audio files')
     .option('--model <dir>', 'ASR checkpoint folder', DEFAULT_ASR_MODEL)
@@ -39,14 +67,15 @@ export function transcribeCommand(program: Command): void {
         throw new Error(
           `--format: '${options.format}' is not one of ${Object.keys(WRITERS).join(', ')}`,
         );
-      const pipeline = createAsrPipeline(options.model);
+      const pipeline = createAsrPipeline(options.model, options.lm);
+      const decoding = { beamSize: Number(options.beam), ...fusionWeights(options) };
       const results: Transcript[] = [];
       const decoded = new Map<string, Float32Array>(); // kept only for attention maps
       try {
         for (const file of files) {
           try {
             const audio = await pipeline.load(file);
-            results.push(...pipeline.transcribeAudio([audio], { beamSize: Number(options.beam) }));
+            results.push(...pipeline.transcribeAudio([audio], decoding));
             if (options.attentionMap) decoded.set(file, audio.samples);
           } catch (error) {
             reportBadInput(error);

@@ -1,5 +1,7 @@
 import {
   backend_util,
+  GatherV2,
+  type GatherV2Attrs,
   type KernelConfig,
   type KernelFunc,
   Slice,
@@ -120,10 +122,50 @@ const softmax: KernelFunc = ({ inputs, backend, attrs }) => {
   return native.makeTensorInfo([...logits.shape], 'float32', out);
 };
 
+type Values = Float32Array | Int32Array | Uint8Array;
+
+/**
+ * Gather along one axis as block copies: each picked index copies its whole inner slab. The cpu
+ * kernel reads and writes element by element through TensorBuffer index arithmetic (~17 ms to
+ * reorder a beam's 4 [4, 4, 51, 36] attention caches; this takes ~0.1 ms).
+ */
+const gather: KernelFunc = ({ inputs, backend, attrs }) => {
+  const { x, indices } = inputs as { x: TensorInfo; indices: TensorInfo };
+  const { axis, batchDims } = attrs as unknown as GatherV2Attrs;
+  const native = backend as NativeBackend;
+  const raw = native.data.get(x.dataId).values;
+  const ids = native.data.get(indices.dataId).values;
+  const typed = (v: unknown): v is Values =>
+    v instanceof Float32Array || v instanceof Int32Array || v instanceof Uint8Array;
+  if (batchDims !== 0 || !typed(raw) || !typed(ids)) {
+    return cpuKernel(GatherV2)({ inputs, backend, attrs });
+  }
+  const values: Values = x.dtype === 'float32' ? native.floats(x) : raw;
+  const $axis = util.parseAxisParam(axis, x.shape)[0]!;
+  const count = x.shape[$axis]!;
+  const outer = util.sizeFromShape(x.shape.slice(0, $axis));
+  const inner = util.sizeFromShape(x.shape.slice($axis + 1));
+  const outShape = [...x.shape.slice(0, $axis), ...indices.shape, ...x.shape.slice($axis + 1)];
+  const out = new (values.constructor as new (n: number) => Values)(outer * ids.length * inner);
+  for (let i = 0; i < ids.length; i++) {
+    const index = ids[i]!;
+    if (!(index >= 0 && index < count))
+      throw new Error(`GatherV2: index ${index} is not in [0, ${count - 1}]`);
+  }
+  for (let o = 0; o < outer; o++) {
+    for (let i = 0; i < ids.length; i++) {
+      const from = (o * count + ids[i]!) * inner;
+      out.set(values.subarray(from, from + inner), (o * ids.length + i) * inner);
+    }
+  }
+  return native.makeTensorInfo(outShape, x.dtype, out);
+};
+
 export const copyKernels = (backendName: string): KernelConfig[] => [
   { kernelName: Slice, backendName, kernelFunc: slice },
   { kernelName: SplitV, backendName, kernelFunc: splitV },
   { kernelName: Unpack, backendName, kernelFunc: unpack },
   { kernelName: Transpose, backendName, kernelFunc: transpose },
   { kernelName: Softmax, backendName, kernelFunc: softmax },
+  { kernelName: GatherV2, backendName, kernelFunc: gather },
 ];
