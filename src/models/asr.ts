@@ -157,9 +157,11 @@ export class AsrModel {
         if (beam && lm && lmWeight > 0) list.push({ scorer: lm, weight: lmWeight });
         return list;
       });
+      const beamSize = decoding.beamSize ?? DEFAULT_DECODING.beamSize;
       return decode(this.decoder, encoded.memory, encoded.mask, settings, {
         decoderWeight: joint ? 1 - ctcWeight : 1,
         scorers,
+        preBeam: Math.ceil(1.5 * beamSize), // ESPnet's pre_beam_ratio
       });
     } finally {
       tf.dispose([encoded.memory, encoded.mask, encoded.ctc]);

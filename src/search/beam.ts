@@ -28,21 +28,41 @@ interface Candidate {
 export interface Fusion {
   readonly decoderWeight: number;
   readonly scorers: readonly (readonly WeightedScorer[])[];
+  /**
+   * Score only the decoder's `preBeam` best tokens (and the end token) with the scorers; the
+   * rest are dropped (ESPnet's pre-beam: a CTC prefix score costs O(frames) per token).
+   */
+  readonly preBeam?: number;
+}
+
+/** The `count` highest-scoring token ids of a row. */
+function topTokens(row: Float32Array, count: number): number[] {
+  return Array.from(row.keys())
+    .sort((a, b) => row[b]! - row[a]!)
+    .slice(0, count);
 }
 
 /** The step's score of every token after `beam`: the decoder's, plus the fused scorers'. */
 function stepScores(
   beam: Beam,
   decoderRow: Float32Array,
+  fusion: Fusion | undefined,
   scorers: readonly WeightedScorer[] | undefined,
-  decoderWeight: number,
+  endToken: number,
 ): Float32Array {
-  if (!scorers || scorers.length === 0) return decoderRow;
-  const total = decoderRow.map((v) => decoderWeight * v);
+  if (!fusion || !scorers || scorers.length === 0) return decoderRow;
+  const total = decoderRow.map((v) => fusion.decoderWeight * v);
+  let candidates: number[] | undefined;
+  if (fusion.preBeam !== undefined && fusion.preBeam < decoderRow.length) {
+    candidates = topTokens(decoderRow, fusion.preBeam);
+    if (!candidates.includes(endToken)) candidates.push(endToken);
+    const kept = new Set(candidates);
+    for (let v = 0; v < total.length; v++) if (!kept.has(v)) total[v] = Number.NEGATIVE_INFINITY;
+  }
   scorers.forEach(({ scorer, weight }, i) => {
     if (weight === 0) return; // 0·(-∞) would be NaN
-    const scores = scorer.scores(beam.states[i]);
-    for (let v = 0; v < total.length; v++) total[v]! += weight * scores[v]!;
+    const scores = scorer.scores(beam.states[i], candidates);
+    for (const v of candidates ?? total.keys()) total[v]! += weight * scores[v]!;
   });
   return total;
 }
@@ -131,8 +151,9 @@ export function beamSearch(
             stepScores(
               beam,
               logProbs.subarray((b * k + slot) * vocab, (b * k + slot + 1) * vocab),
+              fusion,
               fusion?.scorers[b],
-              fusion?.decoderWeight ?? 1,
+              options.endToken,
             );
           for (const candidate of topCandidates(slots, rowScores, 2 * k)) {
             if (next.length === k) break;

@@ -45,7 +45,7 @@ export class CtcPrefixScorer implements PrefixScorer<CtcPrefixState> {
     };
   }
 
-  scores(state: CtcPrefixState): Float32Array {
+  scores(state: CtcPrefixState, candidates?: readonly number[]): Float32Array {
     const out = new Float32Array(this.vocab).fill(NEG_INF);
     const { blank, start, end } = this.tokens;
     const last = this.frames - 1;
@@ -54,13 +54,17 @@ export class CtcPrefixScorer implements PrefixScorer<CtcPrefixState> {
       return out;
     }
     out[end] = logAdd(state.endsLabel[last]!, state.endsBlank[last]!) - state.prefix;
-    for (let c = 0; c < this.vocab; c++) {
+    for (const c of candidates ?? this.labels()) {
       if (c === blank || c === start || c === end) continue;
       const child = this.extend(state, c);
       state.children.set(c, child);
       out[c] = Math.min(0, child.prefix - state.prefix);
     }
     return out;
+  }
+
+  private labels(): number[] {
+    return Array.from({ length: this.vocab }, (_, c) => c);
   }
 
   advance(state: CtcPrefixState, token: number): CtcPrefixState {

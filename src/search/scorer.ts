@@ -9,9 +9,10 @@ export interface PrefixScorer<S = unknown> {
   /**
    * log-score increment of appending each token id to the prefix `state` stands for, as one
    * array over the vocabulary; the end token's entry scores ending here. Every entry is ≤ 0
-   * (beam search's early stop relies on scores only falling). -∞ forbids a token.
+   * (beam search's early stop relies on scores only falling). -∞ forbids a token. With
+   * `candidates`, only those entries need be right (the rest are never read).
    */
-  scores(state: S): Float32Array;
+  scores(state: S, candidates?: readonly number[]): Float32Array;
   /** The state after appending `token` (only asked for tokens `scores` just scored). */
   advance(state: S, token: number): S;
 }

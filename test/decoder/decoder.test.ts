@@ -274,6 +274,29 @@ describe('fused scorers in beam search', () => {
       // The fused score is 0.7·log p_decoder (the scorer adds 0 to allowed tokens).
       expect(list[0]!.logProb).toBeLessThanOrEqual(0);
     });
+    // A pre-beam as wide as the vocabulary scores every token: the same search as without one.
+    const zero: PrefixScorer<null> = {
+      initial: () => null,
+      scores: () => new Float32Array(V),
+      advance: () => null,
+    };
+    const wide = decode(decoder, memory, mask, options, {
+      decoderWeight: 1,
+      preBeam: V,
+      scorers: first.map(() => [{ scorer: zero, weight: 1 }]),
+    });
+    expect(wide.map((l) => l[0]!.tokens)).toEqual(plain.map((l) => l[0]!.tokens));
+    // A pre-beam of 1: every step extends by the decoder's best token or ends.
+    const narrow = decode(decoder, memory, mask, options, {
+      decoderWeight: 1,
+      preBeam: 1,
+      scorers: first.map(() => [{ scorer: zero, weight: 1 }]),
+    });
+    const greedy = greedySearch(decoder, memory, mask, options);
+    narrow.forEach((list, b) => {
+      const tokens = list[0]!.tokens;
+      expect(greedy[b]![0]!.tokens.slice(0, tokens.length)).toEqual(tokens);
+    });
     // Greedy with a scorer goes through the beam (size 1) and still obeys it.
     const greedyFused = decode(
       decoder,
