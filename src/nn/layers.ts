@@ -1,5 +1,6 @@
 // Small building blocks on plain tensors: the models own their variables through ParamStore.
 import { tf } from '../runtime/tf.js';
+import { fusedLayerNorm, hasFusedLayerNorm } from './layer-norm.js';
 import type { ParamStore } from './params.js';
 
 /** x [..., inDim] · W [inDim, outDim] (+ b), for any rank (flattened to one matMul). */
@@ -26,11 +27,12 @@ export function layerNorm(
   epsilon = 1e-5,
 ): tf.Tensor {
   const dim = x.shape.at(-1)!;
+  const gain = params.get(`${name}/gain`, [dim], 'ones');
+  const bias = params.get(`${name}/bias`, [dim], 'zeros');
+  if (hasFusedLayerNorm()) return fusedLayerNorm(x, gain, bias, epsilon);
   const { mean, variance } = tf.moments(x, -1, true);
   const normalised = x.sub(mean).mul(tf.rsqrt(variance.add(epsilon)));
-  return normalised
-    .mul(params.get(`${name}/gain`, [dim], 'ones'))
-    .add(params.get(`${name}/bias`, [dim], 'zeros'));
+  return normalised.mul(gain).add(bias);
 }
 
 /** Token ids [...] -> vectors [..., dim]. */

@@ -72,27 +72,31 @@ describe.runIf(hasEspeak || requireTts)('a tiny AED + CTC model', () => {
       .transcribeFeatures(features, lengths, { beamSize: 4, maxLength: 40 })
       .map((h) => tokenizer.decode(h[0]!.tokens));
     expect(beam).toEqual(data.map((d) => d.text));
-    // CTC rescoring: with λ = 1 the pick is the n-best entry the CTC head likes most.
-    const nBest = model.transcribeFeatures(features, lengths, {
-      beamSize: 4,
-      nBest: 4,
-      maxLength: 40,
-    });
+    // Joint decoding, as transcribe runs it (λ = 0.3): still every utterance right.
+    const joint = model
+      .transcribeFeatures(features, lengths, { beamSize: 4, ctcWeight: 0.3, maxLength: 40 })
+      .map((h) => tokenizer.decode(h[0]!.tokens));
+    expect(joint).toEqual(data.map((d) => d.text));
+    // With λ = 1 it is CTC prefix beam search: a finished hypothesis's summed prefix-score
+    // increments telescope to log p_ctc(y).
     const picked = model.transcribeFeatures(features, lengths, {
       beamSize: 4,
       ctcWeight: 1,
+      lengthPenalty: 0,
       maxLength: 40,
     });
     const ctc = tf.tidy(
       () => model.ctcLogProbs(model.encode(features, lengths).memory).arraySync() as number[][][],
     );
     const frames = model.encode(features, lengths).lengths;
-    nBest.forEach((list, b) => {
+    picked.forEach((list, b) => {
       const lp = Float32Array.from(ctc[b]!.flat());
-      const best = Math.max(
-        ...list.map((h) => ctcLogLikelihood(lp, frames[b]!, tokenizer.size, h.tokens)),
+      const best = list[0]!;
+      expect(best.finished).toBe(true);
+      expect(best.score).toBeCloseTo(
+        ctcLogLikelihood(lp, frames[b]!, tokenizer.size, best.tokens),
+        3,
       );
-      expect(picked[b]![0]!.score).toBeCloseTo(best, 3);
     });
     // The same checkpoint through the CLI, from a WAV file, as a user runs it.
     const wav = join(dir, 'phrase.wav');
