@@ -13,10 +13,17 @@ export function dense(
   const inDim = x.shape.at(-1)!;
   const name = options.name ?? 'dense';
   const w = params.get(`${name}/w`, [inDim, outDim]);
-  const flat = x.reshape([-1, inDim]) as tf.Tensor2D;
-  let y: tf.Tensor = tf.matMul(flat, w as tf.Tensor2D);
-  if (options.bias !== false) y = y.add(params.get(`${name}/b`, [outDim], 'zeros'));
-  return y.reshape([...x.shape.slice(0, -1), outDim]);
+  const flat = (x.rank === 2 ? x : x.reshape([-1, inDim])) as tf.Tensor2D;
+  // One fused kernel for matMul + bias (a decoder step runs dozens of these).
+  const y =
+    options.bias === false
+      ? tf.matMul(flat, w as tf.Tensor2D)
+      : tf.fused.matMul({
+          a: flat,
+          b: w as tf.Tensor2D,
+          bias: params.get(`${name}/b`, [outDim], 'zeros'),
+        });
+  return x.rank === 2 ? y : y.reshape([...x.shape.slice(0, -1), outDim]);
 }
 
 /** Layer normalisation over the last axis with learned gain and bias. */
