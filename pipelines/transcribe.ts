@@ -2,6 +2,8 @@ import { existsSync } from 'node:fs';
 import { decodeAudioFile } from '../src/audio/decode.js';
 import { toMono16k } from '../src/audio/resample.js';
 import { AttendError } from '../src/errors.js';
+import { resolveLm } from '../src/lm/files.js';
+import type { NgramLm } from '../src/lm/ngram.js';
 import { AsrModel, asrFeatures, padFeatures } from '../src/models/asr.js';
 import type { Segment, Transcript, WordTiming } from '../src/output/transcript.js';
 import { tf } from '../src/runtime/tf.js';
@@ -71,18 +73,31 @@ export interface LoadedAudio {
   readonly samples: Float32Array;
 }
 
+/** Decoding settings of a transcription: the beam, and the weights of what is fused into it. */
+export type TranscribeOptions = Partial<DecodingOptions> & {
+  /** Joint CTC/attention weight λ; the model's training weight by default. */
+  readonly ctcWeight?: number;
+  /** Language model weight β; lm.json's tuned weight by default, 0 turns it off. */
+  readonly lmWeight?: number;
+};
+
 export interface AsrPipeline {
   readonly model: AsrModel;
+  /** The n-gram LM fused into beam search, when the checkpoint (or --lm) has one. */
+  readonly lm: NgramLm | undefined;
   /** Decodes and resamples one file (errors name the file). */
   load(file: string): Promise<LoadedAudio>;
   /** Transcribes decoded audio as one padded batch. */
-  transcribeAudio(audio: readonly LoadedAudio[], options?: Partial<DecodingOptions>): Transcript[];
-  transcribe(files: readonly string[], options?: Partial<DecodingOptions>): Promise<Transcript[]>;
+  transcribeAudio(audio: readonly LoadedAudio[], options?: TranscribeOptions): Transcript[];
+  transcribe(files: readonly string[], options?: TranscribeOptions): Promise<Transcript[]>;
   dispose(): void;
 }
 
-/** Loads a checkpoint once; transcribes files in batches of similar length. */
-export function createAsrPipeline(checkpoint: string): AsrPipeline {
+/**
+ * Loads a checkpoint once; transcribes files in batches of similar length. `lm`: a language
+ * model file, or 'none'; by default the checkpoint's own lm.json when it has one.
+ */
+export function createAsrPipeline(checkpoint: string, lmChoice?: string): AsrPipeline {
   if (!existsSync(checkpoint)) {
     const wip = checkpoint.replace(/asr-en\/?$/, 'asr-en-wip');
     throw new AttendError(
@@ -92,8 +107,11 @@ export function createAsrPipeline(checkpoint: string): AsrPipeline {
     );
   }
   const model = AsrModel.load(checkpoint);
+  const lm = resolveLm(checkpoint, lmChoice);
+  const lmDefaultWeight = Number(lm?.info.weight ?? 0.3);
   const pipeline: AsrPipeline = {
     model,
+    lm,
     load: async (file) => ({ file, samples: await toMono16k(await decodeAudioFile(file)) }),
     async transcribe(files, options = {}) {
       return pipeline.transcribeAudio(await Promise.all(files.map(pipeline.load)), options);
@@ -102,13 +120,14 @@ export function createAsrPipeline(checkpoint: string): AsrPipeline {
       if (audio.length === 0) return [];
       const features = audio.map((a) => asrFeatures(a.samples, model.config.features));
       const batch = padFeatures(features);
-      const decoding = { ...DEFAULT_DECODING, ...options };
+      const { ctcWeight = model.config.ctcWeight, lmWeight = lmDefaultWeight, ...rest } = options;
+      const decoding = { ...DEFAULT_DECODING, ...rest };
       let hyps: Hypothesis[][];
       try {
-        // Joint CTC/attention rescoring with the weight the model was trained with.
         hyps = model.transcribeFeatures(batch.features, batch.lengths, {
-          ctcWeight: model.config.ctcWeight,
           ...decoding,
+          ctcWeight,
+          ...(lm ? { lm, lmWeight } : {}),
         });
       } finally {
         batch.features.dispose();

@@ -1,4 +1,4 @@
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import sharp from 'sharp';
@@ -118,6 +118,40 @@ describe.runIf(hasEspeak || requireTts)('a tiny AED + CTC model', () => {
     const meta = await sharp(map).metadata();
     expect(meta.width).toBe(asrFeatures(data[0]!.samples, model.config.features).frames * 2);
     expect(meta.height).toBeGreaterThan(40 * 2 + (data[0]!.text.length + 1) * 3);
+    // An n-gram LM over the phrases, fused into the CLI's beam search, keeps them right; a bad
+    // LM file is one line naming it.
+    const corpus = join(dir, 'corpus');
+    mkdirSync(corpus);
+    const manifest = data.map((d) => JSON.stringify({ audio: wav, text: d.text })).join('\n');
+    writeFileSync(join(corpus, 'train.jsonl'), manifest);
+    writeFileSync(join(corpus, 'dev.jsonl'), manifest);
+    const trained = attend([
+      'train',
+      'lm',
+      '--data',
+      corpus,
+      '--model',
+      join(dir, 'tiny'),
+      '--order',
+      '4',
+    ]);
+    expect(trained.stderr).toBe('');
+    expect(trained.stdout).toMatch(/10 sentences; perplexity per token: dev \d/);
+    expect(existsSync(join(dir, 'tiny', 'lm.json'))).toBe(true);
+    const fused = attend(['transcribe', wav, '--model', join(dir, 'tiny'), '--lm-weight', '0.5']);
+    expect(fused.stdout.trim()).toBe(data[0]!.text);
+    writeFileSync(join(dir, 'bad-lm.json'), '{"type": "ngram"');
+    const bad = attend([
+      'transcribe',
+      wav,
+      '--model',
+      join(dir, 'tiny'),
+      '--lm',
+      join(dir, 'bad-lm.json'),
+    ]);
+    expect(bad.status).not.toBe(0);
+    expect(bad.stderr).toMatch(/bad-lm\.json: not a language model file/);
+    expect(bad.stderr).not.toMatch(/\n\s+at /); // no stack trace
     optimizer.dispose();
     tf.dispose([features]);
     model.dispose();

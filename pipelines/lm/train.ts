@@ -1,0 +1,58 @@
+import { join } from 'node:path';
+import { readSpeechManifest } from '../../datasets/manifest.js';
+import { AttendError } from '../../src/errors.js';
+import { readSideFile, TOKENIZER_FILE } from '../../src/io/checkpoint.js';
+import { lmPath, writeLm } from '../../src/lm/files.js';
+import { NgramLm } from '../../src/lm/ngram.js';
+import { BOS, EOS, PAD, type TokenizerJson } from '../../src/text/characters.js';
+import { speechTokenizerFromJson } from '../../src/text/tokenizer.js';
+
+export interface TrainLmOptions {
+  /** Corpus folders: their train.jsonl transcripts are counted; the first's dev.jsonl is scored. */
+  readonly data: readonly string[];
+  /** The speech checkpoint whose tokens the LM predicts; lm.json goes there unless `out` says. */
+  readonly model: string;
+  readonly order: number;
+  /** The weight beam search gives the LM by default (tune it with `attend eval asr --lm-weight`). */
+  readonly weight: number;
+  readonly out?: string;
+}
+
+/**
+ * Counts an n-gram model over the training transcripts in the speech model's own tokens (only
+ * training text: dev and test sentences never reach it) and reports dev perplexity.
+ */
+export function trainTokenLm(options: TrainLmOptions) {
+  const json = readSideFile<TokenizerJson>(options.model, TOKENIZER_FILE);
+  if (!json)
+    throw new AttendError(`${options.model}: no ${TOKENIZER_FILE} (is it a speech checkpoint?)`);
+  const tokenizer = speechTokenizerFromJson(json);
+  const sentences = options.data.flatMap((corpus) =>
+    readSpeechManifest(join(corpus, 'train.jsonl')).map((u) => tokenizer.encode(u.text)),
+  );
+  const lm = NgramLm.train(sentences, {
+    order: options.order,
+    vocabSize: tokenizer.size,
+    start: BOS,
+    end: EOS,
+    excluded: [PAD, BOS],
+  });
+  const dev = readSpeechManifest(join(options.data[0]!, 'dev.jsonl')).map((u) =>
+    tokenizer.encode(u.text),
+  );
+  const devPerplexity = lm.perplexity(dev);
+  lm.info = {
+    trainedOn: options.data.map((corpus) => join(corpus, 'train.jsonl')),
+    sentences: sentences.length,
+    devPerplexity,
+    weight: options.weight,
+  };
+  const out = options.out ?? lmPath(options.model);
+  writeLm(out, lm);
+  return {
+    out,
+    sentences: sentences.length,
+    devPerplexity,
+    trainPerplexity: lm.perplexity(sentences.slice(0, 500)),
+  };
+}
