@@ -8,6 +8,7 @@ import { AsrModel, asrFeatures, padFeatures } from '../src/models/asr.js';
 import type { Segment, Transcript, WordTiming } from '../src/output/transcript.js';
 import { tf } from '../src/runtime/tf.js';
 import { DEFAULT_DECODING, type DecodingOptions, type Hypothesis } from '../src/search/index.js';
+import { readTunedDecoding } from './asr/evaluate.js';
 
 export type { Segment, Transcript, WordTiming };
 
@@ -81,10 +82,20 @@ export type TranscribeOptions = Partial<DecodingOptions> & {
   readonly lmWeight?: number;
 };
 
+export type DecodingOptionsWithFusion = Omit<DecodingOptions, 'startToken' | 'endToken'> & {
+  readonly ctcWeight: number;
+  readonly lmWeight: number;
+};
+
 export interface AsrPipeline {
   readonly model: AsrModel;
   /** The n-gram LM fused into beam search, when the checkpoint (or --lm) has one. */
   readonly lm: NgramLm | undefined;
+  /**
+   * The settings a call with `options` decodes with: what it sets, else the checkpoint's tuned
+   * decoding.json, else the model's training CTC weight, lm.json's weight and the defaults.
+   */
+  decodingFor(options: TranscribeOptions): DecodingOptionsWithFusion;
   /** Decodes and resamples one file (errors name the file). */
   load(file: string): Promise<LoadedAudio>;
   /** Transcribes decoded audio as one padded batch. */
@@ -108,10 +119,17 @@ export function createAsrPipeline(checkpoint: string, lmChoice?: string): AsrPip
   }
   const model = AsrModel.load(checkpoint);
   const lm = resolveLm(checkpoint, lmChoice);
-  const lmDefaultWeight = Number(lm?.info.weight ?? 0.3);
+  const tuned = readTunedDecoding(checkpoint);
   const pipeline: AsrPipeline = {
     model,
     lm,
+    decodingFor: (options) => ({
+      ...DEFAULT_DECODING,
+      ...(tuned ? { beamSize: tuned.beamSize } : {}),
+      ctcWeight: tuned?.ctcWeight ?? model.config.ctcWeight,
+      lmWeight: tuned?.lmWeight ?? Number(lm?.info.weight ?? 0.3),
+      ...options,
+    }),
     load: async (file) => ({ file, samples: await toMono16k(await decodeAudioFile(file)) }),
     async transcribe(files, options = {}) {
       return pipeline.transcribeAudio(await Promise.all(files.map(pipeline.load)), options);
@@ -120,13 +138,11 @@ export function createAsrPipeline(checkpoint: string, lmChoice?: string): AsrPip
       if (audio.length === 0) return [];
       const features = audio.map((a) => asrFeatures(a.samples, model.config.features));
       const batch = padFeatures(features);
-      const { ctcWeight = model.config.ctcWeight, lmWeight = lmDefaultWeight, ...rest } = options;
-      const decoding = { ...DEFAULT_DECODING, ...rest };
+      const { lmWeight, ...decoding } = pipeline.decodingFor(options);
       let hyps: Hypothesis[][];
       try {
         hyps = model.transcribeFeatures(batch.features, batch.lengths, {
           ...decoding,
-          ctcWeight,
           ...(lm ? { lm, lmWeight } : {}),
         });
       } finally {

@@ -14,3 +14,16 @@ export function positiveInteger(name: string, value: string): number {
     throw new AttendError(`${name}: '${value}' is not a positive integer`);
   return n;
 }
+
+/** A weight option: a number >= 0. */
+export function nonNegativeNumber(name: string, value: string): number {
+  const n = Number(value);
+  if (value.trim() === '' || !(n >= 0))
+    throw new AttendError(`${name}: '${value}' is not a non-negative number`);
+  return n;
+}
+
+/** A comma-separated list of weights, e.g. `0,0.2,0.4`. */
+export function weightList(name: string, value: string): number[] {
+  return value.split(',').map((part) => nonNegativeNumber(name, part));
+}

@@ -1,4 +1,4 @@
-import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import sharp from 'sharp';
@@ -122,7 +122,13 @@ describe.runIf(hasEspeak || requireTts)('a tiny AED + CTC model', () => {
     // LM file is one line naming it.
     const corpus = join(dir, 'corpus');
     mkdirSync(corpus);
-    const manifest = data.map((d) => JSON.stringify({ audio: wav, text: d.text })).join('\n');
+    const manifest = data
+      .map((d, i) => {
+        const audio = join(corpus, `${i}.wav`);
+        writeFileSync(audio, encodeWav16({ sampleRate: 16000, channels: [d.samples] }));
+        return JSON.stringify({ audio, text: d.text });
+      })
+      .join('\n');
     writeFileSync(join(corpus, 'train.jsonl'), manifest);
     writeFileSync(join(corpus, 'dev.jsonl'), manifest);
     const trained = attend([
@@ -140,6 +146,36 @@ describe.runIf(hasEspeak || requireTts)('a tiny AED + CTC model', () => {
     expect(existsSync(join(dir, 'tiny', 'lm.json'))).toBe(true);
     const fused = attend(['transcribe', wav, '--model', join(dir, 'tiny'), '--lm-weight', '0.5']);
     expect(fused.stdout.trim()).toBe(data[0]!.text);
+    // --tune picks the fusion weights on a dev manifest and writes decoding.json, which eval uses.
+    const tune = attend([
+      'eval',
+      'asr',
+      '--data',
+      join(corpus, 'dev.jsonl'),
+      '--model',
+      join(dir, 'tiny'),
+      '--tune',
+      '--ctc-weights',
+      '0.3,0.6',
+      '--lm-weights',
+      '0,0.5',
+    ]);
+    expect(tune.stdout).toMatch(/ctc 0.3 lm 0: WER 0.00%/);
+    expect(tune.stdout).toMatch(/ctc 0.6 lm 0.5: WER/);
+    const tuned = JSON.parse(readFileSync(join(dir, 'tiny', 'decoding.json'), 'utf8'));
+    expect(tuned).toMatchObject({ beamSize: 4, ctcWeight: 0.3, lmWeight: 0, devWer: 0 });
+    const scored = JSON.parse(
+      attend([
+        'eval',
+        'asr',
+        '--data',
+        join(corpus, 'dev.jsonl'),
+        '--model',
+        join(dir, 'tiny'),
+        '--json',
+      ]).stdout,
+    );
+    expect(scored).toMatchObject({ utterances: 10, wer: 0, ctcWeight: 0.3, lmWeight: 0, beam: 4 });
     writeFileSync(join(dir, 'bad-lm.json'), '{"type": "ngram"');
     const bad = attend([
       'transcribe',

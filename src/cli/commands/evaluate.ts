@@ -1,14 +1,15 @@
 import type { Command } from 'commander';
 import { readCaptionManifest } from '../../../datasets/captions/manifest.js';
 import { readSpeechManifest } from '../../../datasets/manifest.js';
+import { decodingPath, scoreAsr, tuneDecoding } from '../../../pipelines/asr/evaluate.js';
 import { evaluateCaptions } from '../../../pipelines/caption/evaluate.js';
 import { decodeImages } from '../../../pipelines/caption/image-cache.js';
 import { createAsrPipeline } from '../../../pipelines/transcribe.js';
-import { AttendError, isUserFacing } from '../../errors.js';
+import { AttendError } from '../../errors.js';
 import { scoreCaptions } from '../../metrics/cider.js';
-import { charErrorRate, wordErrorRate } from '../../metrics/edit-distance.js';
 import { CaptionModel } from '../../models/caption.js';
 import { startRuntime } from '../context.js';
+import { positiveInteger, weightList } from '../parse.js';
 import { Progress } from '../progress.js';
 import { DEFAULT_CAPTION_MODEL } from './caption.js';
 import { DEFAULT_ASR_MODEL, fusionOptions, fusionWeights } from './transcribe.js';
@@ -16,12 +17,15 @@ import { DEFAULT_ASR_MODEL, fusionOptions, fusionWeights } from './transcribe.js
 interface EvalOptions {
   model: string;
   data: string;
-  beam: string;
+  beam?: string;
   limit?: string;
   json?: boolean;
   lm?: string;
   lmWeight?: string;
   ctcWeight?: string;
+  tune?: boolean;
+  ctcWeights: string;
+  lmWeights: string;
 }
 
 export function evalCommand(program: Command): void {
@@ -30,64 +34,77 @@ export function evalCommand(program: Command): void {
     .description('WER and CER of a speech model on a JSONL manifest (audio, text)')
     .requiredOption('--data <manifest>', 'e.g. <corpus>/test.jsonl')
     .option('--model <dir>', 'ASR checkpoint folder', DEFAULT_ASR_MODEL)
-    .option('--beam <n>', 'beam size (1 = greedy)', '4')
+    .option('--beam <n>', "beam size (1 = greedy; default: decoding.json's, else 4)")
     .option('--limit <n>', 'only the first N utterances')
     .option('--json', 'print one JSON object')
+    .option(
+      '--tune',
+      'grid-search the CTC and LM weights on this (dev!) manifest and write the best to <model>/decoding.json',
+    )
+    .option('--ctc-weights <list>', 'CTC weights --tune tries', '0.3,0.5,0.7')
+    .option('--lm-weights <list>', 'LM weights --tune tries', '0,0.2,0.4,0.6')
     .action(async (options: EvalOptions, command: Command) => {
       await startRuntime(command);
       const items = readSpeechManifest(options.data).slice(
         0,
-        options.limit ? Number(options.limit) : undefined,
+        options.limit ? positiveInteger('--limit', options.limit) : undefined,
       );
       const pipeline = createAsrPipeline(options.model, options.lm);
-      const decoding = { beamSize: Number(options.beam), ...fusionWeights(options) };
-      const pairs: [string, string][] = [];
-      const failures: string[] = [];
-      const progress = new Progress(items.length, 'eval asr', 'utt');
-      const started = performance.now();
-      let audioSeconds = 0;
+      const beam = options.beam ? { beamSize: positiveInteger('--beam', options.beam) } : {};
       try {
-        for (const item of items) {
-          try {
-            const [result] = await pipeline.transcribe([item.audio], decoding);
-            pairs.push([item.text, result!.text]);
-            audioSeconds += result!.duration;
-            progress.tick();
-          } catch (error) {
-            if (!isUserFacing(error)) throw error;
-            failures.push(error.message);
-            progress.tick(true);
-          }
+        if (options.tune) {
+          const best = await tuneDecoding(
+            pipeline,
+            options.model,
+            items,
+            {
+              beamSize: beam.beamSize ?? 4,
+              ctcWeights: weightList('--ctc-weights', options.ctcWeights),
+              lmWeights: weightList('--lm-weights', options.lmWeights),
+            },
+            (line) => console.log(line),
+            `${options.data} (first ${items.length})`,
+          );
+          console.log(
+            `${decodingPath(options.model)}: ctc ${best.ctcWeight}, lm ${best.lmWeight} (dev WER ${(best.devWer! * 100).toFixed(2)}%)`,
+          );
+          return;
         }
-      } finally {
+        const decoding = { ...beam, ...fusionWeights(options) };
+        const progress = new Progress(items.length, 'eval asr', 'utt');
+        const scores = await scoreAsr(pipeline, items, decoding, (failed) => progress.tick(failed));
         progress.finish();
+        const used = pipeline.decodingFor(decoding);
+        const summary = {
+          model: options.model,
+          data: options.data,
+          utterances: scores.pairs.length,
+          failures: scores.failures.length,
+          beam: used.beamSize,
+          ctcWeight: used.ctcWeight,
+          lm: pipeline.lm ? (options.lm ?? 'lm.json') : 'none',
+          lmWeight: pipeline.lm ? used.lmWeight : 0,
+          wer: scores.wer.rate,
+          cer: scores.cer.rate,
+          rtf: scores.rtf,
+        };
+        if (options.json) {
+          console.log(JSON.stringify(summary));
+        } else {
+          const { wer, cer } = scores;
+          console.log(
+            `${scores.pairs.length} utterances (${scores.failures.length} failed), beam ${used.beamSize}, ctc ${used.ctcWeight}, lm ${summary.lm} × ${summary.lmWeight}`,
+          );
+          console.log(
+            `WER ${(wer.rate * 100).toFixed(2)}% (${wer.errors}/${wer.total})  CER ${(cer.rate * 100).toFixed(2)}% (${cer.errors}/${cer.total})  RTF ${scores.rtf.toFixed(3)}`,
+          );
+          for (const [ref, hyp] of scores.pairs.slice(0, 5))
+            console.log(`  ref: ${ref}\n  hyp: ${hyp}`);
+        }
+        if (scores.failures.length) process.exitCode = 1;
+      } finally {
         pipeline.dispose();
       }
-      const wer = wordErrorRate(pairs);
-      const cer = charErrorRate(pairs);
-      const rtf = (performance.now() - started) / 1000 / Math.max(audioSeconds, 1e-9);
-      const summary = {
-        model: options.model,
-        data: options.data,
-        utterances: pairs.length,
-        failures: failures.length,
-        beam: Number(options.beam),
-        lm: pipeline.lm ? (options.lm ?? 'lm.json') : 'none',
-        ...fusionWeights(options),
-        wer: wer.rate,
-        cer: cer.rate,
-        rtf,
-      };
-      if (options.json) {
-        console.log(JSON.stringify(summary));
-      } else {
-        console.log(`${pairs.length} utterances (${failures.length} failed), beam ${options.beam}`);
-        console.log(
-          `WER ${(wer.rate * 100).toFixed(2)}% (${wer.errors}/${wer.total})  CER ${(cer.rate * 100).toFixed(2)}% (${cer.errors}/${cer.total})  RTF ${rtf.toFixed(3)}`,
-        );
-        for (const [ref, hyp] of pairs.slice(0, 5)) console.log(`  ref: ${ref}\n  hyp: ${hyp}`);
-      }
-      if (failures.length) process.exitCode = 1;
     });
   evaluate
     .command('caption')

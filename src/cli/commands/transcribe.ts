@@ -3,18 +3,18 @@ import { basename, extname } from 'node:path';
 import type { Command } from 'commander';
 import { createAsrPipeline, type Transcript } from '../../../pipelines/transcribe.js';
 import { renderSpeechAttention } from '../../audio/attention-map.js';
-import { AttendError } from '../../errors.js';
 import { asrFeatures } from '../../models/asr.js';
 import { WRITERS } from '../../output/writers.js';
 import { projectPath } from '../../paths.js';
 import { startRuntime } from '../context.js';
 import { reportBadInput } from '../input-errors.js';
+import { nonNegativeNumber, positiveInteger } from '../parse.js';
 
 export const DEFAULT_ASR_MODEL = projectPath('checkpoints', 'asr-en');
 
 interface TranscribeOptions {
   model: string;
-  beam: string;
+  beam?: string;
   format: keyof typeof WRITERS;
   timestamps?: boolean;
   attentionMap?: string;
@@ -33,18 +33,13 @@ export function fusionOptions(command: Command): Command {
 
 /** --lm-weight / --ctc-weight as decoding settings (absent flags keep the defaults). */
 export function fusionWeights(options: { lmWeight?: string; ctcWeight?: string }) {
-  const weight = (flag: string, value: string) => {
-    const x = Number(value);
-    if (!(x >= 0)) throw new AttendError(`${flag}: '${value}' is not a non-negative number`);
-    return x;
-  };
   return {
     ...(options.lmWeight === undefined
       ? {}
-      : { lmWeight: weight('--lm-weight', options.lmWeight) }),
+      : { lmWeight: nonNegativeNumber('--lm-weight', options.lmWeight) }),
     ...(options.ctcWeight === undefined
       ? {}
-      : { ctcWeight: weight('--ctc-weight', options.ctcWeight) }),
+      : { ctcWeight: nonNegativeNumber('--ctc-weight', options.ctcWeight) }),
   };
 }
 
@@ -53,7 +48,7 @@ export function transcribeCommand(program: Command): void {
     .description('speech to text: WAV (any rate, any channels), FLAC, MP3, OGG')
     .argument('<files...>', 'audio files')
     .option('--model <dir>', 'ASR checkpoint folder', DEFAULT_ASR_MODEL)
-    .option('--beam <n>', 'beam size (1 = greedy)', '4')
+    .option('--beam <n>', "beam size (1 = greedy; default: the model's decoding.json, else 4)")
     .option('--format <format>', 'txt, json, srt or vtt', 'txt')
     .option('--timestamps', 'txt output with [start --> end] segment times')
     .option(
@@ -68,7 +63,10 @@ export function transcribeCommand(program: Command): void {
           `--format: '${options.format}' is not one of ${Object.keys(WRITERS).join(', ')}`,
         );
       const pipeline = createAsrPipeline(options.model, options.lm);
-      const decoding = { beamSize: Number(options.beam), ...fusionWeights(options) };
+      const decoding = {
+        ...(options.beam ? { beamSize: positiveInteger('--beam', options.beam) } : {}),
+        ...fusionWeights(options),
+      };
       const results: Transcript[] = [];
       const decoded = new Map<string, Float32Array>(); // kept only for attention maps
       try {
