@@ -325,6 +325,27 @@ describe('native element-wise, copy and softmax kernels', () => {
     });
   });
 
+  it('concat along any axis, with gradients', async () => {
+    if (reason) return;
+    for (const axis of [0, 1, 2, 3]) {
+      const a = [2, 3, 4, 5];
+      const b = [...a];
+      b[axis] = 2;
+      await compare(
+        [a, b, a],
+        withGrads((x, y, z) => tf.concat([x!, y!, z!], axis)),
+      );
+    }
+    await compare(
+      [
+        [3, 0, 2],
+        [3, 4, 2],
+      ],
+      (x, y) => [tf.concat([x!, y!], 1)],
+    ); // an empty part
+    await compare([[5], [2]], (x, y) => [tf.concat([x!.toInt(), y!.toInt()]).toFloat()]);
+  });
+
   it('softmax and its gradient', async () => {
     if (reason) return;
     await compare(

@@ -1,5 +1,7 @@
 import {
   backend_util,
+  Concat,
+  type ConcatAttrs,
   GatherV2,
   type GatherV2Attrs,
   type KernelConfig,
@@ -161,6 +163,37 @@ const gather: KernelFunc = ({ inputs, backend, attrs }) => {
   return native.makeTensorInfo(outShape, x.dtype, out);
 };
 
+/**
+ * Concat as block copies: each input contributes one contiguous run per outer index. The cpu
+ * kernel goes element by element for anything but axis 0 (a decoder's growing attention caches
+ * are joined on axis 2 at every step).
+ */
+const concat: KernelFunc = ({ inputs, backend, attrs }) => {
+  const parts = (inputs as unknown as TensorInfo[]).filter((t) => util.sizeFromShape(t.shape) > 0);
+  const native = backend as NativeBackend;
+  const first = (inputs as unknown as TensorInfo[])[0]!;
+  if (parts.length === 0 || !isFloat32(...parts))
+    return cpuKernel(Concat)({ inputs, backend, attrs });
+  const $axis = util.parseAxisParam((attrs as unknown as ConcatAttrs).axis, first.shape)[0]!;
+  const outShape = backend_util.computeOutShape(
+    parts.map((t) => t.shape),
+    $axis,
+  );
+  const outer = util.sizeFromShape(outShape.slice(0, $axis));
+  const out = new Float32Array(util.sizeFromShape(outShape));
+  const rowLength = out.length / Math.max(outer, 1);
+  let offset = 0;
+  for (const part of parts) {
+    const values = native.floats(part);
+    const run = values.length / Math.max(outer, 1);
+    for (let o = 0; o < outer; o++) {
+      out.set(values.subarray(o * run, (o + 1) * run), o * rowLength + offset);
+    }
+    offset += run;
+  }
+  return native.makeTensorInfo(outShape, 'float32', out);
+};
+
 export const copyKernels = (backendName: string): KernelConfig[] => [
   { kernelName: Slice, backendName, kernelFunc: slice },
   { kernelName: SplitV, backendName, kernelFunc: splitV },
@@ -168,4 +201,5 @@ export const copyKernels = (backendName: string): KernelConfig[] => [
   { kernelName: Transpose, backendName, kernelFunc: transpose },
   { kernelName: Softmax, backendName, kernelFunc: softmax },
   { kernelName: GatherV2, backendName, kernelFunc: gather },
+  { kernelName: Concat, backendName, kernelFunc: concat },
 ];
