@@ -3,11 +3,13 @@ import { decodeAudioFile } from '../src/audio/decode.js';
 import { toMono16k } from '../src/audio/resample.js';
 import { AttendError } from '../src/errors.js';
 import { resolveLm } from '../src/lm/files.js';
+import { LexiconScorer } from '../src/lm/lexicon.js';
 import type { NgramLm } from '../src/lm/ngram.js';
 import { AsrModel, asrFeatures, padFeatures } from '../src/models/asr.js';
 import type { Segment, Transcript, WordTiming } from '../src/output/transcript.js';
 import { tf } from '../src/runtime/tf.js';
 import { DEFAULT_DECODING, type DecodingOptions, type Hypothesis } from '../src/search/index.js';
+import { EOS } from '../src/text/characters.js';
 import { readTunedDecoding } from './asr/evaluate.js';
 
 export type { Segment, Transcript, WordTiming };
@@ -80,11 +82,14 @@ export type TranscribeOptions = Partial<DecodingOptions> & {
   readonly ctcWeight?: number;
   /** Language model weight β; lm.json's tuned weight by default, 0 turns it off. */
   readonly lmWeight?: number;
+  /** Weight of the lexicon penalty (−1 per word not in the LM's training text); 0 turns it off. */
+  readonly lexiconWeight?: number;
 };
 
 export type DecodingOptionsWithFusion = Omit<DecodingOptions, 'startToken' | 'endToken'> & {
   readonly ctcWeight: number;
   readonly lmWeight: number;
+  readonly lexiconWeight: number;
 };
 
 export interface AsrPipeline {
@@ -120,6 +125,10 @@ export function createAsrPipeline(checkpoint: string, lmChoice?: string): AsrPip
   const model = AsrModel.load(checkpoint);
   const lm = resolveLm(checkpoint, lmChoice);
   const tuned = readTunedDecoding(checkpoint);
+  const pieces = Array.from({ length: model.tokenizer.size }, (_, id) =>
+    model.tokenizer.pieces([id]).join(''),
+  );
+  const lexicon = lm?.lexicon.length ? new LexiconScorer(lm.lexicon, pieces, EOS) : undefined;
   const pipeline: AsrPipeline = {
     model,
     lm,
@@ -128,6 +137,7 @@ export function createAsrPipeline(checkpoint: string, lmChoice?: string): AsrPip
       ...(tuned ? { beamSize: tuned.beamSize } : {}),
       ctcWeight: tuned?.ctcWeight ?? model.config.ctcWeight,
       lmWeight: tuned?.lmWeight ?? Number(lm?.info.weight ?? 0.3),
+      lexiconWeight: tuned?.lexiconWeight ?? 0,
       ...options,
     }),
     load: async (file) => ({ file, samples: await toMono16k(await decodeAudioFile(file)) }),
@@ -138,12 +148,15 @@ export function createAsrPipeline(checkpoint: string, lmChoice?: string): AsrPip
       if (audio.length === 0) return [];
       const features = audio.map((a) => asrFeatures(a.samples, model.config.features));
       const batch = padFeatures(features);
-      const { lmWeight, ...decoding } = pipeline.decodingFor(options);
+      const { lmWeight, lexiconWeight, ...decoding } = pipeline.decodingFor(options);
       let hyps: Hypothesis[][];
       try {
         hyps = model.transcribeFeatures(batch.features, batch.lengths, {
           ...decoding,
-          ...(lm ? { lm, lmWeight } : {}),
+          scorers: [
+            ...(lm ? [{ scorer: lm, weight: lmWeight }] : []),
+            ...(lexicon ? [{ scorer: lexicon, weight: lexiconWeight }] : []),
+          ],
         });
       } finally {
         batch.features.dispose();

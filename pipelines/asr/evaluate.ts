@@ -10,6 +10,7 @@ export interface TunedDecoding {
   readonly beamSize: number;
   readonly ctcWeight: number;
   readonly lmWeight: number;
+  readonly lexiconWeight?: number;
   readonly tunedOn?: string;
   readonly devWer?: number;
   readonly devCer?: number;
@@ -80,7 +81,12 @@ export async function tuneDecoding(
   pipeline: AsrPipeline,
   checkpoint: string,
   items: readonly SpeechItem[],
-  grid: { beamSize: number; ctcWeights: readonly number[]; lmWeights: readonly number[] },
+  grid: {
+    beamSize: number;
+    ctcWeights: readonly number[];
+    lmWeights: readonly number[];
+    lexiconWeights: readonly number[];
+  },
   report: (line: string) => void,
   tunedOn: string,
 ): Promise<TunedDecoding> {
@@ -88,29 +94,43 @@ export async function tuneDecoding(
   for (const item of items) audio.push({ ...(await pipeline.load(item.audio)), text: item.text });
   let best: TunedDecoding | undefined;
   const lmWeights = pipeline.lm ? grid.lmWeights : [0];
-  for (const ctcWeight of grid.ctcWeights) {
-    for (const lmWeight of lmWeights) {
-      const pairs: [string, string][] = [];
-      for (let i = 0; i < audio.length; i += 8) {
-        const chunk = audio.slice(i, i + 8);
-        const out = pipeline.transcribeAudio(chunk, {
-          beamSize: grid.beamSize,
-          ctcWeight,
-          lmWeight,
-        });
-        chunk.forEach((a, j) => {
-          pairs.push([a.text, out[j]!.text]);
-        });
-      }
-      const devWer = wordErrorRate(pairs).rate;
-      const devCer = charErrorRate(pairs).rate;
-      report(
-        `ctc ${ctcWeight} lm ${lmWeight}: WER ${(devWer * 100).toFixed(2)}% CER ${(devCer * 100).toFixed(2)}%`,
-      );
-      const better =
-        !best || devWer < best.devWer! || (devWer === best.devWer && devCer < best.devCer!);
-      if (better) best = { beamSize: grid.beamSize, ctcWeight, lmWeight, tunedOn, devWer, devCer };
+  const lexiconWeights = pipeline.lm?.lexicon.length ? grid.lexiconWeights : [0];
+  const cells = grid.ctcWeights.flatMap((ctcWeight) =>
+    lmWeights.flatMap((lmWeight) =>
+      lexiconWeights.map((lexiconWeight) => ({ ctcWeight, lmWeight, lexiconWeight })),
+    ),
+  );
+  for (const { ctcWeight, lmWeight, lexiconWeight } of cells) {
+    const pairs: [string, string][] = [];
+    for (let i = 0; i < audio.length; i += 8) {
+      const chunk = audio.slice(i, i + 8);
+      const out = pipeline.transcribeAudio(chunk, {
+        beamSize: grid.beamSize,
+        ctcWeight,
+        lmWeight,
+        lexiconWeight,
+      });
+      chunk.forEach((a, j) => {
+        pairs.push([a.text, out[j]!.text]);
+      });
     }
+    const devWer = wordErrorRate(pairs).rate;
+    const devCer = charErrorRate(pairs).rate;
+    report(
+      `ctc ${ctcWeight} lm ${lmWeight} lexicon ${lexiconWeight}: WER ${(devWer * 100).toFixed(2)}% CER ${(devCer * 100).toFixed(2)}%`,
+    );
+    const better =
+      !best || devWer < best.devWer! || (devWer === best.devWer && devCer < best.devCer!);
+    if (better)
+      best = {
+        beamSize: grid.beamSize,
+        ctcWeight,
+        lmWeight,
+        lexiconWeight,
+        tunedOn,
+        devWer,
+        devCer,
+      };
   }
   if (!best) throw new AttendError('--tune: nothing to try (empty grid)');
   writeFileSync(decodingPath(checkpoint), `${JSON.stringify(best, null, 2)}\n`);

@@ -27,9 +27,10 @@ export function trainTokenLm(options: TrainLmOptions) {
   if (!json)
     throw new AttendError(`${options.model}: no ${TOKENIZER_FILE} (is it a speech checkpoint?)`);
   const tokenizer = speechTokenizerFromJson(json);
-  const sentences = options.data.flatMap((corpus) =>
-    readSpeechManifest(join(corpus, 'train.jsonl')).map((u) => tokenizer.encode(u.text)),
+  const texts = options.data.flatMap((corpus) =>
+    readSpeechManifest(join(corpus, 'train.jsonl')).map((u) => u.text.toLowerCase()),
   );
+  const sentences = texts.map((text) => tokenizer.encode(text));
   const lm = NgramLm.train(sentences, {
     order: options.order,
     vocabSize: tokenizer.size,
@@ -40,10 +41,12 @@ export function trainTokenLm(options: TrainLmOptions) {
   const dev = readSpeechManifest(join(options.data[0]!, 'dev.jsonl')).map((u) =>
     tokenizer.encode(u.text),
   );
+  lm.lexicon = [...new Set(texts.flatMap((text) => text.split(/\s+/).filter(Boolean)))].sort();
   const devPerplexity = lm.perplexity(dev);
   lm.info = {
     trainedOn: options.data.map((corpus) => join(corpus, 'train.jsonl')),
     sentences: sentences.length,
+    words: lm.lexicon.length,
     devPerplexity,
     weight: options.weight,
   };

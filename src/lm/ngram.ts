@@ -15,6 +15,8 @@ export interface NgramJson {
   readonly contexts: readonly (readonly [string, readonly (readonly [number, number])[]])[];
   /** Where the counts came from and how it scored, for the model card. */
   readonly info?: Record<string, unknown>;
+  /** The training text's words, for the lexicon scorer (src/lm/lexicon.ts). */
+  readonly lexicon?: readonly string[];
 }
 
 interface ContextCounts {
@@ -42,6 +44,7 @@ export class NgramLm implements PrefixScorer<NgramState> {
     readonly end: number,
     readonly excluded: readonly number[],
     public info: Record<string, unknown> = {},
+    public lexicon: readonly string[] = [],
   ) {
     if (!(order >= 1)) throw new AttendError(`n-gram order must be at least 1, got ${order}`);
   }
@@ -148,6 +151,7 @@ export class NgramLm implements PrefixScorer<NgramState> {
       excluded: this.excluded,
       contexts: [...this.contexts].map(([key, entry]) => [key, [...entry.counts]] as const),
       info: this.info,
+      lexicon: this.lexicon,
     };
   }
 
@@ -161,6 +165,7 @@ export class NgramLm implements PrefixScorer<NgramState> {
       json.end,
       json.excluded,
       json.info,
+      json.lexicon,
     );
     for (const [key, counts] of json.contexts) {
       const context = key === '' ? [] : key.split(',').map(Number);

@@ -19,7 +19,7 @@ import {
   decode,
   type Hypothesis,
 } from '../search/index.js';
-import type { PrefixScorer, WeightedScorer } from '../search/scorer.js';
+import type { WeightedScorer } from '../search/scorer.js';
 import { BOS, EOS } from '../text/characters.js';
 import { type SpeechTokenizer, speechTokenizerFromJson } from '../text/tokenizer.js';
 import { ctcLoss } from '../train/ctc.js';
@@ -41,8 +41,8 @@ export interface AsrConfig {
 /** Scores fused into beam search (see transcribeFeatures). */
 export interface AsrFusionOptions {
   readonly ctcWeight?: number;
-  readonly lm?: PrefixScorer;
-  readonly lmWeight?: number;
+  /** Scorers that serve every input (language model, lexicon), with their weights. */
+  readonly scorers?: readonly WeightedScorer[];
 }
 
 /** A batch of utterances: padded features and their token targets. */
@@ -122,14 +122,14 @@ export class AsrModel {
    * Decodes a padded batch of features; hypotheses carry per-step attention weights. With a beam,
    * `ctcWeight` λ > 0 decodes jointly: (1-λ)·log p_att + λ·CTC prefix score at every step (the
    * CTC head knows where speech is and when it has all been said, which curbs the attention
-   * decoder's loops and early stops); `lm` adds lmWeight·log p_lm (shallow fusion).
+   * decoder's loops and early stops); `scorers` add weight·score each (LM shallow fusion).
    */
   transcribeFeatures(
     features: tf.Tensor3D,
     lengths: readonly number[],
     options: Partial<DecodingOptions> & AsrFusionOptions = {},
   ): Hypothesis[][] {
-    const { ctcWeight = 0, lm, lmWeight = 0, ...decoding } = options;
+    const { ctcWeight = 0, scorers: shared = [], ...decoding } = options;
     const beam = (decoding.beamSize ?? DEFAULT_DECODING.beamSize) > 1;
     const joint = beam && ctcWeight > 0;
     const encoded = tf.tidy(() => {
@@ -154,7 +154,7 @@ export class AsrModel {
           });
           list.push({ scorer: ctc, weight: ctcWeight });
         }
-        if (beam && lm && lmWeight > 0) list.push({ scorer: lm, weight: lmWeight });
+        if (beam) list.push(...shared.filter((s) => s.weight > 0));
         return list;
       });
       const beamSize = decoding.beamSize ?? DEFAULT_DECODING.beamSize;

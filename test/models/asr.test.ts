@@ -160,10 +160,16 @@ describe.runIf(hasEspeak || requireTts)('a tiny AED + CTC model', () => {
       '--lm-weights',
       '0,0.5',
     ]);
-    expect(tune.stdout).toMatch(/ctc 0.3 lm 0: WER 0.00%/);
-    expect(tune.stdout).toMatch(/ctc 0.6 lm 0.5: WER/);
+    expect(tune.stdout).toMatch(/ctc 0.3 lm 0 lexicon 0: WER 0.00%/);
+    expect(tune.stdout).toMatch(/ctc 0.6 lm 0.5 lexicon 1: WER/);
     const tuned = JSON.parse(readFileSync(join(dir, 'tiny', 'decoding.json'), 'utf8'));
-    expect(tuned).toMatchObject({ beamSize: 4, ctcWeight: 0.3, lmWeight: 0, devWer: 0 });
+    expect(tuned).toMatchObject({
+      beamSize: 4,
+      ctcWeight: 0.3,
+      lmWeight: 0,
+      lexiconWeight: 0,
+      devWer: 0,
+    });
     const scored = JSON.parse(
       attend([
         'eval',

@@ -22,10 +22,12 @@ interface EvalOptions {
   json?: boolean;
   lm?: string;
   lmWeight?: string;
+  lexiconWeight?: string;
   ctcWeight?: string;
   tune?: boolean;
   ctcWeights: string;
   lmWeights: string;
+  lexiconWeights: string;
 }
 
 export function evalCommand(program: Command): void {
@@ -43,6 +45,7 @@ export function evalCommand(program: Command): void {
     )
     .option('--ctc-weights <list>', 'CTC weights --tune tries', '0.3,0.5,0.7')
     .option('--lm-weights <list>', 'LM weights --tune tries', '0,0.2,0.4,0.6')
+    .option('--lexicon-weights <list>', 'lexicon weights --tune tries', '0,1,2')
     .action(async (options: EvalOptions, command: Command) => {
       await startRuntime(command);
       const items = readSpeechManifest(options.data).slice(
@@ -61,12 +64,13 @@ export function evalCommand(program: Command): void {
               beamSize: beam.beamSize ?? 4,
               ctcWeights: weightList('--ctc-weights', options.ctcWeights),
               lmWeights: weightList('--lm-weights', options.lmWeights),
+              lexiconWeights: weightList('--lexicon-weights', options.lexiconWeights),
             },
             (line) => console.log(line),
             `${options.data} (first ${items.length})`,
           );
           console.log(
-            `${decodingPath(options.model)}: ctc ${best.ctcWeight}, lm ${best.lmWeight} (dev WER ${(best.devWer! * 100).toFixed(2)}%)`,
+            `${decodingPath(options.model)}: ctc ${best.ctcWeight}, lm ${best.lmWeight}, lexicon ${best.lexiconWeight} (dev WER ${(best.devWer! * 100).toFixed(2)}%)`,
           );
           return;
         }
@@ -84,6 +88,7 @@ export function evalCommand(program: Command): void {
           ctcWeight: used.ctcWeight,
           lm: pipeline.lm ? (options.lm ?? 'lm.json') : 'none',
           lmWeight: pipeline.lm ? used.lmWeight : 0,
+          lexiconWeight: pipeline.lm ? used.lexiconWeight : 0,
           wer: scores.wer.rate,
           cer: scores.cer.rate,
           rtf: scores.rtf,
@@ -93,7 +98,7 @@ export function evalCommand(program: Command): void {
         } else {
           const { wer, cer } = scores;
           console.log(
-            `${scores.pairs.length} utterances (${scores.failures.length} failed), beam ${used.beamSize}, ctc ${used.ctcWeight}, lm ${summary.lm} × ${summary.lmWeight}`,
+            `${scores.pairs.length} utterances (${scores.failures.length} failed), beam ${used.beamSize}, ctc ${used.ctcWeight}, lm ${summary.lm} × ${summary.lmWeight}, lexicon × ${summary.lexiconWeight}`,
           );
           console.log(
             `WER ${(wer.rate * 100).toFixed(2)}% (${wer.errors}/${wer.total})  CER ${(cer.rate * 100).toFixed(2)}% (${cer.errors}/${cer.total})  RTF ${scores.rtf.toFixed(3)}`,

@@ -20,6 +20,7 @@ interface TranscribeOptions {
   attentionMap?: string;
   lm?: string;
   lmWeight?: string;
+  lexiconWeight?: string;
   ctcWeight?: string;
 }
 
@@ -27,13 +28,24 @@ interface TranscribeOptions {
 export function fusionOptions(command: Command): Command {
   return command
     .option('--lm <file>', "n-gram language model (default: the model's lm.json), or 'none'")
-    .option('--lm-weight <w>', "language model weight (default: lm.json's tuned weight)")
+    .option('--lm-weight <w>', "language model weight (default: the model's decoding.json)")
+    .option(
+      '--lexicon-weight <w>',
+      "penalty weight per word not in the LM's lexicon (default: decoding.json)",
+    )
     .option('--ctc-weight <w>', 'joint CTC/attention weight (default: the training weight)');
 }
 
 /** --lm-weight / --ctc-weight as decoding settings (absent flags keep the defaults). */
-export function fusionWeights(options: { lmWeight?: string; ctcWeight?: string }) {
+export function fusionWeights(options: {
+  lmWeight?: string;
+  lexiconWeight?: string;
+  ctcWeight?: string;
+}) {
   return {
+    ...(options.lexiconWeight === undefined
+      ? {}
+      : { lexiconWeight: nonNegativeNumber('--lexicon-weight', options.lexiconWeight) }),
     ...(options.lmWeight === undefined
       ? {}
       : { lmWeight: nonNegativeNumber('--lm-weight', options.lmWeight) }),
