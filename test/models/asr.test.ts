@@ -147,19 +147,25 @@ describe.runIf(hasEspeak || requireTts)('a tiny AED + CTC model', () => {
     const fused = attend(['transcribe', wav, '--model', join(dir, 'tiny'), '--lm-weight', '0.5']);
     expect(fused.stdout.trim()).toBe(data[0]!.text);
     // --tune picks the fusion weights on a dev manifest and writes decoding.json, which eval uses.
-    const tune = attend([
-      'eval',
-      'asr',
-      '--data',
-      join(corpus, 'dev.jsonl'),
-      '--model',
-      join(dir, 'tiny'),
+    const evalDev = (...extra: string[]) =>
+      attend([
+        'eval',
+        'asr',
+        '--data',
+        join(corpus, 'dev.jsonl'),
+        '--model',
+        join(dir, 'tiny'),
+        ...extra,
+      ]);
+    const tune = evalDev(
       '--tune',
       '--ctc-weights',
       '0.3,0.6',
       '--lm-weights',
       '0,0.5',
-    ]);
+      '--lexicon-weights',
+      '0,1',
+    );
     expect(tune.stdout).toMatch(/ctc 0.3 lm 0 lexicon 0: WER 0.00%/);
     expect(tune.stdout).toMatch(/ctc 0.6 lm 0.5 lexicon 1: WER/);
     const tuned = JSON.parse(readFileSync(join(dir, 'tiny', 'decoding.json'), 'utf8'));
@@ -170,17 +176,7 @@ describe.runIf(hasEspeak || requireTts)('a tiny AED + CTC model', () => {
       lexiconWeight: 0,
       devWer: 0,
     });
-    const scored = JSON.parse(
-      attend([
-        'eval',
-        'asr',
-        '--data',
-        join(corpus, 'dev.jsonl'),
-        '--model',
-        join(dir, 'tiny'),
-        '--json',
-      ]).stdout,
-    );
+    const scored = JSON.parse(evalDev('--json').stdout);
     expect(scored).toMatchObject({ utterances: 10, wer: 0, ctcWeight: 0.3, lmWeight: 0, beam: 4 });
     writeFileSync(join(dir, 'bad-lm.json'), '{"type": "ngram"');
     const bad = attend([

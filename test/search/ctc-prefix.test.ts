@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { CtcPrefixScorer } from '../../src/search/ctc-prefix.js';
 import { ctcLogLikelihood } from '../../src/train/ctc.js';
 import { prng } from '../../src/util/random.js';
+import { ctcPaths } from '../helpers/ctc-paths.js';
 
 const T = 4;
 const V = 5; // 0 blank, 1 start, 2 end, 3 and 4 labels
@@ -23,14 +24,7 @@ function randomLogProbs(seed: number): Float32Array {
 /** log ψ(h): the probability of every frame path whose collapsed labels start with h (V^T paths). */
 function bruteForcePrefix(lp: Float32Array, prefix: number[]): number {
   let total = 0;
-  for (let code = 0; code < V ** T; code++) {
-    const path: number[] = [];
-    let rest = code;
-    for (let t = 0; t < T; t++) {
-      path.push(rest % V);
-      rest = Math.floor(rest / V);
-    }
-    const collapsed = path.filter((s, i) => s !== 0 && s !== path[i - 1]);
+  for (const { path, collapsed } of ctcPaths(T, V)) {
     if (prefix.some((label, i) => collapsed[i] !== label)) continue;
     total += Math.exp(path.reduce((sum, s, t) => sum + lp[t * V + s]!, 0));
   }

@@ -2,6 +2,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { charErrorRate, editDistance, wordErrorRate } from '../../src/metrics/edit-distance.js';
 import { tf } from '../../src/runtime/tf.js';
 import { ctcLoss } from '../../src/train/ctc.js';
+import { ctcPaths } from '../helpers/ctc-paths.js';
 import { ready } from '../helpers/runtime.js';
 
 beforeAll(async () => {
@@ -13,14 +14,7 @@ function bruteForce(logProbs: number[][], target: number[]): number {
   const time = logProbs.length;
   const vocab = logProbs[0]!.length;
   let total = 0;
-  for (let code = 0; code < vocab ** time; code++) {
-    const path: number[] = [];
-    let rest = code;
-    for (let t = 0; t < time; t++) {
-      path.push(rest % vocab);
-      rest = Math.floor(rest / vocab);
-    }
-    const collapsed = path.filter((s, i) => s !== 0 && s !== path[i - 1]);
+  for (const { path, collapsed } of ctcPaths(time, vocab)) {
     if (collapsed.join() !== target.join()) continue;
     total += Math.exp(path.reduce((sum, s, t) => sum + logProbs[t]![s]!, 0));
   }
