@@ -71,7 +71,7 @@ export function ctcLogLikelihood(
 
 /**
  * Connectionist temporal classification loss, blank id 0 by default: the mean over the batch of
- * -log p(y | x) / |y|. Computed by forward-backward on the CPU side with an exact gradient
+ * -log p(y | x) / |y|; an utterance too short for its target counts as 0. Computed by forward-backward on the CPU side with an exact gradient
  * (a custom gradient, so autodiff does not unroll T steps of tensor ops).
  *   logProbs [B, T, V] (log-softmax), inputLengths [B], targets [B][L]
  */
@@ -98,7 +98,9 @@ export function ctcLoss(
         targets[b]!,
         blank,
       );
-      total += one.loss * scale;
+      // A target the frames cannot fit (fast speech after ×4 subsampling) has p = 0: it adds
+      // nothing, loss or gradient, instead of turning the batch loss into ∞ (zero_infinity).
+      if (Number.isFinite(one.loss)) total += one.loss * scale;
       for (let i = 0; i < one.grad.length; i++) grads[b * time * vocab + i] = one.grad[i]! * scale;
     }
     const gradient = tf.tensor(grads, x.shape);

@@ -46,6 +46,23 @@ describe('CTC loss', () => {
     });
   });
 
+  it('counts a target the frames cannot fit as 0, loss and gradient (zero_infinity)', () => {
+    const logits = tf.variable(tf.randomNormal([2, 3, 3], 0, 1, 'float32', 4));
+    // Item 0: "1 1" needs 3 frames but gets 2; item 1 fits.
+    const loss = () => ctcLoss(tf.logSoftmax(logits) as tf.Tensor3D, [2, 3], [[1, 1], [2]]);
+    const { value, grads } = tf.variableGrads(() => loss() as tf.Scalar);
+    const alone = ctcLoss(
+      tf.logSoftmax(logits).slice([1, 0, 0], [1, -1, -1]) as tf.Tensor3D,
+      [3],
+      [[2]],
+    );
+    expect(value.dataSync()[0]).toBeCloseTo(alone.dataSync()[0]! / 2, 5);
+    const g = grads[logits.name]!.dataSync();
+    expect(Array.from(g.slice(0, 9)).every((x) => x === 0)).toBe(true);
+    expect(Array.from(g.slice(9)).some((x) => x !== 0)).toBe(true);
+    tf.dispose([logits, value, alone, ...Object.values(grads)]);
+  });
+
   it('has gradients that match finite differences', () => {
     const logits = tf.variable(tf.randomNormal([2, 4, 3], 0, 1, 'float32', 9));
     const loss = () => ctcLoss(tf.logSoftmax(logits) as tf.Tensor3D, [4, 3], [[1, 2], [2]]);
