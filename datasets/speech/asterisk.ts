@@ -1,6 +1,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { gunzipSync } from 'node:zlib';
+import { parseWav } from '../../src/audio/wav.js';
 import { AttendError } from '../../src/errors.js';
 import type { SpeechItem } from '../manifest.js';
 import { type Split, sentenceSplit } from './sentences.js';
@@ -40,10 +41,11 @@ export function readAsteriskPrompts(
     const text = normalisePrompt(raw);
     const audio = join(sounds, `${name}.wav`);
     if (!text || !existsSync(audio)) continue;
+    const wav = parseWav(readFileSync(audio), audio);
     items.push({
       audio,
       text,
-      duration: 0,
+      duration: Math.round((wav.channels[0]!.length / wav.sampleRate) * 1000) / 1000,
       speaker: 'asterisk:allison',
       split: sentenceSplit(text),
     });

@@ -6,6 +6,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { readSpeechManifest } from '../../datasets/manifest.js';
 import { readAsteriskPrompts } from '../../datasets/speech/asterisk.js';
 import { readLibriSpeech } from '../../datasets/speech/librispeech.js';
+import { encodeWav16 } from '../../src/audio/wav.js';
 import { projectPath } from '../../src/paths.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'attend-speech-loaders-'));
@@ -43,8 +44,10 @@ describe('Asterisk prompts (real speech Debian ships)', () => {
   it('pairs each transcript line with its WAV, keeps only texts in the alphabet, splits by text', () => {
     const sounds = join(dir, 'sounds');
     mkdirSync(join(sounds, 'digits'), { recursive: true });
+    // 8 kHz like the real prompts, 0.5 s each.
+    const wav = encodeWav16({ sampleRate: 8000, channels: [new Float32Array(4000)] });
     for (const name of ['activated', 'agent-pass', 'digits/1', 'vm-ext'])
-      writeFileSync(join(sounds, `${name}.wav`), '');
+      writeFileSync(join(sounds, `${name}.wav`), wav);
     const transcripts = join(dir, 'core-sounds-en.txt.gz');
     writeFileSync(
       transcripts,
@@ -59,6 +62,7 @@ describe('Asterisk prompts (real speech Debian ships)', () => {
       ['digits/1.wav', 'one'],
     ]);
     expect(items.every((i) => ['train', 'dev', 'test'].includes(i.split))).toBe(true);
+    expect(items.map((i) => i.duration)).toEqual([0.5, 0.5, 0.5]);
     expect(() => readAsteriskPrompts(join(dir, 'nowhere'), transcripts)).toThrow(
       /apt-get install asterisk-core-sounds-en-wav/,
     );
