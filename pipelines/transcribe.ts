@@ -1,6 +1,7 @@
 import { existsSync } from 'node:fs';
 import { decodeAudioFile } from '../src/audio/decode.js';
 import { toMono16k } from '../src/audio/resample.js';
+import { splitAtPauses, trimSilence } from '../src/audio/segment.js';
 import { AttendError } from '../src/errors.js';
 import { resolveLm } from '../src/lm/files.js';
 import { LexiconScorer } from '../src/lm/lexicon.js';
@@ -54,6 +55,11 @@ export function wordTimings(
       start = -1;
     }
   }
+  return { words, segments: segmentsOf(words) };
+}
+
+/** Words grouped into segments that break at pauses over 0.8 s. */
+export function segmentsOf(words: readonly WordTiming[]): Segment[] {
   const segments: Segment[] = [];
   for (const word of words) {
     const last = segments.at(-1);
@@ -67,7 +73,66 @@ export function wordTimings(
       segments.push({ start: word.start, end: word.end, text: word.word });
     }
   }
-  return { words, segments };
+  return segments;
+}
+
+/** Longer audio is transcribed in pieces of at most this long, cut at pauses. */
+export const MAX_PIECE_SECONDS = 10;
+
+/** One piece of one input: where it starts, and the best hypothesis for it. */
+interface DecodedPiece {
+  readonly start: number; // seconds into the file
+  readonly duration: number;
+  readonly hypothesis: Hypothesis;
+}
+
+/**
+ * One transcript from a file's decoded pieces: texts joined, word times moved by each piece's
+ * start, segments regrouped, and attention rows placed at the piece's frames of the whole file.
+ */
+function joinPieces(
+  pieces: readonly DecodedPiece[],
+  model: AsrModel,
+  duration: number,
+): Pick<Transcript, 'text' | 'words' | 'segments' | 'duration' | 'attention'> {
+  const frameSeconds = secondsPerFrame(model);
+  const words: WordTiming[] = [];
+  for (const piece of pieces) {
+    const tokens = piece.hypothesis.tokens;
+    const timed = wordTimings(
+      piece.hypothesis,
+      model.tokenizer.pieces(tokens),
+      frameSeconds,
+      piece.duration,
+    );
+    for (const w of timed.words) {
+      const shift = (t: number) => Number((t + piece.start).toFixed(2));
+      words.push({ word: w.word, start: shift(w.start), end: shift(w.end) });
+    }
+  }
+  const only = pieces.length === 1 && pieces[0]!.start === 0 ? pieces[0] : undefined;
+  const frames = Math.ceil(duration / frameSeconds);
+  const attention = only
+    ? only.hypothesis.weights
+    : pieces.flatMap((piece) => {
+        const offset = Math.round(piece.start / frameSeconds);
+        const valid = Math.ceil(piece.duration / frameSeconds);
+        return piece.hypothesis.weights.map((row) => {
+          const placed = new Float32Array(frames);
+          placed.set(row.subarray(0, Math.min(valid, row.length, frames - offset)), offset);
+          return placed;
+        });
+      });
+  return {
+    text: pieces
+      .map((p) => model.tokenizer.decode(p.hypothesis.tokens))
+      .filter(Boolean)
+      .join(' '),
+    words,
+    segments: segmentsOf(words),
+    duration,
+    attention,
+  };
 }
 
 /** Decoded audio ready for the model: 16 kHz mono samples. */
@@ -84,6 +149,8 @@ export type TranscribeOptions = Partial<DecodingOptions> & {
   readonly lmWeight?: number;
   /** Weight of the lexicon penalty (−1 per word not in the LM's training text); 0 turns it off. */
   readonly lexiconWeight?: number;
+  /** Audio longer than this is transcribed in pieces cut at pauses (default MAX_PIECE_SECONDS). */
+  readonly pieceSeconds?: number;
 };
 
 export type DecodingOptionsWithFusion = Omit<DecodingOptions, 'startToken' | 'endToken'> & {
@@ -129,11 +196,30 @@ export function createAsrPipeline(checkpoint: string, lmChoice?: string): AsrPip
     model.tokenizer.pieces([id]).join(''),
   );
   const lexicon = lm?.lexicon.length ? new LexiconScorer(lm.lexicon, pieces, EOS) : undefined;
+  /** The best hypothesis for each piece of 16 kHz audio, decoded as one padded batch. */
+  const decodePieces = (pieces: Float32Array[], options: TranscribeOptions): Hypothesis[] => {
+    const batch = padFeatures(pieces.map((p) => asrFeatures(p, model.config.features)));
+    const { lmWeight, lexiconWeight, ...decoding } = pipeline.decodingFor(options);
+    try {
+      return model
+        .transcribeFeatures(batch.features, batch.lengths, {
+          ...decoding,
+          scorers: [
+            ...(lm ? [{ scorer: lm, weight: lmWeight }] : []),
+            ...(lexicon ? [{ scorer: lexicon, weight: lexiconWeight }] : []),
+          ],
+        })
+        .map((list) => list[0]!);
+    } finally {
+      batch.features.dispose();
+    }
+  };
   const pipeline: AsrPipeline = {
     model,
     lm,
     decodingFor: (options) => ({
       ...DEFAULT_DECODING,
+      maxLength: Number.POSITIVE_INFINITY, // the model bounds it by the audio's length
       ...(tuned ? { beamSize: tuned.beamSize } : {}),
       ctcWeight: tuned?.ctcWeight ?? model.config.ctcWeight,
       lmWeight: tuned?.lmWeight ?? Number(lm?.info.weight ?? 0.3),
@@ -146,32 +232,38 @@ export function createAsrPipeline(checkpoint: string, lmChoice?: string): AsrPip
     },
     transcribeAudio(audio, options = {}) {
       if (audio.length === 0) return [];
-      const features = audio.map((a) => asrFeatures(a.samples, model.config.features));
-      const batch = padFeatures(features);
-      const { lmWeight, lexiconWeight, ...decoding } = pipeline.decodingFor(options);
-      let hyps: Hypothesis[][];
-      try {
-        hyps = model.transcribeFeatures(batch.features, batch.lengths, {
-          ...decoding,
-          scorers: [
-            ...(lm ? [{ scorer: lm, weight: lmWeight }] : []),
-            ...(lexicon ? [{ scorer: lexicon, weight: lexiconWeight }] : []),
-          ],
-        });
-      } finally {
-        batch.features.dispose();
-      }
-      return audio.map((a, i) => {
-        const best = hyps[i]![0]!;
-        const text = model.tokenizer.decode(best.tokens);
-        const pieces = model.tokenizer.pieces(best.tokens);
-        const duration = a.samples.length / 16000;
+      const { pieceSeconds = MAX_PIECE_SECONDS, ...settings } = options;
+      // Pieces of at most pieceSeconds, cut at pauses, long silences trimmed; silent pieces (a
+      // pause longer than a piece) have nothing to say and are never decoded.
+      const spoken = audio.flatMap((a, input) =>
+        splitAtPauses(a.samples, pieceSeconds).flatMap((cut) => {
+          const range = trimSilence(a.samples, cut);
+          return range
+            ? [
+                {
+                  input,
+                  start: range.start / 16000,
+                  samples: a.samples.subarray(range.start, range.end),
+                },
+              ]
+            : [];
+        }),
+      );
+      const hyps = spoken.length
+        ? decodePieces(
+            spoken.map((p) => p.samples),
+            settings,
+          )
+        : [];
+      return audio.map((a, input) => {
+        const decoded: DecodedPiece[] = spoken.flatMap((p, i) =>
+          p.input === input
+            ? [{ start: p.start, duration: p.samples.length / 16000, hypothesis: hyps[i]! }]
+            : [],
+        );
         return {
           file: a.file,
-          text,
-          ...wordTimings(best, pieces, secondsPerFrame(model), duration),
-          duration,
-          attention: best.weights,
+          ...joinPieces(decoded, model, a.samples.length / 16000),
           model: checkpoint,
           backend: tf.getBackend(),
         };

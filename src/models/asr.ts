@@ -138,7 +138,16 @@ export class AsrModel {
       return { memory: out.memory, mask: out.mask, ctc };
     });
     try {
-      const settings = { startToken: BOS, endToken: EOS, ...decoding };
+      // CTC emits at most one token per encoder frame: no longer output is possible.
+      const settings = {
+        startToken: BOS,
+        endToken: EOS,
+        ...decoding,
+        maxLength: Math.min(
+          decoding.maxLength ?? Number.POSITIVE_INFINITY,
+          encoded.memory.shape[1],
+        ),
+      };
       const [batch, frames] = encoded.memory.shape;
       const vocab = this.tokenizer.size;
       const logProbs = joint ? (encoded.ctc.dataSync() as Float32Array) : new Float32Array();

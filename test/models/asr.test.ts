@@ -3,6 +3,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createAsrPipeline } from '../../pipelines/transcribe.js';
+import { splitAtPauses, trimSilence } from '../../src/audio/segment.js';
 import { encodeWav16 } from '../../src/audio/wav.js';
 import { charErrorRate } from '../../src/metrics/edit-distance.js';
 import { AsrModel, asrFeatures, padFeatures } from '../../src/models/asr.js';
@@ -178,6 +180,48 @@ describe.runIf(hasEspeak || requireTts)('a tiny AED + CTC model', () => {
     });
     const scored = JSON.parse(evalDev('--json').stdout);
     expect(scored).toMatchObject({ utterances: 10, wer: 0, ctcWeight: 0.3, lmWeight: 0, beam: 4 });
+    // Long audio is transcribed in pieces cut at pauses: four phrases with 2 s of silence between
+    // them and pieces of at most 3.5 s give one piece per phrase (silence trimmed to 0.5 s), each
+    // decoded as the model decodes that stretch alone, joined in order with times moved to the file.
+    const silence = new Float32Array(2 * 16000);
+    const parts = data.slice(0, 4).flatMap((d) => [d.samples, silence]);
+    const long = new Float32Array(parts.reduce((n, p) => n + p.length, 0));
+    const phraseStarts: number[] = [];
+    parts.reduce((offset, p, i) => {
+      if (i % 2 === 0) phraseStarts.push(offset);
+      long.set(p, offset);
+      return offset + p.length;
+    }, 0);
+    const ranges = splitAtPauses(long, 3.5).flatMap((cut) => trimSilence(long, cut) ?? []);
+    expect(ranges.length).toBe(4);
+    ranges.forEach((r, i) => {
+      expect(r.start).toBeLessThanOrEqual(phraseStarts[i]!);
+      expect(r.end).toBeGreaterThanOrEqual(phraseStarts[i]! + data[i]!.samples.length - 8000);
+      expect(r.end).toBeLessThan(phraseStarts[i + 1] ?? long.length + 1);
+    });
+    const alone = ranges.map((r) => {
+      const piece = padFeatures([
+        asrFeatures(long.subarray(r.start, r.end), model.config.features),
+      ]);
+      const [best] = model.transcribeFeatures(piece.features, piece.lengths, { beamSize: 1 });
+      piece.features.dispose();
+      return tokenizer.decode(best![0]!.tokens);
+    });
+    const pipeline = createAsrPipeline(join(dir, 'tiny'), 'none');
+    const [whole] = pipeline.transcribeAudio([{ file: 'long.wav', samples: long }], {
+      beamSize: 1,
+      pieceSeconds: 3.5,
+    });
+    pipeline.dispose();
+    expect(whole!.text).toBe(alone.filter(Boolean).join(' '));
+    const starts = whole!.words.map((w) => w.start);
+    expect(Math.min(...starts)).toBeGreaterThanOrEqual(0);
+    expect(whole!.words.at(-1)!.end).toBeLessThanOrEqual(whole!.duration);
+    // Words of the last piece are placed after the third phrase began.
+    const lastWords = alone[3]!.split(' ').length;
+    for (const w of whole!.words.slice(-lastWords))
+      expect(w.start).toBeGreaterThan(phraseStarts[2]! / 16000);
+    for (const row of whole!.attention) expect(row.length).toBe(Math.ceil(whole!.duration / 0.04));
     writeFileSync(join(dir, 'bad-lm.json'), '{"type": "ngram"');
     const bad = attend([
       'transcribe',
