@@ -1,7 +1,7 @@
 import { existsSync } from 'node:fs';
 import { decodeAudioFile } from '../src/audio/decode.js';
 import { toMono16k } from '../src/audio/resample.js';
-import { splitAtPauses, trimSilence } from '../src/audio/segment.js';
+import { splitIntoUtterances, trimSilence } from '../src/audio/segment.js';
 import { AttendError } from '../src/errors.js';
 import { resolveLm } from '../src/lm/files.js';
 import { LexiconScorer } from '../src/lm/lexicon.js';
@@ -21,8 +21,8 @@ const secondsPerFrame = (model: AsrModel) => (model.config.features.hopMs / 1000
 /**
  * Word times from the attention of each emitted token (its most attended encoder frame): the
  * alignment an attention model gives for free. `pieces` is each token's text (a string is one
- * character per token); a word spans the tokens its characters came from. Segments break at
- * pauses over 0.8 s.
+ * character per token); a word spans the tokens its characters came from; starts never go back.
+ * Segments break at pauses over 0.8 s.
  */
 export function wordTimings(
   hypothesis: Hypothesis,
@@ -55,7 +55,13 @@ export function wordTimings(
       start = -1;
     }
   }
-  return { words, segments: segmentsOf(words) };
+  // Attention can glance back: keep word starts in reading order and ends after starts.
+  let latest = 0;
+  const ordered = words.map((w) => {
+    latest = Math.max(latest, w.start);
+    return { ...w, start: latest, end: Math.max(w.end, latest) };
+  });
+  return { words: ordered, segments: segmentsOf(ordered) };
 }
 
 /** Words grouped into segments that break at pauses over 0.8 s. */
@@ -233,10 +239,10 @@ export function createAsrPipeline(checkpoint: string, lmChoice?: string): AsrPip
     transcribeAudio(audio, options = {}) {
       if (audio.length === 0) return [];
       const { pieceSeconds = MAX_PIECE_SECONDS, ...settings } = options;
-      // Pieces of at most pieceSeconds, cut at pauses, long silences trimmed; silent pieces (a
-      // pause longer than a piece) have nothing to say and are never decoded.
+      // Utterance-sized pieces (cut at pauses, at most pieceSeconds), long silences trimmed;
+      // silent pieces have nothing to say and are never decoded.
       const spoken = audio.flatMap((a, input) =>
-        splitAtPauses(a.samples, pieceSeconds).flatMap((cut) => {
+        splitIntoUtterances(a.samples, { maxSeconds: pieceSeconds }).flatMap((cut) => {
           const range = trimSilence(a.samples, cut);
           return range
             ? [

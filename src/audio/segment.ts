@@ -37,6 +37,69 @@ export interface SampleRange {
   readonly end: number;
 }
 
+/** RMS level in dB of each 10 ms frame. */
+function frameLevels(samples: Float32Array, sampleRate: number): Float64Array {
+  const hop = Math.floor(sampleRate / 100);
+  const levels = new Float64Array(Math.ceil(samples.length / hop));
+  for (let f = 0; f < levels.length; f++) {
+    const end = Math.min(samples.length, (f + 1) * hop);
+    let sum = 0;
+    for (let i = f * hop; i < end; i++) sum += samples[i]! ** 2;
+    levels[f] = 10 * Math.log10(sum / Math.max(1, end - f * hop) + 1e-12);
+  }
+  return levels;
+}
+
+/**
+ * Utterance-sized pieces of long audio, the way speech models are trained (sentences of a few
+ * seconds): cuts in the middle of every pause of at least `minPause` seconds (frames 35 dB under
+ * the loud frames, or under -60 dBFS), joins neighbours while they fit in `targetSeconds`, and
+ * cuts what is still longer than `maxSeconds` at its quietest moments (splitAtPauses).
+ */
+export function splitIntoUtterances(
+  samples: Float32Array,
+  options: { targetSeconds?: number; maxSeconds: number; minPause?: number },
+  sampleRate = 16000,
+): SampleRange[] {
+  const { maxSeconds, minPause = 0.3 } = options;
+  const targetSeconds = Math.min(options.targetSeconds ?? 6, maxSeconds);
+  if (samples.length <= targetSeconds * sampleRate) return [{ start: 0, end: samples.length }];
+  const hop = Math.floor(sampleRate / 100);
+  const levels = frameLevels(samples, sampleRate);
+  const sorted = Float64Array.from(levels).sort();
+  const loud = sorted[Math.floor(sorted.length * 0.95)] ?? -120;
+  const quiet = Math.max(loud - 35, -60);
+  const cuts: number[] = [];
+  for (let f = 0; f < levels.length; ) {
+    if (levels[f]! >= quiet) {
+      f++;
+      continue;
+    }
+    let end = f;
+    while (end < levels.length && levels[end]! < quiet) end++;
+    if (end - f >= minPause * 100 && f > 0 && end < levels.length)
+      cuts.push(Math.floor((f + end) / 2) * hop);
+    f = end;
+  }
+  // Join neighbouring stretches while they fit the target length.
+  const joined: SampleRange[] = [];
+  let start = 0;
+  for (const [i, cut] of cuts.entries()) {
+    const next = cuts[i + 1] ?? samples.length;
+    if (next - start > targetSeconds * sampleRate) {
+      joined.push({ start, end: cut });
+      start = cut;
+    }
+  }
+  joined.push({ start, end: samples.length });
+  return joined.flatMap((range) =>
+    splitAtPauses(samples.subarray(range.start, range.end), maxSeconds, sampleRate).map((r) => ({
+      start: r.start + range.start,
+      end: r.end + range.start,
+    })),
+  );
+}
+
 /**
  * Cuts long audio into pieces of at most `maxSeconds`, each cut at the quietest moment (lowest
  * energy over a 0.2 s window) of the piece's second half, so cuts fall in pauses between words

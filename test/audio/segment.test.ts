@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { splitAtPauses, trimSilence } from '../../src/audio/segment.js';
+import { splitAtPauses, splitIntoUtterances, trimSilence } from '../../src/audio/segment.js';
 
 /** `tone` seconds of a 300 Hz tone, then `pause` seconds of silence, repeated. */
 function speechWithPauses(tone: number, pause: number, repeats: number, rate = 16000) {
@@ -44,6 +44,26 @@ describe('splitting long audio at pauses', () => {
     expect(
       trimSilence(new Float32Array(16000).fill(1e-4), { start: 0, end: 16000 }),
     ).toBeUndefined();
+  });
+
+  it('cuts utterance-sized pieces at pauses and joins short ones up to the target length', () => {
+    // 1.5 s of tone + 0.5 s of silence, 10 times: 20 s; pauses every 2 s.
+    const audio = speechWithPauses(1.5, 0.5, 10);
+    const ranges = splitIntoUtterances(audio, { targetSeconds: 4.5, maxSeconds: 10 });
+    expect(ranges[0]!.start).toBe(0);
+    expect(ranges.at(-1)!.end).toBe(audio.length);
+    ranges.forEach((r, i) => {
+      expect(r.end - r.start).toBeLessThanOrEqual(4.5 * 16000);
+      if (i > 0) expect(r.start).toBe(ranges[i - 1]!.end);
+      if (i < ranges.length - 1) expect(audio[r.end]).toBe(0); // inside a pause
+    });
+    // Two 2 s stretches fit in 4.5 s: five pieces, not ten.
+    expect(ranges.length).toBe(5);
+    // Short audio stays whole; a pause-free stretch longer than maxSeconds is still cut.
+    expect(splitIntoUtterances(audio.subarray(0, 16000 * 5), { maxSeconds: 10 })).toHaveLength(1);
+    const tone = speechWithPauses(25, 0, 1);
+    const cut = splitIntoUtterances(tone, { maxSeconds: 10 });
+    expect(cut.every((r) => r.end - r.start <= 160000)).toBe(true);
   });
 
   it('still cuts audio without pauses, at maxSeconds at the latest', () => {

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createAsrPipeline } from '../../pipelines/transcribe.js';
-import { splitAtPauses, trimSilence } from '../../src/audio/segment.js';
+import { splitIntoUtterances, trimSilence } from '../../src/audio/segment.js';
 import { encodeWav16 } from '../../src/audio/wav.js';
 import { charErrorRate } from '../../src/metrics/edit-distance.js';
 import { AsrModel, asrFeatures, padFeatures } from '../../src/models/asr.js';
@@ -180,8 +180,8 @@ describe.runIf(hasEspeak || requireTts)('a tiny AED + CTC model', () => {
     });
     const scored = JSON.parse(evalDev('--json').stdout);
     expect(scored).toMatchObject({ utterances: 10, wer: 0, ctcWeight: 0.3, lmWeight: 0, beam: 4 });
-    // Long audio is transcribed in pieces cut at pauses: four phrases with 2 s of silence between
-    // them and pieces of at most 3.5 s give one piece per phrase (silence trimmed to 0.5 s), each
+    // Long audio is transcribed in utterance-sized pieces cut at pauses: four phrases with 2 s of
+    // silence between them and pieces of at most 3.5 s give one piece per phrase (silence trimmed to 0.5 s), each
     // decoded as the model decodes that stretch alone, joined in order with times moved to the file.
     const silence = new Float32Array(2 * 16000);
     const parts = data.slice(0, 4).flatMap((d) => [d.samples, silence]);
@@ -192,7 +192,9 @@ describe.runIf(hasEspeak || requireTts)('a tiny AED + CTC model', () => {
       long.set(p, offset);
       return offset + p.length;
     }, 0);
-    const ranges = splitAtPauses(long, 3.5).flatMap((cut) => trimSilence(long, cut) ?? []);
+    const ranges = splitIntoUtterances(long, { maxSeconds: 3.5 }).flatMap(
+      (cut) => trimSilence(long, cut) ?? [],
+    );
     expect(ranges.length).toBe(4);
     ranges.forEach((r, i) => {
       expect(r.start).toBeLessThanOrEqual(phraseStarts[i]!);

@@ -26,6 +26,19 @@ describe('timestamps from attention', () => {
     const close = wordTimings(hypothesis([1, 2, 3, 5, 6, 7]), 'hi yo', 0.04, 2);
     expect(close.segments).toEqual([{ start: 0.04, end: 0.28, text: 'hi yo' }]);
   });
+
+  it('keeps word starts in reading order when attention glances back', () => {
+    // "ab cd ef": "cd" attended before "ab"; it starts where "ab" started, never earlier.
+    const { words, segments } = wordTimings(
+      hypothesis([10, 11, 12, 4, 5, 13, 20, 21]),
+      'ab cd ef',
+      0.04,
+      2,
+    );
+    expect(words.map((w) => w.start)).toEqual([0.4, 0.4, 0.8]);
+    for (const w of words) expect(w.end).toBeGreaterThanOrEqual(w.start);
+    for (const s of segments) expect(s.end).toBeGreaterThanOrEqual(s.start);
+  });
 });
 
 describe('output writers', () => {
