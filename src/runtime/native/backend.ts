@@ -6,7 +6,12 @@ import type { NativeAddon } from './addon.js';
  * The cpu backend's storage (plain typed arrays, which the addon reads and writes in place, no
  * copies) with hot kernels replaced by OpenBLAS/C ones. Everything else runs the cpu kernels.
  */
+export const NATIVE_BACKEND = 'native';
+
 export class NativeBackend extends MathBackendCPU {
+  /** The name it is registered under (for looking up its own kernels). */
+  readonly name = NATIVE_BACKEND;
+
   constructor(readonly addon: NativeAddon) {
     super();
   }

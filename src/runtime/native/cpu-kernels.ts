@@ -33,7 +33,15 @@ export interface FusedEpilogue {
   leakyreluAlpha?: number | undefined;
 }
 
-/** out + bias, then the activation: the tail shared by _FusedMatMul and FusedConv2D. */
+/** The backend's own kernel (native where one is registered), else the cpu one. */
+function ownKernel(backend: NativeBackend, name: string): KernelFunc {
+  return getKernel(name, backend.name)?.kernelFunc ?? cpuKernel(name);
+}
+
+/**
+ * out + bias, then the activation: the tail shared by _FusedMatMul and FusedConv2D, through the
+ * native kernels (the cpu Add broadcasts the bias element by element in JS: 0.3 ms for 79×576).
+ */
 export function applyEpilogue(
   backend: NativeBackend,
   out: TensorInfo,
@@ -46,7 +54,12 @@ export function applyEpilogue(
   };
   const { bias, activation } = epilogue;
   if (bias) {
-    replace(cpuKernel('Add')({ inputs: { a: result, b: bias }, backend, attrs: {} }) as TensorInfo);
+    replace(
+      ownKernel(
+        backend,
+        'Add',
+      )({ inputs: { a: result, b: bias }, backend, attrs: {} }) as TensorInfo,
+    );
   }
   if (activation && activation !== 'linear') {
     const kernel = ACTIVATION_KERNELS[activation];
@@ -57,7 +70,7 @@ export function applyEpilogue(
         : { x: result };
     const attrs: NamedAttrMap =
       activation === 'leakyrelu' ? { alpha: epilogue.leakyreluAlpha ?? 0.2 } : {};
-    replace(cpuKernel(kernel)({ inputs, backend, attrs }) as TensorInfo);
+    replace(ownKernel(backend, kernel)({ inputs, backend, attrs }) as TensorInfo);
   }
   return result;
 }

@@ -2,7 +2,7 @@ import { availableParallelism } from 'node:os';
 import '@tensorflow/tfjs-backend-cpu';
 import { getKernelsForBackend, registerBackend, registerKernel } from '@tensorflow/tfjs-core';
 import { loadAddon } from './addon.js';
-import { NativeBackend } from './backend.js';
+import { NATIVE_BACKEND, NativeBackend } from './backend.js';
 import { conv2dKernels } from './conv2d.js';
 import { copyKernels } from './copies.js';
 import { binaryKernels } from './elementwise.js';
@@ -10,7 +10,7 @@ import { matMulKernels } from './matmul.js';
 import { reduceAndUnaryKernels } from './reduce-unary.js';
 import { segmentKernels } from './segments.js';
 
-export const NATIVE_BACKEND = 'native';
+export { NATIVE_BACKEND };
 
 /**
  * Registers the `native` backend: every cpu kernel, then the native overrides on top. Throws
