@@ -130,12 +130,13 @@ export class AsrModel {
     options: Partial<DecodingOptions> & AsrFusionOptions = {},
   ): Hypothesis[][] {
     const { ctcWeight = 0, scorers: shared = [], ...decoding } = options;
-    const beam = (decoding.beamSize ?? DEFAULT_DECODING.beamSize) > 1;
+    const beamSize = decoding.beamSize ?? DEFAULT_DECODING.beamSize;
+    const beam = beamSize > 1;
     const joint = beam && ctcWeight > 0;
     const encoded = tf.tidy(() => {
       const out = this.encode(features, lengths, false);
       const ctc = joint ? this.ctcLogProbs(out.memory) : tf.zeros([0]);
-      return { memory: out.memory, mask: out.mask, ctc };
+      return { memory: out.memory, mask: out.mask, ctc, lengths: out.lengths };
     });
     try {
       // CTC emits at most one token per encoder frame: no longer output is possible.
@@ -151,12 +152,11 @@ export class AsrModel {
       const [batch, frames] = encoded.memory.shape;
       const vocab = this.tokenizer.size;
       const logProbs = joint ? (encoded.ctc.dataSync() as Float32Array) : new Float32Array();
-      const valid = joint ? encoded.mask.sum(1).dataSync() : new Float32Array();
       const scorers = Array.from({ length: batch }, (_, b) => {
         const list: WeightedScorer[] = [];
         if (joint) {
           const lp = logProbs.subarray(b * frames * vocab, (b + 1) * frames * vocab);
-          const ctc = new CtcPrefixScorer(lp, valid[b]!, vocab, {
+          const ctc = new CtcPrefixScorer(lp, encoded.lengths[b]!, vocab, {
             blank: 0,
             start: BOS,
             end: EOS,
@@ -166,7 +166,6 @@ export class AsrModel {
         if (beam) list.push(...shared.filter((s) => s.weight > 0));
         return list;
       });
-      const beamSize = decoding.beamSize ?? DEFAULT_DECODING.beamSize;
       return decode(this.decoder, encoded.memory, encoded.mask, settings, {
         decoderWeight: joint ? 1 - ctcWeight : 1,
         scorers,

@@ -75,9 +75,11 @@ describe.runIf(hasEspeak || requireTts)('a tiny AED + CTC model', () => {
       .map((h) => tokenizer.decode(h[0]!.tokens));
     expect(beam).toEqual(data.map((d) => d.text));
     // Joint decoding, as transcribe runs it (λ = 0.3): still every utterance right.
+    const before = tf.memory().numTensors;
     const joint = model
       .transcribeFeatures(features, lengths, { beamSize: 4, ctcWeight: 0.3, maxLength: 40 })
       .map((h) => tokenizer.decode(h[0]!.tokens));
+    expect(tf.memory().numTensors).toBe(before); // nothing left behind per batch
     expect(joint).toEqual(data.map((d) => d.text));
     // With λ = 1 it is CTC prefix beam search: a finished hypothesis's summed prefix-score
     // increments telescope to log p_ctc(y).
