@@ -1,5 +1,30 @@
 const SILENCE_RMS = 1e-3; // -60 dBFS
 
+/** A stretch of samples [start, end). */
+export interface SampleRange {
+  readonly start: number;
+  readonly end: number;
+}
+
+/** Sum of squares and sample count of each 10 ms frame (the last one may be short). */
+function frameEnergies(
+  samples: Float32Array,
+  sampleRate: number,
+): { energy: Float64Array; counts: Int32Array } {
+  const hop = Math.floor(sampleRate / 100);
+  const frames = Math.ceil(samples.length / hop);
+  const energy = new Float64Array(frames);
+  const counts = new Int32Array(frames);
+  for (let f = 0; f < frames; f++) {
+    const end = Math.min(samples.length, (f + 1) * hop);
+    let sum = 0;
+    for (let i = f * hop; i < end; i++) sum += samples[i]! ** 2;
+    energy[f] = sum;
+    counts[f] = end - f * hop;
+  }
+  return { energy, counts };
+}
+
 /**
  * The part of `range` from its first to its last 10 ms frame above -60 dBFS, with `margin`
  * seconds of the quiet kept on each side: speech models are trained on utterances with short
@@ -13,41 +38,23 @@ export function trimSilence(
   sampleRate = 16000,
 ): SampleRange | undefined {
   const hop = Math.floor(sampleRate / 100);
-  const loud = (start: number) => {
-    const end = Math.min(range.end, start + hop);
-    let sum = 0;
-    for (let i = start; i < end; i++) sum += samples[i]! ** 2;
-    return Math.sqrt(sum / Math.max(1, end - start)) > SILENCE_RMS;
-  };
+  const { energy, counts } = frameEnergies(samples.subarray(range.start, range.end), sampleRate);
   let first = -1;
   let last = -1;
-  for (let start = range.start; start < range.end; start += hop) {
-    if (!loud(start)) continue;
-    if (first < 0) first = start;
-    last = Math.min(range.end, start + hop);
+  for (let f = 0; f < energy.length; f++) {
+    if (!(Math.sqrt(energy[f]! / counts[f]!) > SILENCE_RMS)) continue;
+    if (first < 0) first = range.start + f * hop;
+    last = range.start + f * hop + counts[f]!;
   }
   if (first < 0) return undefined;
   const keep = Math.round(margin * sampleRate);
   return { start: Math.max(range.start, first - keep), end: Math.min(range.end, last + keep) };
 }
 
-/** A stretch of samples [start, end). */
-export interface SampleRange {
-  readonly start: number;
-  readonly end: number;
-}
-
 /** RMS level in dB of each 10 ms frame. */
 function frameLevels(samples: Float32Array, sampleRate: number): Float64Array {
-  const hop = Math.floor(sampleRate / 100);
-  const levels = new Float64Array(Math.ceil(samples.length / hop));
-  for (let f = 0; f < levels.length; f++) {
-    const end = Math.min(samples.length, (f + 1) * hop);
-    let sum = 0;
-    for (let i = f * hop; i < end; i++) sum += samples[i]! ** 2;
-    levels[f] = 10 * Math.log10(sum / Math.max(1, end - f * hop) + 1e-12);
-  }
-  return levels;
+  const { energy, counts } = frameEnergies(samples, sampleRate);
+  return energy.map((sum, f) => 10 * Math.log10(sum / counts[f]! + 1e-12));
 }
 
 /**
@@ -115,13 +122,8 @@ export function splitAtPauses(
   if (samples.length <= maxLength) return [{ start: 0, end: samples.length }];
   // Energy per 10 ms frame, then summed over 0.2 s windows centred on each frame.
   const hop = Math.floor(sampleRate / 100);
-  const frames = Math.ceil(samples.length / hop);
-  const energy = new Float64Array(frames);
-  for (let f = 0; f < frames; f++) {
-    let sum = 0;
-    for (let i = f * hop; i < Math.min(samples.length, (f + 1) * hop); i++) sum += samples[i]! ** 2;
-    energy[f] = sum;
-  }
+  const { energy } = frameEnergies(samples, sampleRate);
+  const frames = energy.length;
   const half = 10; // frames each side: 0.2 s windows
   const prefix = new Float64Array(frames + 1);
   for (let f = 0; f < frames; f++) prefix[f + 1] = prefix[f]! + energy[f]!;
