@@ -198,10 +198,10 @@ export function createAsrPipeline(checkpoint: string, lmChoice?: string): AsrPip
   const model = AsrModel.load(checkpoint);
   const lm = resolveLm(checkpoint, lmChoice);
   const tuned = readTunedDecoding(checkpoint);
-  const pieces = Array.from({ length: model.tokenizer.size }, (_, id) =>
+  const tokenTexts = Array.from({ length: model.tokenizer.size }, (_, id) =>
     model.tokenizer.pieces([id]).join(''),
   );
-  const lexicon = lm?.lexicon.length ? new LexiconScorer(lm.lexicon, pieces, EOS) : undefined;
+  const lexicon = lm?.lexicon.length ? new LexiconScorer(lm.lexicon, tokenTexts, EOS) : undefined;
   /** The best hypothesis for each piece of 16 kHz audio, decoded as one padded batch. */
   const decodePieces = (pieces: Float32Array[], options: TranscribeOptions): Hypothesis[] => {
     const batch = padFeatures(pieces.map((p) => asrFeatures(p, model.config.features)));

@@ -8,6 +8,7 @@ import { createAsrPipeline } from '../../../pipelines/transcribe.js';
 import { AttendError } from '../../errors.js';
 import { scoreCaptions } from '../../metrics/cider.js';
 import { CaptionModel } from '../../models/caption.js';
+import { DEFAULT_DECODING } from '../../search/index.js';
 import { startRuntime } from '../context.js';
 import { positiveInteger, weightList } from '../parse.js';
 import { Progress } from '../progress.js';
@@ -61,7 +62,7 @@ export function evalCommand(program: Command): void {
             options.model,
             items,
             {
-              beamSize: beam.beamSize ?? 4,
+              beamSize: beam.beamSize ?? DEFAULT_DECODING.beamSize,
               ctcWeights: weightList('--ctc-weights', options.ctcWeights),
               lmWeights: weightList('--lm-weights', options.lmWeights),
               lexiconWeights: weightList('--lexicon-weights', options.lexiconWeights),
@@ -79,16 +80,18 @@ export function evalCommand(program: Command): void {
         const scores = await scoreAsr(pipeline, items, decoding, (failed) => progress.tick(failed));
         progress.finish();
         const used = pipeline.decodingFor(decoding);
+        // Greedy decoding (beam 1) fuses nothing: report the weights that were applied.
+        const fused = used.beamSize > 1;
         const summary = {
           model: options.model,
           data: options.data,
           utterances: scores.pairs.length,
           failures: scores.failures.length,
           beam: used.beamSize,
-          ctcWeight: used.ctcWeight,
-          lm: pipeline.lm ? (options.lm ?? 'lm.json') : 'none',
-          lmWeight: pipeline.lm ? used.lmWeight : 0,
-          lexiconWeight: pipeline.lm ? used.lexiconWeight : 0,
+          ctcWeight: fused ? used.ctcWeight : 0,
+          lm: pipeline.lm && fused ? (options.lm ?? 'lm.json') : 'none',
+          lmWeight: pipeline.lm && fused ? used.lmWeight : 0,
+          lexiconWeight: pipeline.lm && fused ? used.lexiconWeight : 0,
           wer: scores.wer.rate,
           cer: scores.cer.rate,
           rtf: scores.rtf,
@@ -98,7 +101,7 @@ export function evalCommand(program: Command): void {
         } else {
           const { wer, cer } = scores;
           console.log(
-            `${scores.pairs.length} utterances (${scores.failures.length} failed), beam ${used.beamSize}, ctc ${used.ctcWeight}, lm ${summary.lm} × ${summary.lmWeight}, lexicon × ${summary.lexiconWeight}`,
+            `${scores.pairs.length} utterances (${scores.failures.length} failed), beam ${used.beamSize}, ctc ${summary.ctcWeight}, lm ${summary.lm} × ${summary.lmWeight}, lexicon × ${summary.lexiconWeight}`,
           );
           console.log(
             `WER ${(wer.rate * 100).toFixed(2)}% (${wer.errors}/${wer.total})  CER ${(cer.rate * 100).toFixed(2)}% (${cer.errors}/${cer.total})  RTF ${scores.rtf.toFixed(3)}`,
