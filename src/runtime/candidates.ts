@@ -1,8 +1,8 @@
 import { existsSync, readFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
 import { availableParallelism } from 'node:os';
 import { projectPath } from '../paths.js';
 import { tf } from './tf.js';
+import { installSyncReadback, type WebGpuBackendLike, watchDawnEvents } from './webgpu-readback.js';
 
 /** Names users pass to `--backend` / `ATTEND_BACKEND`, in the automatic preference order. */
 export const BACKEND_ORDER = [
@@ -38,21 +38,28 @@ export interface BackendCandidate {
   threads(): number;
 }
 
-const require = createRequire(import.meta.url);
-
 /** The version every optional tfjs package must match, or it registers into another engine. */
 export const TFJS_VERSION = tf.version_core;
 
-async function importOptional(pkg: string): Promise<unknown> {
+/**
+ * Imports an optional package, or throws BackendUnavailable saying why. `load` is a literal
+ * `import('pkg')` where the package is always installed here (bundlers then take it along, as
+ * the GPU-machine bundle needs); packages that may be absent are imported by name.
+ */
+async function importOptional(
+  pkg: string,
+  load: () => Promise<unknown> = () => import(pkg),
+): Promise<unknown> {
   try {
-    require.resolve(pkg);
-  } catch {
-    throw new BackendUnavailable(`${pkg} is not installed (npm i ${pkg}@${TFJS_VERSION})`);
-  }
-  try {
-    return await import(pkg);
+    return await load();
   } catch (error) {
-    const first = String(error instanceof Error ? error.message : error).split('\n')[0];
+    const code = (error as { code?: string }).code;
+    const first = String(error instanceof Error ? error.message : error).split('\n')[0] ?? '';
+    if ((code === 'ERR_MODULE_NOT_FOUND' || code === 'MODULE_NOT_FOUND') && first.includes(pkg)) {
+      // tfjs packages must match tfjs-core's version; others (webgpu) take their latest.
+      const spec = pkg.startsWith('@tensorflow/') ? `${pkg}@${TFJS_VERSION}` : pkg;
+      throw new BackendUnavailable(`${pkg} is not installed (npm i ${spec})`);
+    }
     throw new BackendUnavailable(`${pkg} is installed but does not load: ${first}`);
   }
 }
@@ -145,6 +152,15 @@ function vulkanLoaderPresent(): boolean {
   return dirs.some((dir) => existsSync(`${dir}/libvulkan.so.1`));
 }
 
+/**
+ * Whether a backend factory is registered. tf.findBackend is no test for that: it starts an async
+ * factory (WebGPU's asks for a device) and answers null until that has finished.
+ */
+function isRegistered(name: string): boolean {
+  const engine = tf.engine() as unknown as { registryFactory: Record<string, unknown> };
+  return name in engine.registryFactory;
+}
+
 /** The adapter WebGPU found, for `attend doctor`. */
 export let webgpuAdapter: string | undefined;
 
@@ -161,13 +177,14 @@ export const webgpu: BackendCandidate = {
     return `WebGPU on Dawn (webgpu + @tensorflow/tfjs-backend-webgpu)${webgpuAdapter ? `: ${webgpuAdapter}` : ''}`;
   },
   async load() {
-    if (tf.findBackend('webgpu') !== null) return;
+    if (isRegistered('webgpu')) return;
     if (process.platform === 'linux' && !vulkanLoaderPresent()) {
       throw new BackendUnavailable(
         'no Vulkan loader (libvulkan.so.1): no GPU driver for WebGPU to use',
       );
     }
     const dawn = (await importOptional('webgpu')) as DawnModule;
+    watchDawnEvents(); // before Dawn's first async call: dataSync needs its event pump
     const gpu = dawn.create([]);
     const adapter = await gpu.requestAdapter({ powerPreference: 'high-performance' });
     if (!adapter)
@@ -185,8 +202,12 @@ export const webgpu: BackendCandidate = {
       configurable: true,
       writable: true,
     });
-    await importOptional('@tensorflow/tfjs-backend-webgpu');
-    if (tf.findBackend('webgpu') === null)
+    const backendModule = (await importOptional(
+      '@tensorflow/tfjs-backend-webgpu',
+      () => import('@tensorflow/tfjs-backend-webgpu'),
+    )) as { WebGPUBackend: { prototype: WebGpuBackendLike } };
+    installSyncReadback(backendModule.WebGPUBackend);
+    if (!isRegistered('webgpu'))
       throw new BackendUnavailable('@tensorflow/tfjs-backend-webgpu did not register');
   },
   threads: () => 1,

@@ -37,8 +37,22 @@ export interface SelectOptions {
   readonly env?: NodeJS.ProcessEnv;
 }
 
-/** Loads a candidate and makes it current; returns the reason when it cannot. */
-export async function tryActivate(candidate: BackendCandidate): Promise<string | undefined> {
+/** Where the next activation waits: activations run one at a time. */
+let activations: Promise<unknown> = Promise.resolve();
+
+/**
+ * Loads a candidate and makes it current; returns the reason when it cannot. Calls are queued, not
+ * run at once: tfjs gives up an async backend init (WebGPU's device request) that a second
+ * setBackend overtakes, so two concurrent activations (a test's backend check beside the runtime's
+ * own start) would fail each other.
+ */
+export function tryActivate(candidate: BackendCandidate): Promise<string | undefined> {
+  const run = activations.then(() => activate(candidate));
+  activations = run;
+  return run;
+}
+
+async function activate(candidate: BackendCandidate): Promise<string | undefined> {
   try {
     await candidate.load();
     const ok = await tf.setBackend(candidate.tfName);
