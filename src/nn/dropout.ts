@@ -1,7 +1,12 @@
 import { tf } from '../runtime/tf.js';
 
-// xorshift32 state, seeded once per process: dropout masks need speed, not reproducibility.
+// xorshift32 state: random per process unless a training run seeds it (seedDropout).
 let state = (Math.random() * 0xffffffff) >>> 0 || 1;
+
+/** Makes the following dropout masks reproducible (a training run's --seed, e.g. to compare backends). */
+export function seedDropout(seed: number): void {
+  state = Math.imul(seed >>> 0, 2654435761) >>> 0 || 1;
+}
 
 /**
  * Inverted dropout: zeroes each element with probability `rate` and scales the rest by

@@ -1,6 +1,7 @@
-import { mkdirSync } from 'node:fs';
+import { appendFileSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { Progress } from '../cli/progress.js';
+import { seedDropout } from '../nn/dropout.js';
 import { tf } from '../runtime/tf.js';
 import { prng } from '../util/random.js';
 import {
@@ -48,11 +49,16 @@ export interface TrainingTask<B> {
   card(state: TrainState): Record<string, unknown>;
 }
 
-/** Global-norm gradient clipping (Pascanu et al. 2013). */
+/**
+ * Global-norm gradient clipping (Pascanu et al. 2013). The scale stays a tensor: no read back to
+ * the CPU, which on a GPU would stall the queue once more every step.
+ */
 export function clipByGlobalNorm(grads: tf.NamedTensorMap, maxNorm: number): tf.NamedTensorMap {
   return tf.tidy(() => {
-    const norm = tf.sqrt(tf.addN(Object.values(grads).map((g) => g.square().sum()))).dataSync()[0]!;
-    const scale = norm > maxNorm ? maxNorm / norm : 1;
+    // stack + sum, not addN: WebGPU's AddN binds every input at once and fails past eight.
+    const squares = Object.values(grads).map((g) => g.square().sum());
+    const norm = tf.stack(squares).sum().sqrt();
+    const scale = tf.minimum(1, tf.scalar(maxNorm).div(norm));
     return Object.fromEntries(Object.entries(grads).map(([k, g]) => [k, g.mul(scale)]));
   });
 }
@@ -61,7 +67,7 @@ export function clipByGlobalNorm(grads: tf.NamedTensorMap, maxNorm: number): tf.
  * The training loop both tasks use: Adam with warm-up and inverse-square-root decay, gradient
  * clipping, periodic dev evaluation with the best model in <out>/best and early stopping, and
  * <out>/latest (with optimizer state) for resuming. Stops at `steps`, after `maxMinutes`, or on
- * SIGINT/SIGTERM, always with a checkpoint.
+ * SIGINT/SIGTERM, always with a checkpoint. Each step's losses go to <out>/steps.jsonl.
  */
 export async function runTraining<B>(
   settings: LoopSettings,
@@ -80,6 +86,8 @@ export async function runTraining<B>(
     secondsTrained: 0,
   };
   if (resumeState) await restoreOptimizer(task.model, optimizer, latest);
+  // Same seed, same masks: two runs (two backends) of one config draw the same dropout.
+  seedDropout(settings.seed * 100_003 + state.step);
   const started = performance.now();
   let stopping = false;
   const onSignal = () => {
@@ -91,6 +99,8 @@ export async function runTraining<B>(
   const deadline = started + settings.maxMinutes * 60_000;
   const progress = new Progress(settings.steps - state.step, task.label, 'steps', deadline);
   const variables = task.model.params.list();
+  // Every step's losses, one JSON line each: loss curves (and backend comparisons) without a dev run.
+  const stepLog = join(settings.out, 'steps.jsonl');
   let lastLoss: Record<string, number> = {};
   try {
     while (!stopping && state.step < settings.steps) {
@@ -103,20 +113,33 @@ export async function runTraining<B>(
         // tfjs reads the rate on every update, so the schedule just sets it (the field is protected).
         (optimizer as unknown as { learningRate: number }).learningRate =
           settings.peakLr * Math.min(step / settings.warmup, Math.sqrt(settings.warmup / step));
-        const parts: Record<string, number> = {};
+        let parts: [string, tf.Scalar][] = [];
         const { value, grads } = tf.variableGrads(() => {
           const loss = task.loss(batch);
-          for (const [name, scalar] of Object.entries(loss.parts))
-            parts[name] = scalar.dataSync()[0]!;
+          parts = Object.entries(loss.parts).map(([name, scalar]) => [name, tf.keep(scalar)]);
           return loss.total;
         }, variables);
         const clipped = clipByGlobalNorm(grads, settings.clipNorm ?? 5);
         optimizer.applyGradients(clipped as Parameters<typeof optimizer.applyGradients>[0]);
-        lastLoss = { loss: value.dataSync()[0]!, ...parts };
-        tf.dispose([value, ...Object.values(grads), ...Object.values(clipped)]);
+        // All of the step's numbers in one read (each read waits for the GPU to drain).
+        const numbers = tf.tidy(() => tf.stack([value, ...parts.map(([, t]) => t)]).dataSync());
+        lastLoss = {
+          loss: numbers[0]!,
+          ...Object.fromEntries(parts.map(([name], i) => [name, numbers[i + 1]!])),
+        };
+        tf.dispose([
+          value,
+          ...parts.map(([, t]) => t),
+          ...Object.values(grads),
+          ...Object.values(clipped),
+        ]);
         task.disposeBatch(batch);
         state.step = step;
         state.secondsTrained += (performance.now() - stepStart) / 1000;
+        appendFileSync(
+          stepLog,
+          `${JSON.stringify({ step, ...lastLoss, seconds: +state.secondsTrained.toFixed(3) })}\n`,
+        );
         progress.tick();
         // A step is synchronous: yield to the event loop so a SIGINT/SIGTERM handler can run now,
         // not at the next evaluation.

@@ -47,6 +47,22 @@ describe('the training loop (through attend train caption)', () => {
     expect(attend(train(run, '--steps', '9', '--eval-every', '3')).status).toBe(0);
     expect(state(run).step).toBe(9);
     expect(state(run).history.map((h) => h.step)).toEqual([3, 6, 9]);
+    // Every step's losses are logged, across the resume.
+    const steps = (r: string) =>
+      readFileSync(join(r, 'steps.jsonl'), 'utf8')
+        .trim()
+        .split('\n')
+        .map((line) => JSON.parse(line) as { step: number; loss: number });
+    expect(steps(run).map((s) => s.step)).toEqual([1, 2, 3, 4, 5, 6, 7, 8, 9]);
+
+    // The same seed gives the same run, dropout masks included (what backend comparisons rely on).
+    const again = join(dir, 'again');
+    expect(attend(train(again, '--steps', '3', '--eval-every', '3')).status).toBe(0);
+    expect(steps(again).map((s) => s.loss)).toEqual(
+      steps(run)
+        .slice(0, 3)
+        .map((s) => s.loss),
+    );
 
     // SIGTERM mid-run (no evaluation due for 1000 steps): it saves and exits within a step or two.
     const long = join(dir, 'long');
