@@ -44,13 +44,17 @@ async function compare(
   });
 }
 
+/** -1 … 1 in `n` even steps, made on the CPU: WebGPU's linspace gives NaN for n = 1. */
+const ramp = (n: number): tf.Tensor =>
+  tf.tensor1d(Array.from({ length: n }, (_, i) => (n === 1 ? -1 : -1 + (2 * i) / (n - 1))));
+
 /** Forward value and the gradient of sum(output * weights) with respect to every input. */
 const withGrads =
   (f: (...inputs: tf.Tensor[]) => tf.Tensor) =>
   (...inputs: tf.Tensor[]): tf.Tensor[] => {
     const { value, grads } = tf.valueAndGrads((...xs: tf.Tensor[]) => {
       const y = f(...xs);
-      return y.mul(tf.linspace(-1, 1, y.size).reshape(y.shape)).sum();
+      return y.mul(ramp(y.size).reshape(y.shape)).sum();
     })(inputs);
     return [value, ...grads, f(...inputs)];
   };
@@ -78,7 +82,9 @@ describe('native BatchMatMul', () => {
   }
 
   it('broadcasts batch dims on both sides like numpy (the cpu kernel gets this wrong)', async () => {
-    if (reason) return;
+    // tfjs's cpu and webgpu kernels both get this wrong (the reference, and a GPU limitation that
+    // no model path meets: they broadcast one side only); native and libtensorflow get it right.
+    if (reason || TESTED === 'cpu' || TESTED === 'webgpu') return;
     const a = randomArray(2 * 7 * 5, 11);
     const b = randomArray(3 * 5 * 4, 12);
     const tiled = await on('cpu', () =>
@@ -330,9 +336,11 @@ describe('native element-wise, copy and softmax kernels', () => {
     await compare([[5, 4, 3]], pick(2, [2, 2, 0, 1, 0]));
     await compare([[6, 3]], (x) => [tf.gather(x!, tf.tensor2d([0, 5, 2, 2], [2, 2], 'int32'), 0)]);
     await compare([[6]], (x) => [tf.gather(x!.toInt(), tf.tensor1d([5, 1], 'int32')).toFloat()]);
-    await on(TESTED, () => {
-      expect(() => tf.gather(tf.ones([3, 2]), tf.tensor1d([3], 'int32'))).toThrow();
-    });
+    // The CPU backends check indices; a GPU kernel cannot throw (WebGPU reads zeros there).
+    if (['native', 'cpu', 'wasm'].includes(TESTED))
+      await on(TESTED, () => {
+        expect(() => tf.gather(tf.ones([3, 2]), tf.tensor1d([3], 'int32'))).toThrow();
+      });
   });
 
   it('concat along any axis, with gradients', async () => {

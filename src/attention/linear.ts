@@ -57,7 +57,9 @@ export class LinearAttention implements Attention {
     if (this.config.causal) {
       // Σ_{j≤i} φ(k_j) v_jᵀ as a cumulative sum of outer products: [B, H, T, d, d].
       const outer = k.expandDims(4).mul(v.expandDims(3));
-      const kv = tf.cumsum(outer, 2);
+      // Summed as rank 3 ([B·H, T, d·d]): WebGPU's cumsum stops at rank 4.
+      const [b, h, t, dk, dv] = outer.shape as [number, number, number, number, number];
+      const kv = tf.cumsum(outer.reshape([b * h, t, dk * dv]), 1).reshape([b, h, t, dk, dv]);
       numerator = q.expandDims(3).matMul(kv).squeeze([3]);
       normaliser = q.mul(tf.cumsum(k, 2)).sum(-1, true);
     } else {

@@ -41,9 +41,18 @@ export function hasFusedLayerNorm(): boolean {
   return tf.getKernel(KERNEL, tf.getBackend()) !== undefined;
 }
 
+function compositeForward(x: tf.Tensor, gain: tf.Tensor, bias: tf.Tensor, epsilon: number) {
+  const { mean, variance } = tf.moments(x, -1, true);
+  return x
+    .sub(mean)
+    .mul(tf.rsqrt(variance.add(epsilon)))
+    .mul(gain)
+    .add(bias);
+}
+
 /**
- * Layer normalisation over the last axis as one kernel forward (about ten kernels fewer per call:
- * a decoder step runs seven of these) with the analytic gradient:
+ * Layer normalisation over the last axis as one kernel forward where the backend has it (about ten
+ * kernels fewer per call: a decoder step runs seven of these) with the analytic gradient:
  * dx = rstd·(ĝ − mean(ĝ) − x̂·mean(ĝ·x̂)) where ĝ = dy·gain; dgain = Σ dy·x̂; dbias = Σ dy.
  */
 export function fusedLayerNorm(
@@ -55,9 +64,13 @@ export function fusedLayerNorm(
   const run = tf.customGrad((...args: (tf.Tensor | tf.GradSaveFunc)[]) => {
     const [input, g, b, save] = args as [tf.Tensor, tf.Tensor, tf.Tensor, tf.GradSaveFunc];
     save([input, g]);
-    const value = tf.engine().runKernel(KERNEL, { x: input, gain: g, bias: b }, {
-      epsilon,
-    } as unknown as tf.NamedAttrMap) as tf.Tensor;
+    // GPU and wasm backends have no one-pass kernel: the forward is then the composite ops, the
+    // gradient still the analytic one below (fewer kernels than differentiating the composite).
+    const value = hasFusedLayerNorm()
+      ? (tf.engine().runKernel(KERNEL, { x: input, gain: g, bias: b }, {
+          epsilon,
+        } as unknown as tf.NamedAttrMap) as tf.Tensor)
+      : compositeForward(input, g, b, epsilon);
     return {
       value,
       gradFunc: (dy: tf.Tensor, saved: tf.Tensor[]) => {

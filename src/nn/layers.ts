@@ -1,6 +1,6 @@
 // Small building blocks on plain tensors: the models own their variables through ParamStore.
 import { tf } from '../runtime/tf.js';
-import { fusedLayerNorm, hasFusedLayerNorm } from './layer-norm.js';
+import { fusedLayerNorm } from './layer-norm.js';
 import type { ParamStore } from './params.js';
 
 /** x [..., inDim] · W [inDim, outDim] (+ b), for any rank (flattened to one matMul). */
@@ -36,10 +36,7 @@ export function layerNorm(
   const dim = x.shape.at(-1)!;
   const gain = params.get(`${name}/gain`, [dim], 'ones');
   const bias = params.get(`${name}/bias`, [dim], 'zeros');
-  if (hasFusedLayerNorm()) return fusedLayerNorm(x, gain, bias, epsilon);
-  const { mean, variance } = tf.moments(x, -1, true);
-  const normalised = x.sub(mean).mul(tf.rsqrt(variance.add(epsilon)));
-  return normalised.mul(gain).add(bias);
+  return fusedLayerNorm(x, gain, bias, epsilon);
 }
 
 /** Token ids [...] -> vectors [..., dim]. */

@@ -18,9 +18,8 @@ function reference(x: tf.Tensor, gain: tf.Tensor, bias: tf.Tensor, epsilon: numb
 }
 
 describe('fused layer norm', () => {
-  it('is available on this backend', () => {
-    expect(['cpu', 'native']).toContain(tf.getBackend());
-    expect(hasFusedLayerNorm()).toBe(true);
+  it('has its one-pass kernel on the typed-array backends (cpu, native), composite ops elsewhere', () => {
+    expect(hasFusedLayerNorm()).toBe(['cpu', 'native'].includes(tf.getBackend()));
   });
 
   it('matches the composite ops forward and in every gradient', () => {
