@@ -63,6 +63,7 @@ function skipFor(kind: string, n: number) {
       backend !== 'native' &&
       backend !== 'tensorflow' &&
       backend !== 'tensorflow-gpu' &&
+      backend !== 'webgpu' &&
       n > 256 &&
       !full
     ) {
