@@ -12,7 +12,7 @@ import '../../test/nn/dropout.test.js';
 import '../../test/nn/layer-norm.test.js';
 import '../../test/train/ctc.test.js';
 import '../../test/search/ctc-prefix.test.js';
-import '../../test/train/clip.test.js';
+import '../../test/train/flat-adam.test.js';
 // Last: 500 training steps of a recurrent model, the slowest suite on a dispatch-bound GPU.
 import '../../test/decoder/toy-reverse.test.js';
 import { tf } from '../../src/runtime/tf.js';

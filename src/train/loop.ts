@@ -4,6 +4,7 @@ import { Progress } from '../cli/progress.js';
 import { seedDropout } from '../nn/dropout.js';
 import { tf } from '../runtime/tf.js';
 import { prng } from '../util/random.js';
+import { FlatAdam } from './flat-adam.js';
 import {
   readTrainingState,
   restoreOptimizer,
@@ -50,22 +51,8 @@ export interface TrainingTask<B> {
 }
 
 /**
- * Global-norm gradient clipping (Pascanu et al. 2013). The scale stays a tensor: no read back to
- * the CPU, which on a GPU would stall the queue once more every step.
- */
-export function clipByGlobalNorm(grads: tf.NamedTensorMap, maxNorm: number): tf.NamedTensorMap {
-  return tf.tidy(() => {
-    // stack + sum, not addN: WebGPU's AddN binds every input at once and fails past eight.
-    const squares = Object.values(grads).map((g) => g.square().sum());
-    const norm = tf.stack(squares).sum().sqrt();
-    const scale = tf.minimum(1, tf.scalar(maxNorm).div(norm));
-    return Object.fromEntries(Object.entries(grads).map(([k, g]) => [k, g.mul(scale)]));
-  });
-}
-
-/**
  * The training loop both tasks use: Adam with warm-up and inverse-square-root decay, gradient
- * clipping, periodic dev evaluation with the best model in <out>/best and early stopping, and
+ * clipping (both in FlatAdam), periodic dev evaluation with the best model in <out>/best and early stopping, and
  * <out>/latest (with optimizer state) for resuming. Stops at `steps`, after `maxMinutes`, or on
  * SIGINT/SIGTERM, always with a checkpoint. Each step's losses go to <out>/steps.jsonl.
  */
@@ -76,7 +63,8 @@ export async function runTraining<B>(
 ): Promise<TrainState> {
   mkdirSync(settings.out, { recursive: true });
   const latest = join(settings.out, 'latest');
-  const optimizer = tf.train.adam(settings.peakLr, 0.9, 0.98, 1e-9);
+  const variables = task.model.params.list();
+  const optimizer = new FlatAdam(variables, settings.peakLr, 0.9, 0.98, 1e-9);
   const state: TrainState = resumeState ?? {
     step: 0,
     epoch: 0,
@@ -98,7 +86,6 @@ export async function runTraining<B>(
   process.once('SIGTERM', onSignal);
   const deadline = started + settings.maxMinutes * 60_000;
   const progress = new Progress(settings.steps - state.step, task.label, 'steps', deadline);
-  const variables = task.model.params.list();
   // Every step's losses, one JSON line each: loss curves (and backend comparisons) without a dev run.
   const stepLog = join(settings.out, 'steps.jsonl');
   let lastLoss: Record<string, number> = {};
@@ -111,7 +98,7 @@ export async function runTraining<B>(
         const batch = makeBatch();
         const step = state.step + 1;
         // tfjs reads the rate on every update, so the schedule just sets it (the field is protected).
-        (optimizer as unknown as { learningRate: number }).learningRate =
+        optimizer.learningRate =
           settings.peakLr * Math.min(step / settings.warmup, Math.sqrt(settings.warmup / step));
         let parts: [string, tf.Scalar][] = [];
         const { value, grads } = tf.variableGrads(() => {
@@ -119,20 +106,14 @@ export async function runTraining<B>(
           parts = Object.entries(loss.parts).map(([name, scalar]) => [name, tf.keep(scalar)]);
           return loss.total;
         }, variables);
-        const clipped = clipByGlobalNorm(grads, settings.clipNorm ?? 5);
-        optimizer.applyGradients(clipped as Parameters<typeof optimizer.applyGradients>[0]);
+        optimizer.step(grads, settings.clipNorm ?? 5);
         // All of the step's numbers in one read (each read waits for the GPU to drain).
         const numbers = tf.tidy(() => tf.stack([value, ...parts.map(([, t]) => t)]).dataSync());
         lastLoss = {
           loss: numbers[0]!,
           ...Object.fromEntries(parts.map(([name], i) => [name, numbers[i + 1]!])),
         };
-        tf.dispose([
-          value,
-          ...parts.map(([, t]) => t),
-          ...Object.values(grads),
-          ...Object.values(clipped),
-        ]);
+        tf.dispose([value, ...parts.map(([, t]) => t), ...Object.values(grads)]);
         task.disposeBatch(batch);
         state.step = step;
         state.secondsTrained += (performance.now() - stepStart) / 1000;

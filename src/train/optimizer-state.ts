@@ -2,7 +2,8 @@ import { existsSync, readFileSync, renameSync, rmSync, writeFileSync } from 'nod
 import { join } from 'node:path';
 import { loadVariables, saveVariables } from '../io/checkpoint.js';
 import type { ParamStore } from '../nn/params.js';
-import type { tf } from '../runtime/tf.js';
+import { tf } from '../runtime/tf.js';
+import type { TrainingOptimizer } from './flat-adam.js';
 
 /** What a trainer saves: the model (its own save) plus optimizer moments and loop state. */
 export interface SavableModel {
@@ -16,7 +17,7 @@ export interface SavableModel {
  */
 export async function saveTrainingState(
   model: SavableModel,
-  optimizer: tf.AdamOptimizer,
+  optimizer: TrainingOptimizer,
   state: unknown,
   out: string,
   card: unknown,
@@ -34,11 +35,15 @@ export async function saveTrainingState(
       /^(.*)\/(m|v)$/,
       (_, variable: string, moment: string) => `${byVariable.get(variable) ?? variable}/${moment}`,
     );
-  const weights = await optimizer.getWeights();
-  await saveVariables(
-    join(staging, 'optimizer'),
-    Object.fromEntries(weights.map((w) => [rename(w.name), w.tensor])),
-  );
+  const weights = optimizer.getWeights();
+  try {
+    await saveVariables(
+      join(staging, 'optimizer'),
+      Object.fromEntries(weights.map((w) => [rename(w.name), w.tensor])),
+    );
+  } finally {
+    tf.dispose(weights.map((w) => w.tensor));
+  }
   writeFileSync(join(staging, 'train-state.json'), `${JSON.stringify(state, null, 2)}\n`);
   rmSync(join(out, 'latest'), { recursive: true, force: true });
   renameSync(staging, join(out, 'latest'));
@@ -50,10 +55,10 @@ export function readTrainingState<S>(dir: string): S | undefined {
   return existsSync(file) ? (JSON.parse(readFileSync(file, 'utf8')) as S) : undefined;
 }
 
-/** Puts saved Adam moments back, matched to the model's parameters by name. */
+/** Puts saved Adam moments back (ours or tf.train.adam's), matched to the parameters by name. */
 export async function restoreOptimizer(
   model: SavableModel,
-  optimizer: tf.AdamOptimizer,
+  optimizer: TrainingOptimizer,
   dir: string,
 ): Promise<void> {
   const saved = loadVariables(join(dir, 'optimizer')).tensors;
@@ -63,7 +68,8 @@ export async function restoreOptimizer(
       /^(.*)\/(m|v)$/,
       (_, key: string, moment: string) => `${variables[key]?.name ?? key}/${moment}`,
     );
-  await optimizer.setWeights(
+  optimizer.setWeights(
     Object.entries(saved).map(([name, tensor]) => ({ name: restore(name), tensor })),
   );
+  tf.dispose(Object.values(saved));
 }
