@@ -15,19 +15,25 @@ type Pump = () => void;
 let dawnPump: Pump | undefined;
 let pumpWatchInstalled = false;
 
-const isNative = (fn: unknown): fn is Pump =>
-  typeof fn === 'function' && /\[native code\]/.test(Function.prototype.toString.call(fn));
+/**
+ * Dawn's callback is a native function taking no arguments (made by Napi::Function::New). Promise
+ * resolvers, which code passes to setImmediate all the time, are native too but take one.
+ */
+const isDawnPump = (fn: unknown): fn is Pump =>
+  typeof fn === 'function' &&
+  fn.length === 0 &&
+  /\[native code\]/.test(Function.prototype.toString.call(fn));
 
 /**
- * Wraps the global setImmediate to remember Dawn's event-processing callback (a native function;
- * Node's own timers never go through the global). Must run before Dawn starts any async work.
+ * Wraps the global setImmediate to remember Dawn's event-processing callback (Node's own timers
+ * never go through the global). Must run before Dawn starts any async work.
  */
 export function watchDawnEvents(): void {
   if (pumpWatchInstalled) return;
   pumpWatchInstalled = true;
   const original = globalThis.setImmediate;
   const wrapped = ((callback: unknown, ...args: unknown[]) => {
-    if (isNative(callback)) dawnPump = callback;
+    if (isDawnPump(callback)) dawnPump = callback;
     return (original as (...a: unknown[]) => NodeJS.Immediate)(callback, ...args);
   }) as typeof setImmediate;
   // Keep setImmediate's own properties (util.promisify's custom form among them).
