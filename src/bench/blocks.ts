@@ -1,6 +1,7 @@
 // Training-shaped workloads for `attend bench`, built from plain tfjs ops so that every backend can
 // run them. Each returns a closure that does one forward+backward pass inside tf.tidy.
 import { tf } from '../runtime/tf.js';
+import { FlatAdam } from '../train/flat-adam.js';
 
 export type Step = () => void | Promise<void>;
 export interface Workload {
@@ -133,12 +134,14 @@ export function adamStepWorkload(
   variables: tf.Variable[],
   owned: { dispose(): void }[],
 ): Workload {
-  const optimizer = tf.train.adam(1e-4);
+  // The training loop's optimizer: clipping and Adam over one flat vector.
+  const optimizer = new FlatAdam(variables, 1e-4);
   return {
     step: () => {
-      const value = optimizer.minimize(loss, true, variables);
-      value?.dataSync();
-      value?.dispose();
+      const { value, grads } = tf.variableGrads(loss, variables);
+      optimizer.step(grads, 5);
+      value.dataSync();
+      tf.dispose([value, ...Object.values(grads)]);
     },
     dispose: () => {
       optimizer.dispose();
