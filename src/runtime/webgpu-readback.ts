@@ -84,8 +84,7 @@ const READ_TIMEOUT_MS = 30_000;
 
 /** Copies a GPU buffer into a mappable one and waits, without yielding, until it maps. */
 export function readBufferSync(backend: WebGpuBackendLike, buffer: WebGpuBuffer): ArrayBuffer {
-  const pump = dawnPump;
-  if (!pump) throw new Error('WebGPU sync read: Dawn event processing was never seen');
+  if (!dawnPump) throw new Error('WebGPU sync read: Dawn event processing was never seen');
   const staging = backend.bufferManager.acquireBuffer(buffer.size, COPY_DST | MAP_READ);
   backend.ensureCommandEncoderReady();
   backend.endComputePassEncoder();
@@ -103,7 +102,8 @@ export function readBufferSync(backend: WebGpuBackendLike, buffer: WebGpuBuffer)
     // Each pump queues another setImmediate for later: after a short spin, pause 20 µs between
     // pumps so that a long GPU job does not leave a flood of them behind.
     if (tries > 64) Atomics.wait(pauseCell, 0, 0, 0.02);
-    (dawnPump ?? pump)();
+    // The latest callback Dawn scheduled; any of them processes the same instance's events.
+    dawnPump();
   }
   const values = staging.getMappedRange().slice(0);
   staging.unmap();

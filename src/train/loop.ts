@@ -51,9 +51,9 @@ export interface TrainingTask<B> {
 }
 
 /**
- * The training loop both tasks use: Adam with warm-up and inverse-square-root decay, gradient
- * clipping (both in FlatAdam), periodic dev evaluation with the best model in <out>/best and early stopping, and
- * <out>/latest (with optimizer state) for resuming. Stops at `steps`, after `maxMinutes`, or on
+ * The training loop both tasks use: Adam with warm-up and inverse-square-root decay and gradient
+ * clipping (both in FlatAdam), periodic dev evaluation with the best model in <out>/best and early
+ * stopping, and <out>/latest (with optimizer state) for resuming. Stops at `steps`, after `maxMinutes`, or on
  * SIGINT/SIGTERM, always with a checkpoint. Each step's losses go to <out>/steps.jsonl.
  */
 export async function runTraining<B>(
@@ -97,7 +97,7 @@ export async function runTraining<B>(
         const stepStart = performance.now();
         const batch = makeBatch();
         const step = state.step + 1;
-        // tfjs reads the rate on every update, so the schedule just sets it (the field is protected).
+        // FlatAdam reads the rate on every step, so the schedule just sets it.
         optimizer.learningRate =
           settings.peakLr * Math.min(step / settings.warmup, Math.sqrt(settings.warmup / step));
         let parts: [string, tf.Scalar][] = [];
