@@ -39,6 +39,26 @@ describe('backend selection', () => {
     ]);
   });
 
+  it('passes over a backend that loads on a software GPU unless it is named', async () => {
+    const softwareGpu: BackendCandidate = {
+      ...cpu,
+      id: 'webgpu',
+      summary: 'a GPU backend on a CPU rasteriser',
+      passOverReason: () => 'software adapter (llvmpipe)',
+    };
+    const auto = await selectBackend({ env: {}, candidates: [softwareGpu, cpu] });
+    expect(auto.attempts.map((a) => [a.id, a.status, a.reason])).toEqual([
+      ['webgpu', 'skipped', 'software adapter (llvmpipe)'],
+      ['cpu', 'selected', undefined],
+    ]);
+    const named = await selectBackend({
+      backend: 'webgpu',
+      env: {},
+      candidates: [softwareGpu, cpu],
+    });
+    expect(named.backend).toBe('webgpu');
+  });
+
   it('honours ATTEND_BACKEND, and --backend over it', async () => {
     const fromEnv = await selectBackend({ env: { ATTEND_BACKEND: 'cpu' } });
     expect([fromEnv.backend, fromEnv.source]).toEqual(['cpu', 'ATTEND_BACKEND']);

@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { appendFileSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
-import { toMono16k } from '../../src/audio/resample.js';
+import { resample, toMono16k } from '../../src/audio/resample.js';
 import { encodeWav16 } from '../../src/audio/wav.js';
 import { prng } from '../../src/util/random.js';
 import { manifestAudioPaths, type SpeechItem } from '../manifest.js';
@@ -29,6 +29,9 @@ export interface PlannedUtterance {
 }
 
 const SHARES: Record<Split, number> = { train: 0.9, dev: 0.05, test: 0.05 };
+/** Share of training utterances that are speed-perturbed, and the speed factors drawn from. */
+const TRAIN_PERTURBED_SHARE = 0.7;
+const TRAIN_SPEED_RANGE = [0.88, 1.2] as const;
 
 /**
  * Which sentence each utterance says and in which voice: test sentences only in held-out voices,
@@ -67,7 +70,16 @@ async function buildOne(item: PlannedUtterance, out: string): Promise<SpeechItem
   const random = prng(item.seed);
   const prosody = { rate: 0.8 + random() * 0.45, pitch: 30 + random() * 40 };
   const audio = await synthesize(item.voice, item.text, prosody);
-  const samples = await applyCondition(await toMono16k(audio), drawCondition(random), random);
+  const condition = drawCondition(random);
+  let speech = await toMono16k(audio);
+  // Training voices only: speed perturbation scales pitch and formants together, like a shorter
+  // or longer vocal tract, so the few engine voices stand in for many more speakers. Dev and test
+  // draw nothing here, so they stay exactly the utterances earlier corpora had.
+  if (item.split === 'train' && random() < TRAIN_PERTURBED_SHARE) {
+    const speed = TRAIN_SPEED_RANGE[0] + random() * (TRAIN_SPEED_RANGE[1] - TRAIN_SPEED_RANGE[0]);
+    speech = await resample(speech, Math.round(16000 * speed), 16000);
+  }
+  const samples = await applyCondition(speech, condition, random);
   const path = join(out, 'wav', item.split, `${item.id}.wav`);
   writeFileSync(path, encodeWav16({ sampleRate: 16000, channels: [samples] }));
   return {
@@ -117,7 +129,7 @@ export async function buildSpeechCorpus(
   await Promise.all(Array.from({ length: Math.max(1, options.jobs ?? 2) }, worker));
   writeFileSync(
     join(options.out, 'corpus.json'),
-    `${JSON.stringify({ source: 'Debian fortunes (fortune-mod collection) spoken by espeak-ng and flite', utterances: plan.length, voices: (options.voices ?? VOICES).map((v) => ({ id: voiceId(v), heldOut: v.heldOut })), seed: options.seed ?? 1 }, null, 2)}\n`,
+    `${JSON.stringify({ source: 'Debian fortunes (fortune-mod collection) spoken by espeak-ng, flite and festival', trainSpeedPerturbation: { share: TRAIN_PERTURBED_SHARE, range: TRAIN_SPEED_RANGE }, utterances: plan.length, voices: (options.voices ?? VOICES).map((v) => ({ id: voiceId(v), heldOut: v.heldOut })), seed: options.seed ?? 1 }, null, 2)}\n`,
   );
   return { written: todo.length - failures.length, skipped: plan.length - todo.length, failures };
 }

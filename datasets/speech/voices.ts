@@ -1,5 +1,6 @@
 import { spawn } from 'node:child_process';
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { existsSync } from 'node:fs';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { AudioData } from '../../src/audio/wav.js';
@@ -8,7 +9,7 @@ import { AttendError } from '../../src/errors.js';
 
 /** A text-to-speech voice: which engine, which voice name, and whether it is held out for test. */
 export interface Voice {
-  readonly engine: 'espeak-ng' | 'flite';
+  readonly engine: 'espeak-ng' | 'flite' | 'festival';
   readonly name: string;
   readonly heldOut: boolean;
 }
@@ -34,9 +35,17 @@ export const VOICES: readonly Voice[] = [
   ),
   ...['kal16', 'awb', 'rms'].map((name): Voice => ({ engine: 'flite', name, heldOut: false })),
   { engine: 'flite', name: 'slt', heldOut: true },
+  // festival's two American diphone speakers (Debian festvox-kallpc16k, festvox-kdlpc16k): ked is a
+  // speaker no other engine has; kal is flite's kal16 speaker through another synthesiser.
+  ...['kal_diphone', 'ked_diphone'].map(
+    (name): Voice => ({ engine: 'festival', name, heldOut: false }),
+  ),
 ];
 
 export const voiceId = (voice: Voice): string => `${voice.engine}:${voice.name}`;
+
+/** The Debian package that provides each engine's command. */
+const PACKAGE_OF: Record<string, string> = { text2wave: 'festival' };
 
 function run(command: string, args: string[]): Promise<void> {
   return new Promise((resolve, reject) => {
@@ -48,7 +57,7 @@ function run(command: string, args: string[]): Promise<void> {
     child.on('error', (error) =>
       reject(
         new AttendError(
-          `${command} could not run (${error.message}); install the Debian package ${command}`,
+          `${command} could not run (${error.message}); install the Debian package ${PACKAGE_OF[command] ?? command}`,
         ),
       ),
     );
@@ -69,7 +78,10 @@ export interface Prosody {
   readonly pitch: number;
 }
 
-/** Speaks `text` with a voice; returns the engine's audio (22.05 kHz for espeak-ng, 8/16 kHz flite). */
+/**
+ * Speaks `text` with a voice; returns the engine's audio (22.05 kHz for espeak-ng, 8/16 kHz flite,
+ * 16 kHz festival).
+ */
 export async function synthesize(voice: Voice, text: string, prosody: Prosody): Promise<AudioData> {
   const dir = await mkdtemp(join(tmpdir(), 'attend-tts-'));
   const out = join(dir, 'out.wav');
@@ -87,6 +99,24 @@ export async function synthesize(voice: Voice, text: string, prosody: Prosody): 
         out,
         text,
       ]);
+    } else if (voice.engine === 'festival') {
+      // text2wave reads the text from a file; Duration_Stretch > 1 speaks slower.
+      const textPath = join(dir, 'text.txt');
+      await writeFile(textPath, text);
+      await run('text2wave', [
+        '-eval',
+        `(voice_${voice.name})`,
+        '-eval',
+        `(Parameter.set 'Duration_Stretch ${(1 / prosody.rate).toFixed(3)})`,
+        textPath,
+        '-o',
+        out,
+      ]);
+      // text2wave exits 0 without writing anything when the voice is not installed.
+      if (!existsSync(out))
+        throw new AttendError(
+          `festival voice ${voice.name} is not installed (Debian festvox-${voice.name.slice(0, 3)}lpc16k)`,
+        );
     } else {
       // flite voices keep their own pitch (its F0 setting is absolute, not relative to the voice).
       const stretch = (1 / prosody.rate).toFixed(3);

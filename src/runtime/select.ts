@@ -107,7 +107,9 @@ export async function selectBackend(options: SelectOptions = {}): Promise<Runtim
       record('not tried');
       continue;
     }
-    const reason = await tryActivate(candidate);
+    const loadFailure = await tryActivate(candidate);
+    const reason =
+      loadFailure ?? (requested === undefined ? candidate.passOverReason?.() : undefined);
     if (reason !== undefined) {
       record('skipped', reason);
     } else if (!chosen && wanted) {

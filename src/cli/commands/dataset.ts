@@ -23,7 +23,7 @@ export function datasetCommand(program: Command): void {
   const dataset = program.command('dataset').description('build training data');
   dataset
     .command('speech')
-    .description('synthesise a read-speech corpus with espeak-ng and flite (resumable)')
+    .description('synthesise a read-speech corpus with espeak-ng, flite and festival (resumable)')
     .requiredOption('--out <dir>', 'output folder (wav/ and train/dev/test.jsonl)')
     .option('--utterances <n>', 'total utterances over the three splits', '10000')
     .option('--jobs <n>', 'synthesis processes at once', '2')
