@@ -2,7 +2,7 @@
 # Packs what a bare GPU machine needs to run attend into .gpu/ (gitignored, under the 64 MiB a
 # device call carries): node itself, the Vulkan/GL loaders the NVIDIA driver needs, Dawn (npm
 # `webgpu`), sharp and meyda, and two bundles of our code: the CLI (.gpu/attend.mjs) and the tensor
-# test suites with a vitest stand-in (.gpu/suites.mjs); non-WAV audio (audio-decode) stays behind.
+# test suites with a vitest stand-in (.gpu/suites.mjs), the step profiler (.gpu/profile.mjs); non-WAV audio (audio-decode) stays behind.
 # With --data it adds the small speech corpus the backend-comparison training run uses.
 # There: `bash .gpu/run.sh` (see run.sh), or `source .gpu/enter.sh && node .gpu/attend.mjs doctor`.
 set -euo pipefail
@@ -39,14 +39,16 @@ npx esbuild scripts/device/cli-entry.ts --bundle --platform=node --format=esm --
 npx esbuild scripts/device/run-suites.ts --bundle --platform=node --format=esm --log-level=warning \
   --outfile="$DIR/suites.mjs" "${external[@]}" --alias:vitest=./scripts/device/vitest-shim.ts \
   --banner:js="$banner"
+npx esbuild scripts/device/profile-steps.ts --bundle --platform=node --format=esm --log-level=warning \
+  --outfile="$DIR/profile.mjs" "${external[@]}" --banner:js="$banner"
 # JavaScript shrinks about fivefold: carry the bundles compressed (enter.sh unpacks them).
-xz -T2 -6 -f "$DIR/attend.mjs" "$DIR/suites.mjs"
+xz -T2 -6 -f "$DIR/attend.mjs" "$DIR/suites.mjs" "$DIR/profile.mjs"
 cp scripts/device/enter.sh scripts/device/run.sh scripts/compare-curves.mjs "$DIR/"
 
 if [ "${1:-}" = "--data" ]; then
   # A small speech corpus for the backend-comparison training run (the same files train on the CPU
   # here); the scene corpus is rendered there by run.sh, as deterministic as here, and smaller so.
   rm -rf "$DIR/data/asr-mini"
-  node scripts/device/mini-corpus.mjs data/tts-v1 "$DIR/data/asr-mini" 48 8
+  node scripts/device/mini-corpus.mjs "${MINI_SOURCE:-data/tts-v2}" "$DIR/data/asr-mini" 48 8
 fi
 du -sh "$DIR"

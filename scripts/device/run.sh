@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # The GPU-machine check, run from the project root with .gpu carried (scripts/device/build.sh --data):
-#   bash .gpu/run.sh [phases]      phases: any of doctor suites bench curves (default: all)
+#   bash .gpu/run.sh [phases]      phases: any of doctor suites profile bench curves (default: all)
 # Each phase has its own time cap so one slow phase cannot eat the others; results go to $OUT.
 set -uo pipefail
 OUT=${OUT:-/tmp/attend-device}
@@ -8,7 +8,7 @@ mkdir -p "$OUT"
 source .gpu/enter.sh >"$OUT/doctor.txt" 2>&1
 export ATTEND_BACKEND=${ATTEND_BACKEND:-webgpu}
 A=(node .gpu/attend.mjs)
-PHASES=${1:-doctor suites bench curves}
+PHASES=${1:-doctor suites profile bench curves}
 STEPS=${CURVE_STEPS:-200}
 phase() { echo "== $1 ($(date +%T))" >&2; }
 
@@ -24,6 +24,18 @@ if [[ $PHASES == *suites* ]]; then
   phase suites
   timeout "${SUITES_S:-120}" node .gpu/suites.mjs >"$OUT/suites.txt" 2>&1
   echo "exit $?" >>"$OUT/suites.txt"
+fi
+if [[ $PHASES == *profile* ]]; then
+  # Wall vs kernel time and kernel counts of the training steps, with and without the bind-group
+  # cache, at tfjs's default submit batch (15) and a larger one.
+  phase profile
+  for cache in 1 0; do
+    ATTEND_WEBGPU_BIND_GROUP_CACHE=$cache PROFILE_SUBMIT_BATCHES=${PROFILE_SUBMIT_BATCHES:-15,64} \
+      timeout "${PROFILE_S:-90}" node .gpu/profile.mjs dispatch/add-relu/per-kernel \
+      'attention-block/fwd+bwd' 'asr/train-small-b32/utt-per-s' 'caption/train-small/img-per-s' \
+      >>"$OUT/profile.jsonl" 2>>"$OUT/profile.err"
+    echo "exit $? (cache $cache)" >>"$OUT/profile.err"
+  done
 fi
 if [[ $PHASES == *bench* ]]; then
   # The rows the issue asks for first, then the rest in what time is left (--json rows survive a cap).

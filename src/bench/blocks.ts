@@ -60,6 +60,23 @@ function layerNorm(x: tf.Tensor3D): tf.Tensor3D {
   return x.sub(mean).div(variance.add(1e-5).sqrt());
 }
 
+/** `pairs` add+relu pairs on [64, 256], one read at the end; the row is microseconds per kernel. */
+export function dispatchChain(pairs = 200): Workload {
+  const x = tf.randomNormal([64, 256]);
+  const bias = tf.randomNormal([64, 256], 0, 0.01);
+  return {
+    step: () => {
+      tf.tidy(() => {
+        let h = x;
+        for (let i = 0; i < pairs; i++) h = tf.relu(h.add(bias));
+        h.dataSync();
+      });
+    },
+    value: (seconds) => (seconds * 1e6) / (2 * pairs),
+    dispose: () => tf.dispose([x, bias]),
+  };
+}
+
 export function attentionBlock(b = 8, t = 200, d = 256, heads = 4): Workload {
   const x = tf.randomNormal([b, t, d]) as tf.Tensor3D;
   const w = attentionWeights(d);

@@ -5,6 +5,7 @@ import { BATCH_CASES } from './batch-cases.js';
 import {
   attentionBlock,
   convBlock,
+  dispatchChain,
   encoderLayer,
   lstmBlock,
   matMulBlock,
@@ -13,7 +14,7 @@ import {
 import { CAPTION_CASES } from './caption-cases.js';
 import { QUEUE_CASES } from './queue-cases.js';
 
-export type Unit = 'GFLOP/s' | 'ms' | 'bytes' | 'utt/s' | 'items/s' | 'RTF';
+export type Unit = 'GFLOP/s' | 'ms' | 'µs' | 'bytes' | 'utt/s' | 'items/s' | 'RTF';
 
 /** One micro-benchmark. Names are stable: they are how regressions are seen across runs. */
 export interface BenchCase {
@@ -52,6 +53,13 @@ export const BENCH_CASES: readonly BenchCase[] = [
     unit: 'GFLOP/s',
     flops: matmulFlops(1024),
     create: () => matMulBlock(1024, true),
+  },
+  {
+    // What one kernel launch costs where the work is tiny: on a GPU, a dispatch. Training steps
+    // are thousands of kernels, so this bounds a GPU step from below.
+    name: 'dispatch/add-relu/per-kernel',
+    unit: 'µs',
+    create: () => dispatchChain(),
   },
   {
     name: 'attention-block/fwd+bwd',
