@@ -1,7 +1,7 @@
 /**
  * Where a training step's time goes on the current backend (run on the GPU machine, bundled by
  * build.sh as .gpu/profile.mjs): for each bench workload named on the command line, the wall time
- * of a step, its kernel count (Reshape excluded: no dispatch), and from tf.time the time the
+ * of a step, its kernel count (Reshape and Identity excluded: no dispatch), and from tf.time the time the
  * device spent in kernels. Wall minus kernel time is what launching the kernels costs the host.
  * With WEBGPU_DEFERRED_SUBMIT_BATCH_SIZE in PROFILE_SUBMIT_BATCHES (e.g. "15,64"), each workload
  * is timed once per value (tfjs submits its queued dispatches every that many).
@@ -24,7 +24,10 @@ async function countKernels(step: () => void | Promise<void>): Promise<number> {
   const original = engine.runKernelFunc.bind(engine);
   let kernels = 0;
   engine.runKernelFunc = (...args: unknown[]) => {
-    if ((args[0] as { kernelName?: string }).kernelName !== 'Reshape') kernels++;
+    const name = (args[0] as { kernelName?: string }).kernelName;
+    // Reshape and Identity relabel or share a buffer (no dispatch); unnamed entries are custom
+    // gradients whose inner kernels count on their own.
+    if (name !== undefined && name !== 'Reshape' && name !== 'Identity') kernels++;
     return original(...args);
   };
   try {
