@@ -17,6 +17,7 @@ import {
 } from '../../src/train/loop.js';
 import { type CachedUtterance, featureCache } from './feature-cache.js';
 import { specAugment } from './spec-augment.js';
+import { drawWarpFactor, warpBands, warpSourceBands } from './vocal-tract-warp.js';
 
 export interface TrainAsrOptions extends LoopSettings {
   readonly data: string; // folder with train.jsonl and dev.jsonl
@@ -27,6 +28,8 @@ export interface TrainAsrOptions extends LoopSettings {
   readonly tokenizer?: string;
   /** Other corpus folders whose train.jsonl joins the training set (e.g. real speech). */
   readonly mix?: readonly string[];
+  /** VTLP warp factors [low, high] for log-mel features; undefined for none. */
+  readonly vtlp?: readonly [number, number];
 }
 
 /** Batches of similar length, at most `batchFrames` padded frames each, in a seeded order. */
@@ -54,18 +57,36 @@ export function lengthBatches(
   return batches;
 }
 
+/** Training-time augmentation: SpecAugment always, VTLP where the features are log-mel bands. */
+interface Augmentation {
+  readonly random: () => number;
+  /** Warp factor range; undefined for no VTLP. */
+  readonly vtlp?: readonly [number, number];
+  readonly nyquist: number;
+}
+
+function augment(u: CachedUtterance, dim: number, how: Augmentation): Float32Array {
+  let values = u.values;
+  if (how.vtlp) {
+    const alpha = drawWarpFactor(how.random, how.vtlp);
+    if (alpha !== 1)
+      values = warpBands(values, u.frames, dim, warpSourceBands(dim, how.nyquist, alpha));
+  }
+  return specAugment(values, u.frames, dim, how.random);
+}
+
 function toBatch(
   items: readonly CachedUtterance[],
   indices: number[],
   tokenizer: SpeechTokenizer,
   dim: number,
-  random?: () => number,
+  augmentation?: Augmentation,
 ) {
   const chosen = indices.map((i) => items[i]!);
   const frames = Math.max(...chosen.map((u) => u.frames));
   const values = new Float32Array(chosen.length * frames * dim);
   chosen.forEach((u, b) => {
-    values.set(random ? specAugment(u.values, u.frames, dim, random) : u.values, b * frames * dim);
+    values.set(augmentation ? augment(u, dim, augmentation) : u.values, b * frames * dim);
   });
   return {
     features: tf.tensor3d(values, [chosen.length, frames, dim]),
@@ -112,7 +133,7 @@ function newTokenizer(spec: string, trainManifest: string): SpeechTokenizer {
 
 /**
  * Trains (or resumes from <out>/latest) an ASR model with the shared loop: length-bucketed
- * batches with SpecAugment, joint CTC-attention loss, dev WER picking the best checkpoint.
+ * batches with SpecAugment and VTLP, joint CTC-attention loss, dev WER picking the best checkpoint.
  */
 export async function trainAsr(options: TrainAsrOptions): Promise<TrainState> {
   const latest = join(options.out, 'latest');
@@ -147,6 +168,12 @@ export async function trainAsr(options: TrainAsrOptions): Promise<TrainState> {
   const devAll = await splitFeatures(options.data, 'dev');
   const dev = devAll.slice(0, options.devUtterances);
   const dim = config.encoder.inputDim;
+  const nyquist = config.features.sampleRate / 2;
+  // VTLP needs the feature dimensions to be mel bands (not MFCCs or deltas).
+  const vtlp =
+    config.features.kind === 'logmel' && dim === config.features.melBands
+      ? options.vtlp
+      : undefined;
   type Batch = ReturnType<typeof toBatch>;
   try {
     return await runTraining<Batch>(
@@ -156,7 +183,7 @@ export async function trainAsr(options: TrainAsrOptions): Promise<TrainState> {
         model,
         *epoch(random) {
           for (const indices of lengthBatches(train, options.batchFrames, random))
-            yield () => toBatch(train, indices, tokenizer, dim, random);
+            yield () => toBatch(train, indices, tokenizer, dim, { random, vtlp, nyquist });
         },
         loss(batch) {
           const { loss, ctc, attention } = model.losses(batch, true);

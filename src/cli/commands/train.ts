@@ -2,9 +2,19 @@ import type { Command } from 'commander';
 import { trainAsr } from '../../../pipelines/asr/train.js';
 import { trainCaption } from '../../../pipelines/caption/train.js';
 import { trainTokenLm } from '../../../pipelines/lm/train.js';
+import { AttendError } from '../../errors.js';
 import type { LoopSettings } from '../../train/loop.js';
 import { startRuntime } from '../context.js';
 import { positiveNumber } from '../parse.js';
+
+/** `--vtlp 0.9,1.1` → [0.9, 1.1]; `off` → undefined. */
+function warpRange(text: string): readonly [number, number] | undefined {
+  if (text === 'off') return undefined;
+  const [low, high] = text.split(',').map(Number);
+  if (!(low! > 0.5 && high! >= low! && high! < 2))
+    throw new AttendError(`--vtlp: '${text}' is not 'off' or LOW,HIGH (e.g. 0.9,1.1)`);
+  return [low!, high!];
+}
 
 export function trainCommand(program: Command): void {
   const train = program
@@ -58,6 +68,11 @@ export function trainCommand(program: Command): void {
         'another corpus whose train.jsonl joins training, e.g. real speech from `attend dataset asterisk` (repeatable)',
         (value: string, all: string[]) => [...all, value],
         [] as string[],
+      )
+      .option(
+        '--vtlp <low,high>',
+        "vocal tract length perturbation: warp factors drawn per utterance, or 'off'",
+        '0.9,1.1',
       ),
     { lr: '0.001', warmup: '1000', evalEvery: '500' },
   ).action(async (o: Record<string, string>, command: Command) => {
@@ -70,6 +85,7 @@ export function trainCommand(program: Command): void {
       devUtterances: positiveNumber('--dev-utterances', o.devUtterances!),
       mix: (o as unknown as { mix: string[] }).mix,
       tokenizer: o.tokenizer!,
+      vtlp: warpRange(o.vtlp!),
     });
     console.log(`stopped at step ${state.step}; best dev WER ${(state.best * 100).toFixed(1)}%`);
   });
