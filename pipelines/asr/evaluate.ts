@@ -36,6 +36,30 @@ export interface AsrScores {
   readonly cer: ReturnType<typeof charErrorRate>;
   /** Seconds of compute per second of audio, one file at a time. */
   readonly rtf: number;
+  /** WER and CER of each speaker's utterances, where the manifest names speakers. */
+  readonly bySpeaker: Record<string, { utterances: number; wer: number; cer: number }>;
+}
+
+/** Scores per speaker, in the order speakers first appear. */
+export function scoresBySpeaker(pairs: readonly [string, string][], speakers: readonly string[]) {
+  const groups = new Map<string, [string, string][]>();
+  pairs.forEach((pair, i) => {
+    const speaker = speakers[i];
+    if (!speaker) return; // manifests without speakers
+    const group = groups.get(speaker) ?? [];
+    group.push(pair);
+    groups.set(speaker, group);
+  });
+  return Object.fromEntries(
+    [...groups].map(([speaker, group]) => [
+      speaker,
+      {
+        utterances: group.length,
+        wer: wordErrorRate(group).rate,
+        cer: charErrorRate(group).rate,
+      },
+    ]),
+  );
 }
 
 /** Transcribes items one at a time (a single stream, for the real-time factor) and scores them. */
@@ -46,6 +70,7 @@ export async function scoreAsr(
   tick: (failed: boolean) => void = () => {},
 ): Promise<AsrScores> {
   const pairs: [string, string][] = [];
+  const speakers: string[] = [];
   const failures: string[] = [];
   let audioSeconds = 0;
   let computeSeconds = 0;
@@ -56,6 +81,7 @@ export async function scoreAsr(
       const [result] = pipeline.transcribeAudio([audio], decoding);
       computeSeconds += (performance.now() - started) / 1000;
       pairs.push([item.text, result!.text]);
+      speakers.push(item.speaker);
       audioSeconds += result!.duration;
       tick(false);
     } catch (error) {
@@ -70,6 +96,7 @@ export async function scoreAsr(
     wer: wordErrorRate(pairs),
     cer: charErrorRate(pairs),
     rtf: computeSeconds / Math.max(audioSeconds, 1e-9),
+    bySpeaker: scoresBySpeaker(pairs, speakers),
   };
 }
 

@@ -95,6 +95,7 @@ export function evalCommand(program: Command): void {
           wer: scores.wer.rate,
           cer: scores.cer.rate,
           rtf: scores.rtf,
+          bySpeaker: scores.bySpeaker,
         };
         if (options.json) {
           console.log(JSON.stringify(summary));
@@ -106,6 +107,12 @@ export function evalCommand(program: Command): void {
           console.log(
             `WER ${(wer.rate * 100).toFixed(2)}% (${wer.errors}/${wer.total})  CER ${(cer.rate * 100).toFixed(2)}% (${cer.errors}/${cer.total})  RTF ${scores.rtf.toFixed(3)}`,
           );
+          const speakers = Object.entries(scores.bySpeaker);
+          if (speakers.length > 1)
+            for (const [speaker, { utterances, wer: w, cer: c }] of speakers)
+              console.log(
+                `  ${speaker}: WER ${(w * 100).toFixed(1)}%  CER ${(c * 100).toFixed(1)}%  (${utterances} utt)`,
+              );
           for (const [ref, hyp] of scores.pairs.slice(0, 5))
             console.log(`  ref: ${ref}\n  hyp: ${hyp}`);
         }
