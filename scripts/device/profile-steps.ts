@@ -38,6 +38,26 @@ async function countKernels(step: () => void | Promise<void>): Promise<number> {
   return kernels;
 }
 
+/** The kernels that take the most device time in one step, summed by kernel name. */
+async function topKernels(name: string, step: () => void | Promise<void>, count: number) {
+  const profile = await tf.profile(async () => {
+    await step();
+  });
+  const byKernel = new Map<string, { ms: number; calls: number }>();
+  for (const kernel of profile.kernels) {
+    const ms = await kernel.kernelTimeMs;
+    const entry = byKernel.get(kernel.name) ?? { ms: 0, calls: 0 };
+    entry.ms += typeof ms === 'number' ? ms : 0;
+    entry.calls++;
+    byKernel.set(kernel.name, entry);
+  }
+  const top = [...byKernel]
+    .sort((a, b) => b[1].ms - a[1].ms)
+    .slice(0, count)
+    .map(([kernel, { ms, calls }]) => ({ kernel, ms: +ms.toFixed(2), calls }));
+  console.log(JSON.stringify({ name, top }));
+}
+
 async function wallSeconds(step: () => void | Promise<void>, reps: number): Promise<number> {
   const times: number[] = [];
   for (let i = 0; i < reps; i++) {
@@ -82,6 +102,7 @@ for (const name of process.argv.slice(2)) {
         }),
       );
     }
+    if (process.env.PROFILE_TOP) await topKernels(name, workload.step, Number(process.env.PROFILE_TOP));
   } finally {
     workload.dispose();
   }

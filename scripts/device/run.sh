@@ -29,10 +29,10 @@ if [[ $PHASES == *profile* ]]; then
   # Wall vs kernel time and kernel counts of the training steps, with and without the bind-group
   # cache, at tfjs's default submit batch (15) and a larger one.
   phase profile
-  for cache in 1 0; do
+  for cache in ${PROFILE_CACHE:-1 0}; do
     ATTEND_WEBGPU_BIND_GROUP_CACHE=$cache PROFILE_SUBMIT_BATCHES=${PROFILE_SUBMIT_BATCHES:-15,64} \
-      timeout "${PROFILE_S:-90}" node .gpu/profile.mjs dispatch/add-relu/per-kernel \
-      'attention-block/fwd+bwd' 'asr/train-small-b32/utt-per-s' 'caption/train-small/img-per-s' \
+      timeout "${PROFILE_S:-90}" node .gpu/profile.mjs ${PROFILE_CASES:-dispatch/add-relu/per-kernel \
+      'attention-block/fwd+bwd' 'asr/train-small-b32/utt-per-s' 'caption/train-small/img-per-s'} \
       >>"$OUT/profile.jsonl" 2>>"$OUT/profile.err"
     echo "exit $? (cache $cache)" >>"$OUT/profile.err"
   done

@@ -1,5 +1,5 @@
 import { beforeAll, describe, expect, it } from 'vitest';
-import { dropout } from '../../src/nn/dropout.js';
+import { dropout, maskDraw, seedDropout } from '../../src/nn/dropout.js';
 import { tf } from '../../src/runtime/tf.js';
 import { ready } from '../helpers/runtime.js';
 
@@ -42,6 +42,26 @@ describe('dropout', () => {
     expect(g.every((v, i) => Math.abs(v - mask[i]!) < 1e-6)).toBe(true);
     expect(g.some((v) => v === 0)).toBe(true);
     tf.dispose([x, grads.value, ...Object.values(grads.grads)]);
+  });
+
+  it('makes the same mask on every backend: the hash of each index under the seed', () => {
+    // On webgpu the mask comes from a WGSL kernel; it must equal the JavaScript draw bit for bit.
+    seedDropout(42);
+    const seed = Math.imul(42, 2654435761) >>> 0;
+    const x = tf.ones([3, 1000]);
+    const y = dropout(x, 0.4);
+    const threshold = Math.floor(0.4 * 0x100000000);
+    const expected = Array.from({ length: 3000 }, (_, i) =>
+      maskDraw(i, seed) < threshold ? 0 : 1 / 0.6,
+    );
+    const got = Array.from(y.dataSync());
+    expect(got.filter((v, i) => Math.abs(v - expected[i]!) > 1e-6).length).toBe(0);
+    // lowbias32 is no toy hash: neighbouring indices are not correlated.
+    const kept = got.map((v) => (v === 0 ? 0 : 1));
+    const agree = kept.slice(1).filter((k, i) => k === kept[i]).length / (kept.length - 1);
+    expect(agree).toBeGreaterThan(0.45);
+    expect(agree).toBeLessThan(0.58);
+    tf.dispose([x, y]);
   });
 
   it('leaves no tensors behind but its output', () => {
