@@ -10,7 +10,6 @@
 import { BENCH_CASES } from '../../src/bench/cases.js';
 import { initRuntime } from '../../src/runtime/select.js';
 import { tf } from '../../src/runtime/tf.js';
-import { bindGroupCacheStats } from '../../src/runtime/webgpu-bind-groups.js';
 
 const report = await initRuntime();
 const submitBatches = (process.env.PROFILE_SUBMIT_BATCHES ?? '')
@@ -98,7 +97,6 @@ for (const name of process.argv.slice(2)) {
           timedWallMs: +timing.wallMs.toFixed(1),
           items: bench.items ?? null,
           itemsPerS: bench.items ? +(bench.items / wall).toFixed(1) : null,
-          bindGroupCache: { ...bindGroupCacheStats },
         }),
       );
     }

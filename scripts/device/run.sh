@@ -26,16 +26,14 @@ if [[ $PHASES == *suites* ]]; then
   echo "exit $?" >>"$OUT/suites.txt"
 fi
 if [[ $PHASES == *profile* ]]; then
-  # Wall vs kernel time and kernel counts of the training steps, with and without the bind-group
-  # cache, at tfjs's default submit batch (15) and a larger one.
+  # Wall vs kernel time, kernel counts and the kernels that take the device's time, of the
+  # training steps (PROFILE_SUBMIT_BATCHES=15,64 also times tfjs's submit batch sizes).
   phase profile
-  for cache in ${PROFILE_CACHE:-1 0}; do
-    ATTEND_WEBGPU_BIND_GROUP_CACHE=$cache PROFILE_SUBMIT_BATCHES=${PROFILE_SUBMIT_BATCHES:-15,64} \
-      timeout "${PROFILE_S:-90}" node .gpu/profile.mjs ${PROFILE_CASES:-dispatch/add-relu/per-kernel \
-      'attention-block/fwd+bwd' 'asr/train-small-b32/utt-per-s' 'caption/train-small/img-per-s'} \
-      >>"$OUT/profile.jsonl" 2>>"$OUT/profile.err"
-    echo "exit $? (cache $cache)" >>"$OUT/profile.err"
-  done
+  PROFILE_TOP=${PROFILE_TOP:-12} timeout "${PROFILE_S:-90}" node .gpu/profile.mjs \
+    ${PROFILE_CASES:-dispatch/add-relu/per-kernel attention-block/fwd+bwd \
+    asr/train-small-b32/utt-per-s caption/train-small/img-per-s} \
+    >>"$OUT/profile.jsonl" 2>>"$OUT/profile.err"
+  echo "exit $?" >>"$OUT/profile.err"
 fi
 if [[ $PHASES == *bench* ]]; then
   # The rows the issue asks for first, then the rest in what time is left (--json rows survive a cap).

@@ -1,5 +1,6 @@
 import { createAttention } from '../attention/registry.js';
 import type { Attention, AttentionConfig } from '../attention/types.js';
+import { conv2d } from '../nn/conv.js';
 import { dropout } from '../nn/dropout.js';
 import { dense, layerNorm, positionalEncoding } from '../nn/layers.js';
 import type { ParamStore } from '../nn/params.js';
@@ -48,7 +49,7 @@ export class AudioEncoder {
     const c = this.config.subsampleChannels;
     const w = this.params.get(`${name}/w`, [3, 3, inChannels, c]) as tf.Tensor4D;
     const b = this.params.get(`${name}/b`, [c], 'zeros');
-    return tf.relu(tf.conv2d(x, w, 2, 'valid').add(b)) as tf.Tensor4D;
+    return tf.relu(conv2d(x, w, 2, 'valid').add(b)) as tf.Tensor4D;
   }
 
   /** features [B, T, F] with per-utterance lengths -> memory [B, T/4, D] and its mask. */

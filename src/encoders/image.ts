@@ -1,3 +1,4 @@
+import { conv2d } from '../nn/conv.js';
 import { dropout } from '../nn/dropout.js';
 import { dense, layerNorm } from '../nn/layers.js';
 import type { ParamStore } from '../nn/params.js';
@@ -39,7 +40,7 @@ export class ImageEncoder {
     const inChannels = x.shape[3];
     const w = this.params.get(`${name}/w`, [3, 3, inChannels, out]) as tf.Tensor4D;
     const b = this.params.get(`${name}/b`, [out], 'zeros');
-    return tf.conv2d(x, w, stride, 'same').add(b) as tf.Tensor4D;
+    return conv2d(x, w, stride, 'same').add(b) as tf.Tensor4D;
   }
 
   private norm(x: tf.Tensor4D, name: string): tf.Tensor4D {

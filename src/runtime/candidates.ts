@@ -2,7 +2,6 @@ import { existsSync, readFileSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { projectPath } from '../paths.js';
 import { tf } from './tf.js';
-import { cacheBindGroups } from './webgpu-bind-groups.js';
 import { installSyncReadback, type WebGpuBackendLike, watchDawnEvents } from './webgpu-readback.js';
 
 /** Names users pass to `--backend` / `ATTEND_BACKEND`, in the automatic preference order. */
@@ -212,7 +211,6 @@ export const webgpu: BackendCandidate = {
         .filter(Boolean)
         .join(' ') || 'unnamed adapter';
     Object.assign(globalThis, dawn.globals);
-    if (process.env.ATTEND_WEBGPU_BIND_GROUP_CACHE !== '0') cacheBindGroups(dawn.globals);
     Object.defineProperty(globalThis, 'navigator', {
       value: { gpu },
       configurable: true,
