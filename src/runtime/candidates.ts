@@ -3,6 +3,7 @@ import { availableParallelism } from 'node:os';
 import { projectPath } from '../paths.js';
 import { tf } from './tf.js';
 import { installSyncReadback, type WebGpuBackendLike, watchDawnEvents } from './webgpu-readback.js';
+import { installQueueUpload, type WebGpuUploaderLike } from './webgpu-upload.js';
 
 /** Names users pass to `--backend` / `ATTEND_BACKEND`, in the automatic preference order. */
 export const BACKEND_ORDER = [
@@ -219,8 +220,10 @@ export const webgpu: BackendCandidate = {
     const backendModule = (await importOptional(
       '@tensorflow/tfjs-backend-webgpu',
       () => import('@tensorflow/tfjs-backend-webgpu'),
-    )) as { WebGPUBackend: { prototype: WebGpuBackendLike } };
+    )) as { WebGPUBackend: { prototype: WebGpuBackendLike & WebGpuUploaderLike } };
     installSyncReadback(backendModule.WebGPUBackend);
+    if (process.env.ATTEND_WEBGPU_QUEUE_UPLOAD !== '0')
+      installQueueUpload(backendModule.WebGPUBackend);
     if (!isRegistered('webgpu'))
       throw new BackendUnavailable('@tensorflow/tfjs-backend-webgpu did not register');
   },
