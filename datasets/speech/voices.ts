@@ -12,6 +12,8 @@ export interface Voice {
   readonly engine: 'espeak-ng' | 'flite' | 'festival';
   readonly name: string;
   readonly heldOut: boolean;
+  /** Pitch shift after synthesis (sox, formants kept), making a new training-only speaker. */
+  readonly pitchCents?: number;
 }
 
 /**
@@ -42,10 +44,24 @@ export const VOICES: readonly Voice[] = [
   ),
 ];
 
-export const voiceId = (voice: Voice): string => `${voice.engine}:${voice.name}`;
+/**
+ * Training-only pseudo speakers: flite's and festival's male voices raised about seven semitones
+ * (≈105 → 160 Hz). No female flite voice trains (slt is held out for test), and flite voices keep
+ * their own F0 whatever flite is told; with speed perturbation also moving the formants, these
+ * stand in for the female voices the engines lack. `attend dataset speech --voices pitch-shifted`.
+ */
+export const PITCH_SHIFTED_VOICES: readonly Voice[] = [
+  ...['kal16', 'awb', 'rms'].map(
+    (name): Voice => ({ engine: 'flite', name, heldOut: false, pitchCents: 700 }),
+  ),
+  { engine: 'festival', name: 'ked_diphone', heldOut: false, pitchCents: 700 },
+];
+
+export const voiceId = (voice: Voice): string =>
+  `${voice.engine}:${voice.name}${voice.pitchCents ? `+pitch${voice.pitchCents}` : ''}`;
 
 /** The Debian package that provides each engine's command. */
-const PACKAGE_OF: Record<string, string> = { text2wave: 'festival' };
+const PACKAGE_OF: Record<string, string> = { text2wave: 'festival' }; // sox is its own package
 
 function run(command: string, args: string[]): Promise<void> {
   return new Promise((resolve, reject) => {
@@ -130,6 +146,11 @@ export async function synthesize(voice: Voice, text: string, prosody: Prosody): 
         '-o',
         out,
       ]);
+    }
+    if (voice.pitchCents) {
+      const shifted = join(dir, 'shifted.wav');
+      await run('sox', [out, shifted, 'pitch', String(voice.pitchCents)]);
+      return parseWav(new Uint8Array(await readFile(shifted)), `${voiceId(voice)} output`);
     }
     return parseWav(new Uint8Array(await readFile(out)), `${voiceId(voice)} output`);
   } finally {

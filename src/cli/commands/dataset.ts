@@ -7,6 +7,7 @@ import { buildSceneCorpus, planScenes } from '../../../datasets/scenes/build.js'
 import { readAsteriskPrompts } from '../../../datasets/speech/asterisk.js';
 import { buildSpeechCorpus, planCorpus } from '../../../datasets/speech/build.js';
 import { readLibriSpeech } from '../../../datasets/speech/librispeech.js';
+import { PITCH_SHIFTED_VOICES, VOICES } from '../../../datasets/speech/voices.js';
 import { AttendError } from '../../errors.js';
 import { writeJsonl } from '../../util/jsonl.js';
 import { positiveInteger } from '../parse.js';
@@ -17,6 +18,7 @@ interface SpeechOptions {
   utterances: string;
   jobs: string;
   seed: string;
+  voices: string;
 }
 
 export function datasetCommand(program: Command): void {
@@ -28,13 +30,23 @@ export function datasetCommand(program: Command): void {
     .option('--utterances <n>', 'total utterances over the three splits', '10000')
     .option('--jobs <n>', 'synthesis processes at once', '2')
     .option('--seed <n>', 'corpus seed', '1')
+    .option(
+      '--voices <set>',
+      "'default' (train, dev and held-out test voices) or 'pitch-shifted' (extra training-only speakers made with sox; train and dev only)",
+      'default',
+    )
     .action(async (options: SpeechOptions) => {
       const utterances = positiveInteger('--utterances', options.utterances);
+      const voiceSets = { default: VOICES, 'pitch-shifted': PITCH_SHIFTED_VOICES };
+      const voices = voiceSets[options.voices as keyof typeof voiceSets];
+      if (!voices)
+        throw new AttendError(`--voices: '${options.voices}' is not 'default' or 'pitch-shifted'`);
       const settings = {
         out: options.out,
         utterances,
         jobs: Number(options.jobs),
         seed: Number(options.seed),
+        voices,
       };
       const total = planCorpus(settings).length;
       const progress = new Progress(total, 'speech corpus', 'utt');
