@@ -39,12 +39,15 @@ describe('backend selection', () => {
     ]);
   });
 
-  it('passes over a backend that loads on a software GPU unless it is named', async () => {
+  it('tells a backend whether the automatic order chose it (a software GPU declines then)', async () => {
     const softwareGpu: BackendCandidate = {
       ...cpu,
       id: 'webgpu',
       summary: 'a GPU backend on a CPU rasteriser',
-      passOverReason: () => 'software adapter (llvmpipe)',
+      load: async (context) => {
+        if (context?.automatic) throw new BackendUnavailable('software adapter (llvmpipe)');
+        await cpu.load();
+      },
     };
     const auto = await selectBackend({ env: {}, candidates: [softwareGpu, cpu] });
     expect(auto.attempts.map((a) => [a.id, a.status, a.reason])).toEqual([

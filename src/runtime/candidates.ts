@@ -2,6 +2,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { projectPath } from '../paths.js';
 import { tf } from './tf.js';
+import { probeWebgpuAdapter } from './webgpu-probe.js';
 import { installSyncReadback, type WebGpuBackendLike, watchDawnEvents } from './webgpu-readback.js';
 import { installQueueUpload, type WebGpuUploaderLike } from './webgpu-upload.js';
 
@@ -31,17 +32,19 @@ export interface BackendCandidate {
   /** The name the backend is registered under in tfjs. */
   readonly tfName: string;
   readonly summary: string;
-  /** Imports and registers the backend; throws BackendUnavailable with the reason if it cannot. */
-  load(): Promise<void>;
+  /**
+   * Imports and registers the backend; throws BackendUnavailable with the reason if it cannot.
+   * `automatic`: chosen by the automatic order rather than named by the user.
+   */
+  load(context?: LoadContext): Promise<void>;
   /** Called after tf.setBackend succeeded: a last check (e.g. a GPU is really in use). */
   verify?(): void;
   /** Threads the backend computes with, once active. */
   threads(): number;
-  /**
-   * Why the automatic order should pass over this backend although it loaded (a software GPU is
-   * slower than the CPU backends); undefined to take it. A user who names it still gets it.
-   */
-  passOverReason?(): string | undefined;
+}
+
+export interface LoadContext {
+  readonly automatic: boolean;
 }
 
 /** The version every optional tfjs package must match, or it registers into another engine. */
@@ -175,8 +178,6 @@ function isRegistered(name: string): boolean {
 
 /** The adapter WebGPU found, for `attend doctor`. */
 export let webgpuAdapter: string | undefined;
-/** Whether that adapter is a CPU rasteriser (Mesa's llvmpipe/lavapipe, SwiftShader). */
-let webgpuSoftware = false;
 
 /**
  * WebGPU through Dawn (npm `webgpu`): Vulkan on Linux, Metal on macOS, D3D12 on Windows, with
@@ -190,12 +191,23 @@ export const webgpu: BackendCandidate = {
   get summary() {
     return `WebGPU on Dawn (webgpu + @tensorflow/tfjs-backend-webgpu)${webgpuAdapter ? `: ${webgpuAdapter}` : ''}`;
   },
-  async load() {
+  async load(context) {
     if (isRegistered('webgpu')) return;
     if (process.platform === 'linux' && !vulkanLoaderPresent()) {
       throw new BackendUnavailable(
         'no Vulkan loader (libvulkan.so.1): no GPU driver for WebGPU to use',
       );
+    }
+    if (context?.automatic) {
+      // Look first from another process: on machines without a GPU, Dawn and the Vulkan loader
+      // print warnings no user asked for, and desktops often have Mesa's lavapipe, a Vulkan CPU
+      // rasteriser (3.5 GFLOP/s here, against 80-170 for the native backend).
+      const probe = await probeWebgpuAdapter();
+      if (!probe.found) throw new BackendUnavailable(probe.reason);
+      if (probe.software)
+        throw new BackendUnavailable(
+          `software adapter (${probe.name}), slower than the CPU backends; --backend webgpu uses it anyway`,
+        );
     }
     const dawn = (await importOptional('webgpu')) as DawnModule;
     watchDawnEvents(); // before Dawn's first async call: dataSync needs its event pump
@@ -206,7 +218,6 @@ export const webgpu: BackendCandidate = {
         'no GPU adapter: WebGPU (Dawn) found no Vulkan/Metal/D3D12 device',
       );
     const info = adapter.info ?? {};
-    webgpuSoftware = info.isFallbackAdapter === true || info.architecture === 'software';
     webgpuAdapter =
       [info.vendor, info.device || info.description || info.architecture]
         .filter(Boolean)
@@ -228,12 +239,6 @@ export const webgpu: BackendCandidate = {
       throw new BackendUnavailable('@tensorflow/tfjs-backend-webgpu did not register');
   },
   threads: () => 1,
-  // Desktops without a GPU often have Mesa's lavapipe installed: WebGPU then loads on a Vulkan
-  // CPU rasteriser that measured 3.5 GFLOP/s here, against 80 for the native backend.
-  passOverReason: () =>
-    webgpuSoftware
-      ? `software adapter (${webgpuAdapter}), slower than the CPU backends; --backend webgpu uses it anyway`
-      : undefined,
 };
 
 /** Drops the WebGPU handle so the process can exit (Dawn keeps the event loop alive while referenced). */

@@ -6,6 +6,7 @@ import {
   BackendUnavailable,
   DEFAULT_CANDIDATES,
   isBackendId,
+  type LoadContext,
 } from './candidates.js';
 import { tf } from './tf.js';
 
@@ -46,15 +47,21 @@ let activations: Promise<unknown> = Promise.resolve();
  * setBackend overtakes, so two concurrent activations (a test's backend check beside the runtime's
  * own start) would fail each other.
  */
-export function tryActivate(candidate: BackendCandidate): Promise<string | undefined> {
-  const run = activations.then(() => activate(candidate));
+export function tryActivate(
+  candidate: BackendCandidate,
+  context: LoadContext = { automatic: false },
+): Promise<string | undefined> {
+  const run = activations.then(() => activate(candidate, context));
   activations = run;
   return run;
 }
 
-async function activate(candidate: BackendCandidate): Promise<string | undefined> {
+async function activate(
+  candidate: BackendCandidate,
+  context: LoadContext,
+): Promise<string | undefined> {
   try {
-    await candidate.load();
+    await candidate.load(context);
     const ok = await tf.setBackend(candidate.tfName);
     if (!ok) return `tf.setBackend('${candidate.tfName}') failed to initialise it`;
     candidate.verify?.();
@@ -107,9 +114,7 @@ export async function selectBackend(options: SelectOptions = {}): Promise<Runtim
       record('not tried');
       continue;
     }
-    const loadFailure = await tryActivate(candidate);
-    const reason =
-      loadFailure ?? (requested === undefined ? candidate.passOverReason?.() : undefined);
+    const reason = await tryActivate(candidate, { automatic: requested !== candidate.id });
     if (reason !== undefined) {
       record('skipped', reason);
     } else if (!chosen && wanted) {

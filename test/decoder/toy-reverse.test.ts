@@ -34,7 +34,8 @@ describe('toy task: reverse a digit string', () => {
     const greedy = exactMatch(model, test, 1);
     const beam = exactMatch(model, test, 4);
     expect(greedy).toBeGreaterThanOrEqual(0.99);
-    expect(beam).toBeGreaterThanOrEqual(greedy);
+    // Beam search may prefer a likelier wrong string now and then: both must clear the bar.
+    expect(beam).toBeGreaterThanOrEqual(0.99);
     model.params.dispose();
   });
 
@@ -54,7 +55,8 @@ describe('toy task: reverse a digit string', () => {
     const greedy = exactMatch(model, test, 1);
     const beam = exactMatch(model, test, 4);
     expect(greedy).toBeGreaterThanOrEqual(0.99);
-    expect(beam).toBeGreaterThanOrEqual(greedy);
+    // Beam search may prefer a likelier wrong string now and then: both must clear the bar.
+    expect(beam).toBeGreaterThanOrEqual(0.99);
     model.params.dispose();
   });
 });
