@@ -1,5 +1,6 @@
 import { BENCH_CASES } from './src/bench/cases.js';
 import { initRuntime } from './src/runtime/select.js';
+
 await initRuntime({ backend: 'webgpu' });
 const w = BENCH_CASES.find((c) => c.name === process.argv[2])!.create();
 await w.step();
