@@ -2,7 +2,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { projectPath } from '../paths.js';
 import { tf } from './tf.js';
-import { probeWebgpuAdapter } from './webgpu-probe.js';
+import { type AdapterInfo, adapterName, NO_ADAPTER, probeWebgpuAdapter } from './webgpu-probe.js';
 import { installSyncReadback, type WebGpuBackendLike, watchDawnEvents } from './webgpu-readback.js';
 import { installQueueUpload, type WebGpuUploaderLike } from './webgpu-upload.js';
 
@@ -138,13 +138,7 @@ export const tensorflowCpu: BackendCandidate = {
 };
 
 interface GpuAdapterLike {
-  readonly info?: {
-    vendor?: string;
-    architecture?: string;
-    device?: string;
-    description?: string;
-    isFallbackAdapter?: boolean;
-  };
+  readonly info?: AdapterInfo;
 }
 interface GpuLike {
   requestAdapter(options?: object): Promise<GpuAdapterLike | null>;
@@ -213,15 +207,8 @@ export const webgpu: BackendCandidate = {
     watchDawnEvents(); // before Dawn's first async call: dataSync needs its event pump
     const gpu = dawn.create([]);
     const adapter = await gpu.requestAdapter({ powerPreference: 'high-performance' });
-    if (!adapter)
-      throw new BackendUnavailable(
-        'no GPU adapter: WebGPU (Dawn) found no Vulkan/Metal/D3D12 device',
-      );
-    const info = adapter.info ?? {};
-    webgpuAdapter =
-      [info.vendor, info.device || info.description || info.architecture]
-        .filter(Boolean)
-        .join(' ') || 'unnamed adapter';
+    if (!adapter) throw new BackendUnavailable(NO_ADAPTER);
+    webgpuAdapter = adapterName(adapter.info ?? {});
     Object.assign(globalThis, dawn.globals);
     Object.defineProperty(globalThis, 'navigator', {
       value: { gpu },
