@@ -62,6 +62,11 @@ export const voiceId = (voice: Voice): string =>
 
 /** The Debian package that provides each engine's command. */
 const PACKAGE_OF: Record<string, string> = { text2wave: 'festival' }; // sox is its own package
+/** The Debian package of each festival voice. */
+const FESTIVAL_PACKAGE_OF: Record<string, string> = {
+  kal_diphone: 'festvox-kallpc16k',
+  ked_diphone: 'festvox-kdlpc16k',
+};
 
 function run(command: string, args: string[]): Promise<void> {
   return new Promise((resolve, reject) => {
@@ -131,7 +136,7 @@ export async function synthesize(voice: Voice, text: string, prosody: Prosody): 
       // text2wave exits 0 without writing anything when the voice is not installed.
       if (!existsSync(out))
         throw new AttendError(
-          `festival voice ${voice.name} is not installed (Debian festvox-${voice.name.slice(0, 3)}lpc16k)`,
+          `festival voice ${voice.name} is not installed (Debian ${FESTIVAL_PACKAGE_OF[voice.name] ?? `festvox package of ${voice.name}`})`,
         );
     } else {
       // flite voices keep their own pitch (its F0 setting is absolute, not relative to the voice).

@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # Packs what a bare GPU machine needs to run attend into .gpu/ (gitignored, under the 64 MiB a
 # device call carries): node itself, the Vulkan/GL loaders the NVIDIA driver needs, Dawn (npm
-# `webgpu`), sharp and meyda, and two bundles of our code: the CLI (.gpu/attend.mjs) and the tensor
-# test suites with a vitest stand-in (.gpu/suites.mjs), the step profiler (.gpu/profile.mjs); non-WAV audio (audio-decode) stays behind.
+# `webgpu`), sharp and meyda, and three bundles of our code: the CLI (.gpu/attend.mjs), the tensor
+# test suites with a vitest stand-in (.gpu/suites.mjs) and the step profiler (.gpu/profile.mjs);
+# non-WAV audio (audio-decode) stays behind.
 # With --data it adds the small speech corpus the backend-comparison training run uses.
 # There: `bash .gpu/run.sh` (see run.sh), or `source .gpu/enter.sh && node .gpu/attend.mjs doctor`.
 set -euo pipefail

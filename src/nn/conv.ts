@@ -12,7 +12,7 @@ function samePadding(size: number, outSize: number, kernel: number, stride: numb
 }
 
 /**
- * dL/dW of conv2d(x, W) as one batched matrix product: the 3×3 input patches under every output
+ * dL/dW of conv2d(x, W) as one batched matrix product: the kh×kw input patches under every output
  * position, as rows [N, kh·kw·cin] (N = batch·outH·outW), times dy [N, cout], with N cut into
  * groups that are multiplied in parallel and then summed. tfjs's WebGPU Conv2DBackpropFilter
  * gives each of the kh·kw·cin·cout outputs one thread that walks all N positions: 90 ms of the
