@@ -17,7 +17,14 @@ export interface SpeechCorpusOptions {
   readonly seed?: number;
   readonly sentences?: readonly string[];
   readonly voices?: readonly Voice[];
+  /** Build only plan items whose index ≡ index (mod count): one process per core shares the work. */
+  readonly shard?: { readonly index: number; readonly count: number };
   readonly onItem?: (failed: boolean) => void;
+}
+
+/** The plan items this process builds (all of them without a shard). */
+export function shardOf<T>(plan: readonly T[], shard?: SpeechCorpusOptions['shard']): T[] {
+  return shard ? plan.filter((_, i) => i % shard.count === shard.index) : [...plan];
 }
 
 export interface PlannedUtterance {
@@ -97,7 +104,7 @@ async function buildOne(item: PlannedUtterance, out: string): Promise<SpeechItem
 export async function buildSpeechCorpus(
   options: SpeechCorpusOptions,
 ): Promise<{ written: number; skipped: number; failures: string[] }> {
-  const plan = planCorpus(options);
+  const plan = shardOf(planCorpus(options), options.shard);
   const manifests: Record<Split, string> = {
     train: join(options.out, 'train.jsonl'),
     dev: join(options.out, 'dev.jsonl'),
@@ -129,7 +136,7 @@ export async function buildSpeechCorpus(
   await Promise.all(Array.from({ length: Math.max(1, options.jobs ?? 2) }, worker));
   writeFileSync(
     join(options.out, 'corpus.json'),
-    `${JSON.stringify({ source: 'Debian fortunes (fortune-mod collection) spoken by espeak-ng, flite and festival', trainSpeedPerturbation: { share: TRAIN_PERTURBED_SHARE, range: TRAIN_SPEED_RANGE }, utterances: plan.length, voices: (options.voices ?? VOICES).map((v) => ({ id: voiceId(v), heldOut: v.heldOut })), seed: options.seed ?? 1 }, null, 2)}\n`,
+    `${JSON.stringify({ source: 'Debian fortunes (fortune-mod collection) spoken by espeak-ng, flite and festival', trainSpeedPerturbation: { share: TRAIN_PERTURBED_SHARE, range: TRAIN_SPEED_RANGE }, utterances: planCorpus(options).length, voices: (options.voices ?? VOICES).map((v) => ({ id: voiceId(v), heldOut: v.heldOut })), seed: options.seed ?? 1 }, null, 2)}\n`,
   );
   return { written: todo.length - failures.length, skipped: plan.length - todo.length, failures };
 }

@@ -1,6 +1,7 @@
-import { spawn } from 'node:child_process';
+import { type ChildProcessWithoutNullStreams, spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import type { Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { AudioData } from '../../src/audio/wav.js';
@@ -60,8 +61,6 @@ export const PITCH_SHIFTED_VOICES: readonly Voice[] = [
 export const voiceId = (voice: Voice): string =>
   `${voice.engine}:${voice.name}${voice.pitchCents ? `+pitch${voice.pitchCents}` : ''}`;
 
-/** The Debian package that provides each engine's command. */
-const PACKAGE_OF: Record<string, string> = { text2wave: 'festival' }; // sox is its own package
 /** The Debian package of each festival voice. */
 const FESTIVAL_PACKAGE_OF: Record<string, string> = {
   kal_diphone: 'festvox-kallpc16k',
@@ -78,7 +77,7 @@ function run(command: string, args: string[]): Promise<void> {
     child.on('error', (error) =>
       reject(
         new AttendError(
-          `${command} could not run (${error.message}); install the Debian package ${PACKAGE_OF[command] ?? command}`,
+          `${command} could not run (${error.message}); install the Debian package ${command}`, // espeak-ng, flite, sox: each its own package,
         ),
       ),
     );
@@ -90,6 +89,93 @@ function run(command: string, args: string[]): Promise<void> {
           ),
     );
   });
+}
+
+/**
+ * A festival process kept running between utterances. Starting festival (text2wave) costs ~1.5 s
+ * of CPU, loading its lexicon and voice; an utterance in a running one takes ~25 ms, so the
+ * corpus build spent most of its time starting festival. Commands go in on stdin (`--pipe`);
+ * a marker printed after each (on stderr) says it is done.
+ */
+class FestivalProcess {
+  private readonly child: ChildProcessWithoutNullStreams;
+  private pending: { marker: string; done: () => void; fail: (error: Error) => void } | undefined;
+  private buffered = '';
+  private exited: Error | undefined;
+  private count = 0;
+
+  constructor() {
+    this.child = spawn('festival', ['--pipe']);
+    this.child.on('error', (error) => this.stop(error));
+    this.child.on('close', (code) => this.stop(new AttendError(`festival exited (${code})`)));
+    // festival buffers stdout when it is a pipe; stderr is not, so the marker goes there (with
+    // festival's own errors, which show up as a missing output file).
+    this.child.stdout.on('data', () => {});
+    this.child.stderr.on('data', (chunk) => {
+      this.buffered += String(chunk);
+      const pending = this.pending;
+      if (pending && this.buffered.includes(pending.marker)) {
+        const error = /SIOD ERROR: (.*)/.exec(this.buffered)?.[1];
+        this.buffered = '';
+        this.pending = undefined;
+        this.idle();
+        if (error) pending.fail(new AttendError(`festival: ${error.trim()}`));
+        else pending.done();
+      }
+    });
+    this.idle();
+  }
+
+  /** Speaks `text` in `voice` (duration stretched by `stretch`) into the RIFF file `out`. */
+  speak(voice: string, text: string, stretch: number, out: string): Promise<void> {
+    if (this.exited) return Promise.reject(this.exited);
+    const marker = `ATTEND-DONE-${++this.count}`;
+    const quoted = (value: string) => `"${value.replace(/[\\"]/g, (c) => `\\${c}`)}"`;
+    return new Promise((done, fail) => {
+      this.pending = { marker, done, fail };
+      for (const handle of this.handles()) handle.ref();
+      this.child.stdin.write(
+        `(voice_${voice})\n(Parameter.set 'Duration_Stretch ${stretch.toFixed(3)})\n` +
+          `(utt.save.wave (utt.synth (Utterance Text ${quoted(text)})) ${quoted(out)} 'riff)\n` +
+          `(format stderr "${marker}\\n")\n`,
+      );
+    });
+  }
+
+  get alive(): boolean {
+    return this.exited === undefined;
+  }
+
+  private handles(): { ref(): void; unref(): void }[] {
+    const { stdin, stdout, stderr } = this.child;
+    return [this.child, ...[stdin, stdout, stderr].map((pipe) => pipe as unknown as Socket)];
+  }
+
+  /** Idle processes do not keep Node running. */
+  private idle(): void {
+    for (const handle of this.handles()) handle.unref();
+  }
+
+  private stop(error: Error): void {
+    const spawnFailed = (error as NodeJS.ErrnoException).code === 'ENOENT';
+    this.exited = spawnFailed
+      ? new AttendError('festival could not run; install the Debian package festival')
+      : error;
+    this.pending?.fail(this.exited);
+    this.pending = undefined;
+  }
+}
+
+const idleFestivals: FestivalProcess[] = [];
+
+/** One utterance through a running festival (started on first use, reused after). */
+async function festivalSpeak(voice: string, text: string, stretch: number, out: string) {
+  const festival = idleFestivals.pop() ?? new FestivalProcess();
+  try {
+    await festival.speak(voice, text, stretch, out);
+  } finally {
+    if (festival.alive) idleFestivals.push(festival);
+  }
 }
 
 export interface Prosody {
@@ -121,23 +207,15 @@ export async function synthesize(voice: Voice, text: string, prosody: Prosody): 
         text,
       ]);
     } else if (voice.engine === 'festival') {
-      // text2wave reads the text from a file; Duration_Stretch > 1 speaks slower.
-      const textPath = join(dir, 'text.txt');
-      await writeFile(textPath, text);
-      await run('text2wave', [
-        '-eval',
-        `(voice_${voice.name})`,
-        '-eval',
-        `(Parameter.set 'Duration_Stretch ${(1 / prosody.rate).toFixed(3)})`,
-        textPath,
-        '-o',
-        out,
-      ]);
-      // text2wave exits 0 without writing anything when the voice is not installed.
-      if (!existsSync(out))
-        throw new AttendError(
-          `festival voice ${voice.name} is not installed (Debian ${FESTIVAL_PACKAGE_OF[voice.name] ?? `festvox package of ${voice.name}`})`,
-        );
+      // A voice festival lacks is an unbound voice_<name> function.
+      await festivalSpeak(voice.name, text, 1 / prosody.rate, out).catch((error: Error) => {
+        throw /unbound variable : voice_/.test(error.message)
+          ? new AttendError(
+              `festival voice ${voice.name} is not installed (Debian ${FESTIVAL_PACKAGE_OF[voice.name] ?? `festvox package of ${voice.name}`})`,
+            )
+          : error;
+      });
+      if (!existsSync(out)) throw new AttendError(`festival wrote no audio for "${text}"`);
     } else {
       // flite voices keep their own pitch (its F0 setting is absolute, not relative to the voice).
       const stretch = (1 / prosody.rate).toFixed(3);

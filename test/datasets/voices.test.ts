@@ -31,12 +31,29 @@ function medianPitch(samples: Float32Array, rate: number): number {
 const text = 'the quick brown fox jumps over the lazy dog';
 const prosody = { rate: 1, pitch: 50 };
 
-describe.runIf(has('text2wave') || required)('festival voices', () => {
+describe.runIf(has('festival') || required)('festival voices', () => {
   it('speaks with ked, a speaker no other engine has', async () => {
     const ked = VOICES.find((v) => v.name === 'ked_diphone')!;
     const audio = await synthesize(ked, text, prosody);
     expect(audio.sampleRate).toBe(16000);
     expect(audio.channels[0]!.length / 16000).toBeGreaterThan(1.5);
+  });
+
+  it('one running festival speaks in turn with both voices, slower when the rate is lower', async () => {
+    const [kal, ked] = ['kal_diphone', 'ked_diphone'].map((n) => VOICES.find((v) => v.name === n)!);
+    const quoted = 'he said "stop" \\ twice';
+    const normal = await synthesize(kal!, quoted, prosody);
+    const other = await synthesize(ked!, quoted, prosody);
+    const slow = await synthesize(kal!, quoted, { rate: 0.5, pitch: 50 });
+    expect(other.channels[0]!.length).not.toBe(normal.channels[0]!.length);
+    expect(slow.channels[0]!.length / normal.channels[0]!.length).toBeGreaterThan(1.6);
+  });
+
+  it('names the Debian package when a voice is missing', async () => {
+    const missing = { engine: 'festival', name: 'nope_diphone', heldOut: false } as const;
+    await expect(synthesize(missing, text, prosody)).rejects.toThrow(
+      /nope_diphone is not installed/,
+    );
   });
 });
 

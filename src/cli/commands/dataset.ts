@@ -5,7 +5,7 @@ import { readCocoCaptions } from '../../../datasets/captions/coco.js';
 import { readFlickrTokens } from '../../../datasets/captions/flickr.js';
 import { buildSceneCorpus, planScenes } from '../../../datasets/scenes/build.js';
 import { readAsteriskPrompts } from '../../../datasets/speech/asterisk.js';
-import { buildSpeechCorpus, planCorpus } from '../../../datasets/speech/build.js';
+import { buildSpeechCorpus, planCorpus, shardOf } from '../../../datasets/speech/build.js';
 import { readLibriSpeech } from '../../../datasets/speech/librispeech.js';
 import { PITCH_SHIFTED_VOICES, VOICES } from '../../../datasets/speech/voices.js';
 import { AttendError } from '../../errors.js';
@@ -19,6 +19,18 @@ interface SpeechOptions {
   jobs: string;
   seed: string;
   voices: string;
+  shard?: string;
+}
+
+/** '--shard k/n' → { index: k, count: n }, with 0 ≤ k < n. */
+function parseShard(text: string | undefined): { index: number; count: number } | undefined {
+  if (text === undefined) return undefined;
+  const match = /^(\d+)\/(\d+)$/.exec(text);
+  const index = Number(match?.[1]);
+  const count = Number(match?.[2]);
+  if (!match || count < 1 || index >= count)
+    throw new AttendError(`--shard: '${text}' is not k/n with 0 <= k < n (e.g. 0/2)`);
+  return { index, count };
 }
 
 export function datasetCommand(program: Command): void {
@@ -30,6 +42,10 @@ export function datasetCommand(program: Command): void {
     .option('--utterances <n>', 'total utterances over the three splits', '10000')
     .option('--jobs <n>', 'synthesis processes at once', '2')
     .option('--seed <n>', 'corpus seed', '1')
+    .option(
+      '--shard <k/n>',
+      'build only every n-th utterance from the k-th (run n processes, one per core, into the same --out)',
+    )
     .option(
       '--voices <set>',
       "'default' (train, dev and held-out test voices) or 'pitch-shifted' (extra training-only speakers made with sox; train and dev only)",
@@ -47,8 +63,9 @@ export function datasetCommand(program: Command): void {
         jobs: Number(options.jobs),
         seed: Number(options.seed),
         voices,
+        shard: parseShard(options.shard),
       };
-      const total = planCorpus(settings).length;
+      const total = shardOf(planCorpus(settings), settings.shard).length;
       const progress = new Progress(total, 'speech corpus', 'utt');
       const result = await buildSpeechCorpus({
         ...settings,
