@@ -1,6 +1,7 @@
 import { dense } from '../nn/layers.js';
 import type { ParamStore } from '../nn/params.js';
 import { tf } from '../runtime/tf.js';
+import { additiveWeights } from './additive-fused.js';
 import { scoresToWeights } from './normalise.js';
 import type {
   AttendInput,
@@ -107,18 +108,37 @@ export class SingleHeadAttention implements Attention {
     }
   }
 
+  /**
+   * Plain additive attention for one decoder step (the recurrent decoder's case) as one fused
+   * op (additiveWeights): the same weights as scores() + scoresToWeights(), in far fewer kernels.
+   */
+  private fusedAdditiveWeights(
+    input: AttendInput,
+    projectedKeys: tf.Tensor | undefined,
+  ): tf.Tensor3D | undefined {
+    const config = this.config;
+    if (config.kind !== 'additive' || config.local || config.mode === 'hard') return undefined;
+    const [b, tq] = input.query.shape;
+    if (tq !== 1) return undefined;
+    const query = dense(this.params, input.query, config.units, { name: 'query' }).reshape([
+      b,
+      config.units,
+    ]) as tf.Tensor2D;
+    const v = this.params.get('v', [config.units, 1]).reshape([config.units]) as tf.Tensor1D;
+    const tk = input.keys.shape[1];
+    const mask = input.mask?.reshape([b, tk]) as tf.Tensor2D | undefined; // [B, 1, Tk] too
+    const weights = additiveWeights(query, projectedKeys as tf.Tensor3D, v, mask);
+    return weights.expandDims(1) as tf.Tensor3D;
+  }
+
   attend(input: AttendInput): AttendOutput {
     const state = input.state ?? {};
     const projectedKeys = state.projectedKeys ?? this.projectKeys(input.keys);
-    const scores = this.scores(input, projectedKeys);
     const step = state.step ?? 0;
-    const { sampleLogProb, ...normalised } = scoresToWeights(
-      this.params,
-      this.config,
-      input,
-      scores,
-      step,
-    );
+    const fused = this.fusedAdditiveWeights(input, projectedKeys);
+    const { sampleLogProb, ...normalised } = fused
+      ? { weights: fused, sampleLogProb: undefined }
+      : scoresToWeights(this.params, this.config, input, this.scores(input, projectedKeys), step);
     const weights = normalised.weights as tf.Tensor3D;
     const context = tf.matMul(weights, input.values) as tf.Tensor3D; // [B, Tq, Dv]
     const next: AttentionState = {

@@ -1,5 +1,11 @@
-import type { KernelFunc, TensorInfo } from '@tensorflow/tfjs-core';
 import { tf } from '../runtime/tf.js';
+import {
+  ElementwiseProgram,
+  hasKernel,
+  registerWebGpuKernel,
+  runKernel,
+  runProgram,
+} from '../runtime/webgpu-kernels.js';
 
 // The seed of the next mask: random per process unless a training run seeds it (seedDropout).
 let state = (Math.random() * 0xffffffff) >>> 0 || 1;
@@ -32,64 +38,38 @@ interface MaskAttrs {
  * The same draw in WGSL: each element hashes its own index, so the mask is made on the GPU (one
  * dispatch, nothing uploaded) and equals the one the CPU backends make for the seed.
  */
-class DropoutMaskProgram {
-  readonly variableNames: string[] = [];
-  readonly uniforms = 'seed : u32, threshold : u32, scale : f32,';
-  readonly workgroupSize: [number, number, number] = [64, 1, 1];
-  readonly size = true;
-  readonly shaderKey = 'attendDropoutMask';
-  readonly dispatchLayout: { x: number[] };
-  readonly dispatch: [number, number, number];
-  constructor(readonly outputShape: number[]) {
-    this.dispatchLayout = { x: outputShape.map((_, i) => i) };
-    const size = outputShape.reduce((a, b) => a * b, 1);
-    this.dispatch = [Math.ceil(size / 64), 1, 1];
-  }
-  getUserCode(): string {
-    return `
-      fn main(index : i32) {
-        if (index < uniforms.size) {
-          var x = u32(index) * 0x9e3779b9u + uniforms.seed;
-          x = x ^ (x >> 16u);
-          x = x * 0x7feb352du;
-          x = x ^ (x >> 15u);
-          x = x * 0x846ca68bu;
-          x = x ^ (x >> 16u);
-          setOutputAtIndex(index, select(uniforms.scale, 0.0, x < uniforms.threshold));
-        }
-      }`;
-  }
-}
+const MASK_WGSL = `
+  var x = u32(index) * 0x9e3779b9u + uniforms.seed;
+  x = x ^ (x >> 16u);
+  x = x * 0x7feb352du;
+  x = x ^ (x >> 15u);
+  x = x * 0x846ca68bu;
+  x = x ^ (x >> 16u);
+  setOutputAtIndex(index, select(uniforms.scale, 0.0, x < uniforms.threshold));`;
 
-interface WebGpuProgramRunner {
-  runWebGPUProgram(
-    program: DropoutMaskProgram,
-    inputs: TensorInfo[],
-    dtype: 'float32',
-    uniforms: { type: string; data: number[] }[],
-  ): TensorInfo;
-}
-
-const webgpuMask: KernelFunc = ({ backend, attrs }) => {
+registerWebGpuKernel(KERNEL, ({ backend, attrs }) => {
   const { shape, seed, threshold, scale } = attrs as unknown as MaskAttrs;
-  return (backend as unknown as WebGpuProgramRunner).runWebGPUProgram(
-    new DropoutMaskProgram(shape),
+  const program = new ElementwiseProgram(
+    'attendDropoutMask',
     [],
-    'float32',
+    shape,
+    MASK_WGSL,
+    'seed : u32, threshold : u32, scale : f32,',
+  );
+  return runProgram(
+    backend,
+    program,
+    [],
     [
       { type: 'uint32', data: [seed] },
       { type: 'uint32', data: [threshold] },
       { type: 'float32', data: [scale] },
     ],
   );
-};
-tf.registerKernel({ kernelName: KERNEL, backendName: 'webgpu', kernelFunc: webgpuMask });
+});
 
 function dropoutMask(shape: number[], seed: number, threshold: number, scale: number): tf.Tensor {
-  if (tf.getKernel(KERNEL, tf.getBackend()) !== undefined) {
-    const attrs = { shape, seed, threshold, scale };
-    return tf.engine().runKernel(KERNEL, {}, attrs as unknown as tf.NamedAttrMap) as tf.Tensor;
-  }
+  if (hasKernel(KERNEL)) return runKernel(KERNEL, {}, { shape, seed, threshold, scale });
   const mask = new Float32Array(shape.reduce((a, b) => a * b, 1));
   for (let i = 0; i < mask.length; i++) mask[i] = maskDraw(i, seed) < threshold ? 0 : scale;
   return tf.tensor(mask, shape, 'float32');

@@ -1,6 +1,7 @@
 // Small building blocks on plain tensors: the models own their variables through ParamStore.
 import { tf } from '../runtime/tf.js';
 import { fusedLayerNorm } from './layer-norm.js';
+import { lstmPointwise } from './lstm-cell.js';
 import type { ParamStore } from './params.js';
 
 /** x [..., inDim] · W [inDim, outDim] (+ b), for any rank (flattened to one matMul). */
@@ -68,14 +69,13 @@ export function lstmCell(
   const inDim = x.shape[1] + units;
   const w = params.get(`${name}/w`, [inDim, 4 * units]);
   const b = params.get(`${name}/b`, [4 * units], 'zeros');
-  const z = tf.matMul(tf.concat([x, state.h], 1), w as tf.Tensor2D).add(b); // [B, 4H]
-  const [i, f, g, o] = tf.split(z, 4, 1) as [tf.Tensor2D, tf.Tensor2D, tf.Tensor2D, tf.Tensor2D];
-  const c = tf
-    .sigmoid(f.add(1))
-    .mul(state.c)
-    .add(tf.sigmoid(i).mul(tf.tanh(g))) as tf.Tensor2D;
-  const h = tf.sigmoid(o).mul(tf.tanh(c)) as tf.Tensor2D;
-  return { h, c };
+  // One fused matMul + bias for all four gates; the pointwise rest is lstmPointwise.
+  const z = tf.fused.matMul({
+    a: tf.concat([x, state.h], 1) as tf.Tensor2D,
+    b: w as tf.Tensor2D,
+    bias: b,
+  }) as tf.Tensor2D; // [B, 4H]
+  return lstmPointwise(z, state.c);
 }
 
 export function zeroLstmState(batch: number, units: number): LstmState {

@@ -1,0 +1,195 @@
+import { tf } from '../runtime/tf.js';
+import {
+  ElementwiseProgram,
+  hasKernel,
+  RowProgram,
+  registerWebGpuKernel,
+  runKernel,
+  runProgram,
+} from '../runtime/webgpu-kernels.js';
+import { maskedSoftmax } from './masking.js';
+
+/**
+ * Additive (Bahdanau) attention weights for one query per item:
+ *   w[b, t] = masked softmax over t of  Σₐ v[a] · tanh(q[b, a] + k[b, t, a]).
+ * As tfjs ops that is ~9 kernels forward and ~15 backward, once per decoded token; on webgpu it
+ * is one kernel forward (a workgroup per item: scores, mask, softmax) and four backward. Other
+ * backends run the tfjs ops. `keep` ([B, Tk], 1 = attend) is optional.
+ */
+export function additiveWeights(
+  query: tf.Tensor2D, // [B, A], the projected query
+  keys: tf.Tensor3D, // [B, Tk, A], the projected keys
+  v: tf.Tensor1D, // [A]
+  keep?: tf.Tensor2D,
+): tf.Tensor2D {
+  if (!hasKernel(FORWARD)) return composite(query, keys, v, keep);
+  const mask = keep?.toFloat();
+  const fused = tf.customGrad((...args: (tf.Tensor | tf.GradSaveFunc)[]) => {
+    const [q, k, vv, save] = args as [tf.Tensor, tf.Tensor, tf.Tensor, tf.GradSaveFunc];
+    const weights = runKernel(FORWARD, mask ? { q, k, v: vv, keep: mask } : { q, k, v: vv });
+    save([q, k, vv, weights]);
+    return {
+      value: weights,
+      gradFunc: (dw, saved) => {
+        const [sq, sk, sv, sw] = saved as tf.Tensor[];
+        const ds = runKernel(SCORE_GRAD, { w: sw!, dw: dw as tf.Tensor });
+        const dk = runKernel(KEY_GRAD, { q: sq!, k: sk!, v: sv!, ds });
+        return [dk.sum(1), dk, runKernel(V_GRAD, { q: sq!, k: sk!, ds })];
+      },
+    };
+  });
+  return fused(query, keys, v) as tf.Tensor2D;
+}
+
+/** The same weights as tfjs ops (every backend but webgpu). */
+function composite(
+  query: tf.Tensor2D,
+  keys: tf.Tensor3D,
+  v: tf.Tensor1D,
+  keep?: tf.Tensor2D,
+): tf.Tensor2D {
+  const [b, tk, a] = keys.shape;
+  const energy = tf.tanh(query.expandDims(1).add(keys)); // [B, Tk, A]
+  const scores = tf.matMul(energy.reshape([b * tk, a]), v.reshape([a, 1])).reshape([b, 1, tk]);
+  return maskedSoftmax(scores, keep).reshape([b, tk]) as tf.Tensor2D;
+}
+
+const FORWARD = 'AttendAdditiveWeights';
+const SCORE_GRAD = 'AttendAdditiveScoreGrad';
+const KEY_GRAD = 'AttendAdditiveKeyGrad';
+const V_GRAD = 'AttendAdditiveVGrad';
+/** Threads per item: one per key position at a time (caption grids have 64 regions). */
+const WIDTH = 64;
+
+/** Workgroup reduction of `value` into `buf[0]` with `op` (WIDTH a power of two). */
+const reduce = (value: string, op: (a: string, b: string) => string) => `
+  buf[tid] = ${value};
+  workgroupBarrier();
+  for (var half = WIDTH / 2; half > 0; half = half / 2) {
+    if (tid < half) { buf[tid] = ${op('buf[tid]', 'buf[tid + half]')}; }
+    workgroupBarrier();
+  }
+  let reduced_${value} = buf[0];
+  workgroupBarrier();`;
+
+const forwardBody = (masked: boolean) => `
+  let tk = uniforms.kShape[1];
+  let a = uniforms.kShape[2];
+  var best = -3.402823e+38;
+  for (var t = tid; t < tk; t += WIDTH) {
+    var s = 0.0;
+    for (var j = 0; j < a; j++) {
+      s += v[j] * attendTanh(q[row * a + j] + k[(row * tk + t) * a + j]);
+    }
+    result[row * tk + t] = s;
+    ${masked ? 'if (keep[row * tk + t] > 0.5) { best = max(best, s); }' : 'best = max(best, s);'}
+  }
+  ${reduce('best', (x, y) => `max(${x}, ${y})`)}
+  var total = 0.0;
+  for (var t = tid; t < tk; t += WIDTH) {
+    var e = exp(result[row * tk + t] - reduced_best);
+    ${masked ? 'if (keep[row * tk + t] <= 0.5) { e = 0.0; }' : ''}
+    result[row * tk + t] = e;
+    total += e;
+  }
+  ${reduce('total', (x, y) => `${x} + ${y}`)}
+  for (var t = tid; t < tk; t += WIDTH) {
+    // A row with nothing to attend to keeps all-zero weights (as maskedSoftmax).
+    result[row * tk + t] = select(0.0, result[row * tk + t] / reduced_total, reduced_total > 0.0);
+  }`;
+
+// Softmax backward: ds = w · (dw − Σₜ w·dw).
+const scoreGradBody = `
+  let tk = uniforms.wShape[1];
+  var dot = 0.0;
+  for (var t = tid; t < tk; t += WIDTH) { dot += w[row * tk + t] * dw[row * tk + t]; }
+  ${reduce('dot', (x, y) => `${x} + ${y}`)}
+  for (var t = tid; t < tk; t += WIDTH) {
+    result[row * tk + t] = w[row * tk + t] * (dw[row * tk + t] - reduced_dot);
+  }`;
+
+// dk[b, t, a] = ds[b, t] · v[a] · (1 − tanh²(q[b, a] + k[b, t, a])); dq is its sum over t.
+const keyGradBody = `
+  let tk = uniforms.kShape[1];
+  let a = uniforms.kShape[2];
+  let j = index % a;
+  let bt = index / a;
+  let e = attendTanh(q[(bt / tk) * a + j] + k[index]);
+  result[index] = ds[bt] * v[j] * (1.0 - e * e);`;
+
+// dv[a] = Σ_b Σ_t ds[b, t] · tanh(q[b, a] + k[b, t, a]).
+const vGradBody = `
+  let b = uniforms.kShape[0];
+  let tk = uniforms.kShape[1];
+  let a = uniforms.kShape[2];
+  var sum = 0.0;
+  for (var i = 0; i < b * tk; i++) {
+    sum += ds[i] * attendTanh(q[(i / tk) * a + index] + k[i * a + index]);
+  }
+  result[index] = sum;`;
+
+const WORKGROUP_MEMORY = 'var<workgroup> buf : array<f32, WIDTH>;';
+
+registerWebGpuKernel(FORWARD, ({ backend, inputs }) => {
+  const masked = inputs.keep !== undefined;
+  const names = masked ? ['q', 'k', 'v', 'keep'] : ['q', 'k', 'v'];
+  const [b, tk] = inputs.k!.shape;
+  const program = new RowProgram(
+    `attendAdditiveWeights${masked ? 'Masked' : ''}`,
+    names,
+    [b!, tk!],
+    b!,
+    WIDTH,
+    WORKGROUP_MEMORY,
+    forwardBody(masked),
+  );
+  return runProgram(
+    backend,
+    program,
+    names.map((n) => inputs[n]!),
+  );
+});
+
+registerWebGpuKernel(SCORE_GRAD, ({ backend, inputs }) => {
+  const [b, tk] = inputs.w!.shape;
+  const program = new RowProgram(
+    'attendAdditiveScoreGrad',
+    ['w', 'dw'],
+    [b!, tk!],
+    b!,
+    WIDTH,
+    WORKGROUP_MEMORY,
+    scoreGradBody,
+  );
+  return runProgram(backend, program, [inputs.w!, inputs.dw!]);
+});
+
+registerWebGpuKernel(KEY_GRAD, ({ backend, inputs }) => {
+  const names = ['q', 'k', 'v', 'ds'];
+  const program = new ElementwiseProgram(
+    'attendAdditiveKeyGrad',
+    names,
+    [...inputs.k!.shape],
+    keyGradBody,
+  );
+  return runProgram(
+    backend,
+    program,
+    names.map((n) => inputs[n]!),
+  );
+});
+
+registerWebGpuKernel(V_GRAD, ({ backend, inputs }) => {
+  const names = ['q', 'k', 'ds'];
+  const program = new ElementwiseProgram(
+    'attendAdditiveVGrad',
+    names,
+    [inputs.k!.shape[2]!],
+    vGradBody,
+  );
+  return runProgram(
+    backend,
+    program,
+    names.map((n) => inputs[n]!),
+  );
+});

@@ -1,0 +1,135 @@
+import type { KernelFunc, NamedAttrMap, TensorInfo } from '@tensorflow/tfjs-core';
+import { tf } from './tf.js';
+
+/**
+ * Our own WebGPU kernels, written as tfjs-backend-webgpu programs (its shader prelude declares
+ * one `result` array, the inputs as arrays named by `variableNames`, `uniforms.size` and each
+ * input's shape as `uniforms.<name>Shape`). Registered for 'webgpu' only: elsewhere `hasKernel`
+ * is false and callers use their composite of tfjs ops, which computes the same values.
+ */
+
+export type UniformData = { type: 'int32' | 'uint32' | 'float32'; data: number[] };
+
+export interface WebGpuProgram {
+  readonly variableNames: string[];
+  readonly outputShape: number[];
+  readonly uniforms?: string;
+  readonly workgroupSize: [number, number, number];
+  readonly size: boolean;
+  readonly shaderKey: string;
+  readonly dispatchLayout: { x: number[] };
+  readonly dispatch: [number, number, number];
+  getUserCode(): string;
+}
+
+interface WebGpuProgramRunner {
+  runWebGPUProgram(
+    program: WebGpuProgram,
+    inputs: TensorInfo[],
+    dtype: 'float32',
+    uniforms?: UniformData[],
+  ): TensorInfo;
+}
+
+/**
+ * Math every program may call. tanh as tfjs's WebGPU backend writes it: WGSL's builtin returns
+ * NaN for large |x| on some drivers.
+ */
+const MATH_WGSL = `
+  fn attendSigmoid(x : f32) -> f32 { return 1.0 / (1.0 + exp(-x)); }
+  fn attendTanh(x : f32) -> f32 {
+    let e2x = exp(-2.0 * abs(x));
+    return sign(x) * (1.0 - e2x) / (1.0 + e2x);
+  }`;
+
+/**
+ * A program over the flat output, one thread per element (workgroups of 64): `body` is WGSL that
+ * sees `index` (< uniforms.size) and sets `result[index]`.
+ */
+export class ElementwiseProgram implements WebGpuProgram {
+  readonly workgroupSize: [number, number, number] = [64, 1, 1];
+  readonly size = true;
+  readonly dispatchLayout: { x: number[] };
+  readonly dispatch: [number, number, number];
+  constructor(
+    readonly shaderKey: string,
+    readonly variableNames: string[],
+    readonly outputShape: number[],
+    private readonly body: string,
+    readonly uniforms?: string,
+  ) {
+    this.dispatchLayout = { x: outputShape.map((_, i) => i) };
+    this.dispatch = [Math.ceil(outputShape.reduce((a, b) => a * b, 1) / 64), 1, 1];
+  }
+  getUserCode(): string {
+    return `${MATH_WGSL}
+      fn main(index : i32) {
+        if (index < uniforms.size) {
+          ${this.body}
+        }
+      }`;
+  }
+}
+
+/**
+ * A program with one workgroup of `width` threads per row of the output's first axis; `body`
+ * sees `row` and `tid` (0 ≤ tid < width) and may declare workgroup memory in `declarations`.
+ */
+export class RowProgram implements WebGpuProgram {
+  readonly workgroupSize: [number, number, number];
+  readonly size = true;
+  readonly dispatchLayout: { x: number[] };
+  readonly dispatch: [number, number, number];
+  constructor(
+    readonly shaderKey: string,
+    readonly variableNames: string[],
+    readonly outputShape: number[],
+    rows: number,
+    private readonly width: number,
+    private readonly declarations: string,
+    private readonly body: string,
+    readonly uniforms?: string,
+  ) {
+    this.workgroupSize = [width, 1, 1];
+    this.dispatchLayout = { x: outputShape.map((_, i) => i) };
+    this.dispatch = [rows, 1, 1];
+  }
+  getUserCode(): string {
+    return `${MATH_WGSL}
+      const WIDTH = ${this.width};
+      ${this.declarations}
+      fn main(index : i32) {
+        let row = index / WIDTH;
+        let tid = i32(localId.x);
+        ${this.body}
+      }`;
+  }
+}
+
+/** Runs `program` on the webgpu backend that a kernel function was handed. */
+export function runProgram(
+  backend: unknown,
+  program: WebGpuProgram,
+  inputs: TensorInfo[],
+  uniforms?: UniformData[],
+): TensorInfo {
+  return (backend as WebGpuProgramRunner).runWebGPUProgram(program, inputs, 'float32', uniforms);
+}
+
+/** Registers `kernelFunc` under `name` for the webgpu backend. */
+export function registerWebGpuKernel(name: string, kernelFunc: KernelFunc): void {
+  tf.registerKernel({ kernelName: name, backendName: 'webgpu', kernelFunc });
+}
+
+/** Whether the current backend has our kernel `name` (only webgpu does). */
+export const hasKernel = (name: string): boolean =>
+  tf.getKernel(name, tf.getBackend()) !== undefined;
+
+/** Runs our kernel `name` on the current backend. */
+export function runKernel(
+  name: string,
+  inputs: Record<string, tf.Tensor>,
+  attrs: Record<string, unknown> = {},
+): tf.Tensor {
+  return tf.engine().runKernel(name, inputs, attrs as unknown as NamedAttrMap) as tf.Tensor;
+}
