@@ -63,12 +63,24 @@ export class RecurrentDecoder implements Decoder<RecurrentState> {
     state: RecurrentState,
     options?: ForwardOptions,
   ): StepResult<RecurrentState> {
+    const { h, ...result } = this.recur(this.embed(tokens, options), state, options);
+    const logits = this.head(h, result.state.context, options) as tf.Tensor2D;
+    return { ...result, logits };
+  }
+
+  /** Token ids [...] → embeddings [..., E], with dropout when training. */
+  private embed(tokens: tf.Tensor, options?: ForwardOptions): tf.Tensor {
     const { config, params } = this;
-    const embedded = maybeDropout(
+    return maybeDropout(
       embed(params, tokens, config.vocabSize, config.embedDim),
       config.dropout,
       options,
     );
+  }
+
+  /** The part of a step the next step depends on: LSTM stack, attention, gate. */
+  private recur(embedded: tf.Tensor, state: RecurrentState, options?: ForwardOptions) {
+    const { config, params } = this;
     let x = (
       config.inputFeeding ? tf.concat([embedded, state.context], 1) : embedded
     ) as tf.Tensor2D;
@@ -88,15 +100,9 @@ export class RecurrentDecoder implements Decoder<RecurrentState> {
     });
     let context = attended.context.squeeze([1]) as tf.Tensor2D; // [B, Dv]
     if (config.gate) context = context.mul(tf.sigmoid(dense(params, h, 1, { name: 'gate' })));
-    const hidden = tf.tanh(
-      dense(params, tf.concat([h, context], 1), config.units, { name: 'combine' }),
-    );
-    const logits = dense(params, maybeDropout(hidden, config.dropout, options), config.vocabSize, {
-      name: 'output',
-    }) as tf.Tensor2D;
     const weights = attended.weights.rank === 4 ? attended.weights.mean(1) : attended.weights; // [B, 1, Tk]
     return {
-      logits,
+      h,
       weights: weights.squeeze([1]) as tf.Tensor2D,
       state: { ...state, lstm, context, attention: attended.state },
       ...(attended.sampleLogProb
@@ -105,7 +111,57 @@ export class RecurrentDecoder implements Decoder<RecurrentState> {
     };
   }
 
+  /**
+   * logits = W_o tanh(W_h [h; c]): nothing later depends on it, so teacher forcing runs it once
+   * over every position ([..., U] and [..., Dv] of any rank).
+   */
+  private head(h: tf.Tensor, context: tf.Tensor, options?: ForwardOptions): tf.Tensor {
+    const { config, params } = this;
+    const hidden = tf.tanh(
+      dense(params, tf.concat([h, context], -1), config.units, { name: 'combine' }),
+    );
+    return dense(params, maybeDropout(hidden, config.dropout, options), config.vocabSize, {
+      name: 'output',
+    });
+  }
+
+  /**
+   * Teacher forcing. Only the recurrence runs token by token: the embeddings of all inputs are
+   * looked up at once and the output layer runs once over all positions (on a GPU each op is a
+   * dispatch, and per token these were a third of a caption training step's). Scheduled sampling
+   * feeds back the model's own guesses, so it takes a whole step per token.
+   */
   forward(
+    memory: tf.Tensor3D,
+    memoryMask: tf.Tensor2D,
+    inputs: tf.Tensor2D,
+    options?: ForwardOptions,
+  ): ForwardResult {
+    if ((options?.samplingProbability ?? 0) > 0)
+      return this.forwardSampled(memory, memoryMask, inputs, options);
+    let state = this.initState(memory, memoryMask);
+    const embedded = tf.unstack(this.embed(inputs, options), 1) as tf.Tensor2D[]; // L × [B, E]
+    const hs: tf.Tensor2D[] = [];
+    const contexts: tf.Tensor2D[] = [];
+    const weights: tf.Tensor2D[] = [];
+    const logProbs: tf.Tensor1D[] = [];
+    for (const x of embedded) {
+      const result = this.recur(x, state, options);
+      hs.push(result.h);
+      contexts.push(result.state.context);
+      weights.push(result.weights);
+      if (result.sampleLogProb) logProbs.push(result.sampleLogProb);
+      state = result.state;
+    }
+    return {
+      logits: this.head(tf.stack(hs, 1), tf.stack(contexts, 1), options) as tf.Tensor3D,
+      weights: tf.stack(weights, 1) as tf.Tensor3D,
+      ...(logProbs.length ? { sampleLogProb: tf.stack(logProbs, 1) as tf.Tensor2D } : {}),
+    };
+  }
+
+  /** Teacher forcing with scheduled sampling (Bengio et al. 2015): one full step per token. */
+  private forwardSampled(
     memory: tf.Tensor3D,
     memoryMask: tf.Tensor2D,
     inputs: tf.Tensor2D,
@@ -119,8 +175,8 @@ export class RecurrentDecoder implements Decoder<RecurrentState> {
     const p = options?.samplingProbability ?? 0;
     columns.forEach((gold, t) => {
       let tokens = gold;
-      if (p > 0 && t > 0) {
-        // Scheduled sampling (Bengio et al. 2015): sometimes feed the model's own last guess.
+      if (t > 0) {
+        // Sometimes feed the model's own last guess instead of the gold token.
         const own = logits[t - 1]!.argMax(1).toInt() as tf.Tensor1D;
         const coin = tf
           .randomUniform([gold.shape[0]], 0, 1, 'float32', (options?.seed ?? 0) + t)
@@ -128,7 +184,7 @@ export class RecurrentDecoder implements Decoder<RecurrentState> {
         tokens = tf.where(coin, own, gold.toInt()) as tf.Tensor1D;
       }
       const result = this.step(tokens, state, options);
-      logits.push(result.logits);
+      logits.push(result.logits as tf.Tensor2D);
       weights.push(result.weights);
       if (result.sampleLogProb) logProbs.push(result.sampleLogProb);
       state = result.state;
