@@ -5,7 +5,9 @@ import {
   RowProgram,
   registerWebGpuKernel,
   runKernel,
+  REDUCE_MEMORY,
   runProgram,
+  workgroupReduce,
 } from '../runtime/webgpu-kernels.js';
 import { maskedSoftmax } from './masking.js';
 
@@ -61,17 +63,6 @@ const V_GRAD = 'AttendAdditiveVGrad';
 /** Threads per item: one per key position at a time (caption grids have 64 regions). */
 const WIDTH = 64;
 
-/** Workgroup reduction of `value` into `buf[0]` with `op` (WIDTH a power of two). */
-const reduce = (value: string, op: (a: string, b: string) => string) => `
-  buf[tid] = ${value};
-  workgroupBarrier();
-  for (var half = WIDTH / 2; half > 0; half = half / 2) {
-    if (tid < half) { buf[tid] = ${op('buf[tid]', 'buf[tid + half]')}; }
-    workgroupBarrier();
-  }
-  let reduced_${value} = buf[0];
-  workgroupBarrier();`;
-
 const forwardBody = (masked: boolean) => `
   let tk = uniforms.kShape[1];
   let a = uniforms.kShape[2];
@@ -84,7 +75,7 @@ const forwardBody = (masked: boolean) => `
     result[row * tk + t] = s;
     ${masked ? 'if (keep[row * tk + t] > 0.5) { best = max(best, s); }' : 'best = max(best, s);'}
   }
-  ${reduce('best', (x, y) => `max(${x}, ${y})`)}
+  ${workgroupReduce('best', 'max')}
   var total = 0.0;
   for (var t = tid; t < tk; t += WIDTH) {
     var e = exp(result[row * tk + t] - reduced_best);
@@ -92,7 +83,7 @@ const forwardBody = (masked: boolean) => `
     result[row * tk + t] = e;
     total += e;
   }
-  ${reduce('total', (x, y) => `${x} + ${y}`)}
+  ${workgroupReduce('total', '+')}
   for (var t = tid; t < tk; t += WIDTH) {
     // A row with nothing to attend to keeps all-zero weights (as maskedSoftmax).
     result[row * tk + t] = select(0.0, result[row * tk + t] / reduced_total, reduced_total > 0.0);
@@ -103,7 +94,7 @@ const scoreGradBody = `
   let tk = uniforms.wShape[1];
   var dot = 0.0;
   for (var t = tid; t < tk; t += WIDTH) { dot += w[row * tk + t] * dw[row * tk + t]; }
-  ${reduce('dot', (x, y) => `${x} + ${y}`)}
+  ${workgroupReduce('dot', '+')}
   for (var t = tid; t < tk; t += WIDTH) {
     result[row * tk + t] = w[row * tk + t] * (dw[row * tk + t] - reduced_dot);
   }`;
@@ -128,7 +119,6 @@ const vGradBody = `
   }
   result[index] = sum;`;
 
-const WORKGROUP_MEMORY = 'var<workgroup> buf : array<f32, WIDTH>;';
 
 registerWebGpuKernel(FORWARD, ({ backend, inputs }) => {
   const masked = inputs.keep !== undefined;
@@ -140,7 +130,7 @@ registerWebGpuKernel(FORWARD, ({ backend, inputs }) => {
     [b!, tk!],
     b!,
     WIDTH,
-    WORKGROUP_MEMORY,
+    REDUCE_MEMORY,
     forwardBody(masked),
   );
   return runProgram(
@@ -158,7 +148,7 @@ registerWebGpuKernel(SCORE_GRAD, ({ backend, inputs }) => {
     [b!, tk!],
     b!,
     WIDTH,
-    WORKGROUP_MEMORY,
+    REDUCE_MEMORY,
     scoreGradBody,
   );
   return runProgram(backend, program, [inputs.w!, inputs.dw!]);

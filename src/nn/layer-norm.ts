@@ -1,5 +1,14 @@
 import type { KernelFunc, TensorInfo } from '@tensorflow/tfjs-core';
 import { tf } from '../runtime/tf.js';
+import {
+  hasKernel,
+  REDUCE_MEMORY,
+  RowProgram,
+  registerWebGpuKernel,
+  runKernel,
+  runProgram,
+  workgroupReduce,
+} from '../runtime/webgpu-kernels.js';
 
 const KERNEL = 'AttendLayerNorm';
 
@@ -31,15 +40,93 @@ const layerNormKernel: KernelFunc = ({ inputs, backend, attrs }) => {
   return store.makeTensorInfo([...x.shape], 'float32', out);
 };
 
-// The backends whose data is plain typed arrays; GPU and wasm ones run the composite ops.
+// The backends whose data is plain typed arrays; webgpu has its own (below), wasm runs the
+// composite ops.
 for (const backendName of ['cpu', 'native']) {
   tf.registerKernel({ kernelName: KERNEL, backendName, kernelFunc: layerNormKernel });
 }
 
-/** True when the current backend has the one-pass kernel. */
-export function hasFusedLayerNorm(): boolean {
-  return tf.getKernel(KERNEL, tf.getBackend()) !== undefined;
+// On webgpu: a workgroup per row, forward and for the input's gradient; the normalised rows for
+// the gain's gradient. (As tfjs ops the forward is ~9 kernels and the gradient ~15: an ASR
+// training step runs ~20 layer norms.)
+const GRAD_X = 'AttendLayerNormGradX';
+const NORMALISED = 'AttendLayerNormNormalised';
+const ROW_WIDTH = 64;
+/** Each thread's share of the row's mean and variance, reduced over the workgroup. */
+const rowMoments = `
+  let dim = uniforms.dim;
+  let start = row * dim;
+  var sum = 0.0;
+  for (var i = tid; i < dim; i += WIDTH) { sum += x[start + i]; }
+  ${workgroupReduce('sum', '+')}
+  let mean = reduced_sum / f32(dim);
+  var squares = 0.0;
+  for (var i = tid; i < dim; i += WIDTH) { let d = x[start + i] - mean; squares += d * d; }
+  ${workgroupReduce('squares', '+')}
+  let rstd = inverseSqrt(reduced_squares / f32(dim) + uniforms.epsilon);`;
+const WEBGPU_BODIES: Record<string, { inputs: string[]; body: string }> = {
+  [KERNEL]: {
+    inputs: ['x', 'gain', 'bias'],
+    body: `${rowMoments}
+      for (var i = tid; i < dim; i += WIDTH) {
+        result[start + i] = (x[start + i] - mean) * rstd * gain[i] + bias[i];
+      }`,
+  },
+  [NORMALISED]: {
+    inputs: ['x'],
+    body: `${rowMoments}
+      for (var i = tid; i < dim; i += WIDTH) { result[start + i] = (x[start + i] - mean) * rstd; }`,
+  },
+  // dx = rstd·(ĝ − mean(ĝ) − x̂·mean(ĝ·x̂)), ĝ = dy·gain.
+  [GRAD_X]: {
+    inputs: ['x', 'gain', 'dy'],
+    body: `${rowMoments}
+      var g = 0.0;
+      var gx = 0.0;
+      for (var i = tid; i < dim; i += WIDTH) {
+        let scaled = dy[start + i] * gain[i];
+        g += scaled;
+        gx += scaled * (x[start + i] - mean) * rstd;
+      }
+      ${workgroupReduce('g', '+')}
+      ${workgroupReduce('gx', '+')}
+      let meanG = reduced_g / f32(dim);
+      let meanGx = reduced_gx / f32(dim);
+      for (var i = tid; i < dim; i += WIDTH) {
+        let normalised = (x[start + i] - mean) * rstd;
+        result[start + i] = rstd * (dy[start + i] * gain[i] - meanG - normalised * meanGx);
+      }`,
+  },
+};
+for (const [name, { inputs: names, body }] of Object.entries(WEBGPU_BODIES)) {
+  registerWebGpuKernel(name, ({ backend, inputs, attrs }) => {
+    const x = inputs.x!;
+    const rows = x.shape.slice(0, -1).reduce((a, b) => a * b, 1);
+    const program = new RowProgram(
+      name,
+      names,
+      [...x.shape],
+      rows,
+      ROW_WIDTH,
+      REDUCE_MEMORY,
+      body,
+      'epsilon : f32, dim : i32,',
+    );
+    const epsilon = (attrs as { epsilon: number }).epsilon;
+    return runProgram(
+      backend,
+      program,
+      names.map((n) => inputs[n]!),
+      [
+        { type: 'float32', data: [epsilon] },
+        { type: 'int32', data: [x.shape.at(-1) ?? 1] },
+      ],
+    );
+  });
 }
+
+/** True when the current backend has the one-pass kernel. */
+export const hasFusedLayerNorm = (): boolean => hasKernel(KERNEL);
 
 function compositeForward(x: tf.Tensor, gain: tf.Tensor, bias: tf.Tensor, epsilon: number) {
   const { mean, variance } = tf.moments(x, -1, true);
@@ -64,17 +151,21 @@ export function fusedLayerNorm(
   const run = tf.customGrad((...args: (tf.Tensor | tf.GradSaveFunc)[]) => {
     const [input, g, b, save] = args as [tf.Tensor, tf.Tensor, tf.Tensor, tf.GradSaveFunc];
     save([input, g]);
-    // GPU and wasm backends have no one-pass kernel: the forward is then the composite ops, the
-    // gradient still the analytic one below (fewer kernels than differentiating the composite).
+    // wasm has no one-pass kernel: the forward is then the composite ops, the gradient still the
+    // analytic one below (fewer kernels than differentiating the composite).
     const value = hasFusedLayerNorm()
-      ? (tf.engine().runKernel(KERNEL, { x: input, gain: g, bias: b }, {
-          epsilon,
-        } as unknown as tf.NamedAttrMap) as tf.Tensor)
+      ? runKernel(KERNEL, { x: input, gain: g, bias: b }, { epsilon })
       : compositeForward(input, g, b, epsilon);
     return {
       value,
       gradFunc: (dy: tf.Tensor, saved: tf.Tensor[]) => {
         const [xs, gs] = saved as [tf.Tensor, tf.Tensor];
+        const leading = Array.from({ length: xs.rank - 1 }, (_, i) => i);
+        if (hasKernel(GRAD_X)) {
+          const normalised = runKernel(NORMALISED, { x: xs }, { epsilon });
+          const dx = runKernel(GRAD_X, { x: xs, gain: gs, dy }, { epsilon });
+          return [dx, dy.mul(normalised).sum(leading), dy.sum(leading)];
+        }
         const { mean, variance } = tf.moments(xs, -1, true);
         const rstd = tf.rsqrt(variance.add(epsilon));
         const normalised = xs.sub(mean).mul(rstd);
@@ -83,7 +174,6 @@ export function fusedLayerNorm(
           .sub(scaled.mean(-1, true))
           .sub(normalised.mul(scaled.mul(normalised).mean(-1, true)))
           .mul(rstd);
-        const leading = Array.from({ length: xs.rank - 1 }, (_, i) => i);
         return [dx, dy.mul(normalised).sum(leading), dy.sum(leading)];
       },
     };

@@ -106,6 +106,26 @@ export class RowProgram implements WebGpuProgram {
   }
 }
 
+/** Workgroup memory that workgroupReduce uses (declare it in a RowProgram's declarations). */
+export const REDUCE_MEMORY = 'var<workgroup> buf : array<f32, WIDTH>;';
+
+/**
+ * WGSL for a RowProgram: reduces each thread's `value` over the workgroup with `op` ('+' or
+ * 'max'; WIDTH a power of two) into `reduced_<value>`, which every thread then reads.
+ */
+export function workgroupReduce(value: string, op: '+' | 'max'): string {
+  const combine = op === '+' ? 'buf[tid] + buf[tid + half]' : 'max(buf[tid], buf[tid + half])';
+  return `
+  buf[tid] = ${value};
+  workgroupBarrier();
+  for (var half = WIDTH / 2; half > 0; half = half / 2) {
+    if (tid < half) { buf[tid] = ${combine}; }
+    workgroupBarrier();
+  }
+  let reduced_${value} = buf[0];
+  workgroupBarrier();`;
+}
+
 /** Runs `program` on the webgpu backend that a kernel function was handed. */
 export function runProgram(
   backend: unknown,

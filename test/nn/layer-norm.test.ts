@@ -18,16 +18,16 @@ function reference(x: tf.Tensor, gain: tf.Tensor, bias: tf.Tensor, epsilon: numb
 }
 
 describe('fused layer norm', () => {
-  it('has its one-pass kernel on the typed-array backends (cpu, native), composite ops elsewhere', () => {
-    expect(hasFusedLayerNorm()).toBe(['cpu', 'native'].includes(tf.getBackend()));
+  it('has its one-pass kernel on cpu, native and webgpu, composite ops elsewhere', () => {
+    expect(hasFusedLayerNorm()).toBe(['cpu', 'native', 'webgpu'].includes(tf.getBackend()));
   });
 
   it('matches the composite ops forward and in every gradient', () => {
     tf.tidy(() => {
-      const x = tf.randomNormal([3, 5, 16], 2, 3, 'float32', 1);
-      const gain = tf.randomNormal([16], 1, 0.5, 'float32', 2);
-      const bias = tf.randomNormal([16], 0, 0.5, 'float32', 3);
-      const weights = tf.randomNormal([3, 5, 16], 0, 1, 'float32', 4);
+      const x = tf.randomNormal([3, 5, 144], 2, 3, 'float32', 1); // rows wider than a workgroup
+      const gain = tf.randomNormal([144], 1, 0.5, 'float32', 2);
+      const bias = tf.randomNormal([144], 0, 0.5, 'float32', 3);
+      const weights = tf.randomNormal([3, 5, 144], 0, 1, 'float32', 4);
       const grads = (f: typeof reference) =>
         tf.grads((a: tf.Tensor, g: tf.Tensor, b: tf.Tensor) => f(a, g, b, 1e-5).mul(weights).sum())(
           [x, gain, bias],
