@@ -1,7 +1,7 @@
 /**
  * The tensor-level test suites as one program, for a machine without vitest (the GPU machine):
  * kernel exactness against cpu (gradients included), the attention family, the shared decoder,
- * dropout, layer norm, CTC and the CTC prefix scorer, on ATTEND_BACKEND (e.g. webgpu).
+ * dropout, layer norm, the fused LSTM cell and additive attention, CTC and the CTC prefix scorer, on ATTEND_BACKEND (e.g. webgpu).
  * Built by scripts/device/build.sh; run as `node .gpu/suites.mjs`.
  */
 import '../../test/native-kernels.test.js';
@@ -10,6 +10,8 @@ import '../../test/attention/efficient.test.js';
 import '../../test/decoder/decoder.test.js';
 import '../../test/nn/dropout.test.js';
 import '../../test/nn/layer-norm.test.js';
+import '../../test/nn/lstm-cell.test.js';
+import '../../test/attention/additive-fused.test.js';
 import '../../test/train/ctc.test.js';
 import '../../test/search/ctc-prefix.test.js';
 import '../../test/train/flat-adam.test.js';
