@@ -224,9 +224,22 @@ export const webgpu: BackendCandidate = {
       installQueueUpload(backendModule.WebGPUBackend);
     if (!isRegistered('webgpu'))
       throw new BackendUnavailable('@tensorflow/tfjs-backend-webgpu did not register');
+    tf.env().set('WEBGPU_DEFERRED_SUBMIT_BATCH_SIZE', webgpuSubmitBatch());
   },
   threads: () => 1,
 };
+
+/**
+ * Dispatches tfjs queues before it submits them to the GPU (tfjs's own default is 15).
+ * Measured on an H100 (training steps, b32, two runs each): 15 → ASR 112-113 ms, caption
+ * 73-83 ms; 40 → 104-105, 69-74; 100 → 98-99, 70-77. 40 was never worse than 15 and within 6%
+ * of the best. ATTEND_WEBGPU_SUBMIT_BATCH overrides it.
+ */
+export const WEBGPU_SUBMIT_BATCH = 40;
+function webgpuSubmitBatch(): number {
+  const value = Number(process.env.ATTEND_WEBGPU_SUBMIT_BATCH ?? WEBGPU_SUBMIT_BATCH);
+  return Number.isInteger(value) && value > 0 ? value : WEBGPU_SUBMIT_BATCH;
+}
 
 /** Drops the WebGPU handle so the process can exit (Dawn keeps the event loop alive while referenced). */
 export function releaseWebgpu(): void {

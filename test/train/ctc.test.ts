@@ -1,7 +1,7 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { charErrorRate, editDistance, wordErrorRate } from '../../src/metrics/edit-distance.js';
 import { tf } from '../../src/runtime/tf.js';
-import { ctcLoss } from '../../src/train/ctc.js';
+import { ctcLoss, ctcOne, ctcOneLogSpace } from '../../src/train/ctc.js';
 import { ctcPaths } from '../helpers/ctc-paths.js';
 import { ready } from '../helpers/runtime.js';
 
@@ -85,6 +85,35 @@ describe('CTC loss', () => {
 });
 
 describe('error rates', () => {
+  it('rescaled probabilities give the log-space loss and gradient, peaked frames included', () => {
+    let seed = 7;
+    const random = () => ((seed = (seed * 16807) % 2147483647) / 2147483647) * 2 - 1;
+    for (const [time, vocab, length, spread] of [
+      [40, 6, 12, 3],
+      [60, 30, 25, 40], // log-probabilities down to about -80: peaked, as a trained model's
+      [13, 5, 6, 8], // barely enough frames for the target (repeats need a blank between)
+    ] as const) {
+      const lp = new Float32Array(time * vocab);
+      for (let t = 0; t < time; t++) {
+        const logits = Array.from({ length: vocab }, () => random() * spread);
+        const max = Math.max(...logits);
+        const norm = Math.log(logits.reduce((a, x) => a + Math.exp(x - max), 0)) + max;
+        logits.forEach((x, k) => {
+          lp[t * vocab + k] = x - norm;
+        });
+      }
+      const target = Array.from({ length }, (_, i) => 1 + ((i * 7 + length) % (vocab - 1)));
+      const fast = ctcOne(lp, time, vocab, target, 0);
+      const exact = ctcOneLogSpace(lp, time, vocab, target, 0);
+      expect(Number.isFinite(exact.loss)).toBe(true);
+      expect(fast.loss).toBeCloseTo(exact.loss, 6);
+      let worst = 0;
+      for (let i = 0; i < lp.length; i++)
+        worst = Math.max(worst, Math.abs(fast.grad[i]! - exact.grad[i]!));
+      expect(worst).toBeLessThan(1e-5);
+    }
+  });
+
   it('edit distance, WER and CER', () => {
     expect(editDistance([...'kitten'], [...'sitting'])).toBe(3);
     const wer = wordErrorRate([
