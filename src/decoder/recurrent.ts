@@ -81,15 +81,16 @@ export class RecurrentDecoder implements Decoder<RecurrentState> {
   /** The part of a step the next step depends on: LSTM stack, attention, gate. */
   private recur(embedded: tf.Tensor, state: RecurrentState, options?: ForwardOptions) {
     const { config, params } = this;
-    let x = (
-      config.inputFeeding ? tf.concat([embedded, state.context], 1) : embedded
-    ) as tf.Tensor2D;
+    // Input feeding: the previous context joins the embedding (one concat with h in the cell).
+    let x: tf.Tensor2D | tf.Tensor2D[] = config.inputFeeding
+      ? [embedded as tf.Tensor2D, state.context]
+      : (embedded as tf.Tensor2D);
     const lstm = state.lstm.map((layerState, i) => {
       const next = lstmCell(params, x, layerState, config.units, `lstm${i}`);
       x = next.h;
       return next;
     });
-    const h = x; // [B, U]
+    const h = lstm.at(-1)!.h; // [B, U]
     const attended = this.attention.attend({
       query: h.expandDims(1) as tf.Tensor3D,
       keys: state.memory,

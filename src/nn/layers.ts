@@ -58,20 +58,24 @@ export type LstmState = {
   readonly c: tf.Tensor2D; // [B, H]
 };
 
-/** One LSTM step: all four gates from a single matMul of [x; h]. Forget-gate bias starts at 1. */
+/**
+ * One LSTM step: all four gates from a single matMul of [x; h]. Forget-gate bias starts at 1.
+ * `x` may be given in parts ([embedding, context]), concatenated once with h.
+ */
 export function lstmCell(
   params: ParamStore,
-  x: tf.Tensor2D,
+  x: tf.Tensor2D | readonly tf.Tensor2D[],
   state: LstmState,
   units: number,
   name = 'lstm',
 ): LstmState {
-  const inDim = x.shape[1] + units;
+  const parts = Array.isArray(x) ? x : [x as tf.Tensor2D];
+  const inDim = parts.reduce((sum, part) => sum + part.shape[1], units);
   const w = params.get(`${name}/w`, [inDim, 4 * units]);
   const b = params.get(`${name}/b`, [4 * units], 'zeros');
   // One fused matMul + bias for all four gates; the pointwise rest is lstmPointwise.
   const z = tf.fused.matMul({
-    a: tf.concat([x, state.h], 1) as tf.Tensor2D,
+    a: tf.concat([...parts, state.h], 1) as tf.Tensor2D,
     b: w as tf.Tensor2D,
     bias: b,
   }) as tf.Tensor2D; // [B, 4H]
