@@ -1,5 +1,12 @@
 import { createHash } from 'node:crypto';
-import { appendFileSync, mkdirSync, writeFileSync } from 'node:fs';
+import {
+  appendFileSync,
+  existsSync,
+  mkdirSync,
+  readFileSync,
+  renameSync,
+  writeFileSync,
+} from 'node:fs';
 import { join, relative } from 'node:path';
 import { resample, toMono16k } from '../../src/audio/resample.js';
 import { encodeWav16 } from '../../src/audio/wav.js';
@@ -98,6 +105,46 @@ async function buildOne(item: PlannedUtterance, out: string): Promise<SpeechItem
 }
 
 /**
+ * Once every planned utterance is in the manifests, rewrites them in plan order: lines are
+ * appended as utterances finish (two jobs, or shards, finish out of order), and a corpus built
+ * again must list the same "first 300 test utterances". The last shard to finish sorts; writes go
+ * through a temporary file and a rename.
+ */
+export function sortManifestsWhenComplete(
+  plan: readonly PlannedUtterance[],
+  manifests: Record<Split, string>,
+): boolean {
+  const rank = new Map(plan.map((item, i) => [join('wav', item.split, `${item.id}.wav`), i]));
+  const bySplit = (['train', 'dev', 'test'] as const).map((split) => {
+    const file = manifests[split];
+    const lines = existsSync(file)
+      ? readFileSync(file, 'utf8')
+          .split('\n')
+          .filter((line) => line.trim())
+      : [];
+    const entries = new Map<string, string>();
+    for (const line of lines) {
+      try {
+        entries.set((JSON.parse(line) as SpeechItem).audio, line);
+      } catch {
+        // a line cut by a crash: that utterance is missing, so the corpus is not complete
+      }
+    }
+    return { file, entries };
+  });
+  const present = bySplit.reduce((n, { entries }) => n + entries.size, 0);
+  if (present < plan.length || [...rank.keys()].some((a) => !bySplit.some((s) => s.entries.has(a))))
+    return false;
+  for (const { file, entries } of bySplit) {
+    if (entries.size === 0) continue;
+    const sorted = [...entries].sort((a, b) => (rank.get(a[0]) ?? Infinity) - (rank.get(b[0]) ?? Infinity));
+    writeFileSync(`${file}.sorting`, `${sorted.map(([, line]) => line).join('\n')}\n`);
+    renameSync(`${file}.sorting`, file);
+  }
+  return true;
+}
+
+/**
  * Synthesises the corpus into `out`: wav/<split>/<id>.wav and <split>.jsonl manifests, one line
  * appended per finished utterance, so an interrupted build resumes where it stopped.
  */
@@ -134,6 +181,7 @@ export async function buildSpeechCorpus(
     }
   };
   await Promise.all(Array.from({ length: Math.max(1, options.jobs ?? 2) }, worker));
+  sortManifestsWhenComplete(planCorpus(options), manifests);
   writeFileSync(
     join(options.out, 'corpus.json'),
     `${JSON.stringify({ source: 'Debian fortunes (fortune-mod collection) spoken by espeak-ng, flite and festival', trainSpeedPerturbation: { share: TRAIN_PERTURBED_SHARE, range: TRAIN_SPEED_RANGE }, utterances: planCorpus(options).length, voices: (options.voices ?? VOICES).map((v) => ({ id: voiceId(v), heldOut: v.heldOut })), seed: options.seed ?? 1 }, null, 2)}\n`,

@@ -1,7 +1,7 @@
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { basename, join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { readSpeechManifest } from '../../datasets/manifest.js';
 import { buildSpeechCorpus, planCorpus } from '../../datasets/speech/build.js';
@@ -62,18 +62,23 @@ describe('corpus plan', () => {
 });
 
 describe.runIf(hasTts || requireTts)('corpus build (espeak-ng and flite)', () => {
-  it('synthesises 16 kHz utterances with manifests, and resumes without redoing work', async () => {
+  it('synthesises 16 kHz utterances with manifests in plan order, in shards, resuming without redoing work', async () => {
     const sentences = fortuneSentences().slice(0, 300);
     expect(sentences.length).toBeGreaterThan(100);
     const voices = VOICES.filter((v) => ['en-us', 'kal16', 'slt', 'en-gb-x-rp'].includes(v.name));
     const options = { out: dir, utterances: 20, sentences, voices, jobs: 2 };
-    const first = await buildSpeechCorpus(options);
-    expect(first.failures).toEqual([]);
-    expect(first.written).toBe(20);
+    // Two shards, as two processes would build them (each appends as it goes).
+    for (const index of [0, 1]) {
+      const shard = await buildSpeechCorpus({ ...options, shard: { index, count: 2 } });
+      expect(shard.failures).toEqual([]);
+      expect(shard.written).toBe(10);
+    }
     const again = await buildSpeechCorpus(options);
     expect([again.written, again.skipped]).toEqual([0, 20]);
     const train = readSpeechManifest(join(dir, 'train.jsonl'));
     expect(train.length).toBe(18);
+    const planned = planCorpus(options).filter((p) => p.split === 'train');
+    expect(train.map((t) => basename(t.audio))).toEqual(planned.map((p) => `${p.id}.wav`));
     const item = train[0]!;
     const audio = await decodeAudioFile(item.audio);
     expect(audio.sampleRate).toBe(16000);
