@@ -137,7 +137,9 @@ export function sortManifestsWhenComplete(
     return false;
   for (const { file, entries } of bySplit) {
     if (entries.size === 0) continue;
-    const sorted = [...entries].sort((a, b) => (rank.get(a[0]) ?? Infinity) - (rank.get(b[0]) ?? Infinity));
+    const sorted = [...entries].sort(
+      (a, b) => (rank.get(a[0]) ?? Infinity) - (rank.get(b[0]) ?? Infinity),
+    );
     writeFileSync(`${file}.sorting`, `${sorted.map(([, line]) => line).join('\n')}\n`);
     renameSync(`${file}.sorting`, file);
   }

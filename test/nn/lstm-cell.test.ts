@@ -60,7 +60,7 @@ describe('fused LSTM cell', () => {
       close(fused.h, ref.h);
       const got = tf.grads(loss(lstmPointwise))([z, cPrev]);
       const want = tf.grads(loss(reference))([z, cPrev]);
-      got.forEach((g, i) => close(g, want[i]!));
+      for (const [i, g] of got.entries()) close(g, want[i]!);
     });
   });
 });

@@ -87,7 +87,10 @@ describe('CTC loss', () => {
 describe('error rates', () => {
   it('rescaled probabilities give the log-space loss and gradient, peaked frames included', () => {
     let seed = 7;
-    const random = () => ((seed = (seed * 16807) % 2147483647) / 2147483647) * 2 - 1;
+    const random = () => {
+      seed = (seed * 16807) % 2147483647;
+      return (seed / 2147483647) * 2 - 1;
+    };
     for (const [time, vocab, length, spread] of [
       [40, 6, 12, 3],
       [60, 30, 25, 40], // log-probabilities down to about -80: peaked, as a trained model's
