@@ -41,35 +41,27 @@ const OUT = 'AttendLstmOutput';
 const OUT_GRAD_Z = 'AttendLstmOutputGradZ';
 const OUT_GRAD_C = 'AttendLstmOutputGradC';
 
-const cellState = tf.customGrad((...args: (tf.Tensor | tf.GradSaveFunc)[]) => {
-  const [z, cPrev, save] = args as [tf.Tensor, tf.Tensor, tf.GradSaveFunc];
-  save([z, cPrev]);
-  return {
-    value: runKernel(CELL, { z, cPrev }),
-    gradFunc: (dc, saved) => {
-      const [zs, cs] = saved as [tf.Tensor, tf.Tensor];
-      return [
-        runKernel(CELL_GRAD_Z, { z: zs, cPrev: cs, dc: dc as tf.Tensor }),
-        runKernel(CELL_GRAD_PREV, { z: zs, dc: dc as tf.Tensor }),
-      ];
-    },
-  };
-});
+/**
+ * A pointwise op of z and one other [B, H] input (`other`): our forward kernel, and a kernel for
+ * each input's gradient given the output's (`dy`).
+ */
+function pointwiseOp(forward: string, gradZ: string, gradOther: string, other: string, dy: string) {
+  return tf.customGrad((...args: (tf.Tensor | tf.GradSaveFunc)[]) => {
+    const [z, second, save] = args as [tf.Tensor, tf.Tensor, tf.GradSaveFunc];
+    save([z, second]);
+    return {
+      value: runKernel(forward, { z, [other]: second }),
+      gradFunc: (d, saved) => {
+        const [zs, seconds] = saved as [tf.Tensor, tf.Tensor];
+        const inputs = { z: zs, [other]: seconds, [dy]: d as tf.Tensor };
+        return [runKernel(gradZ, inputs), runKernel(gradOther, inputs)];
+      },
+    };
+  });
+}
 
-const cellOutput = tf.customGrad((...args: (tf.Tensor | tf.GradSaveFunc)[]) => {
-  const [z, c, save] = args as [tf.Tensor, tf.Tensor, tf.GradSaveFunc];
-  save([z, c]);
-  return {
-    value: runKernel(OUT, { z, c }),
-    gradFunc: (dh, saved) => {
-      const [zs, cs] = saved as [tf.Tensor, tf.Tensor];
-      return [
-        runKernel(OUT_GRAD_Z, { z: zs, c: cs, dh: dh as tf.Tensor }),
-        runKernel(OUT_GRAD_C, { z: zs, c: cs, dh: dh as tf.Tensor }),
-      ];
-    },
-  };
-});
+const cellState = pointwiseOp(CELL, CELL_GRAD_Z, CELL_GRAD_PREV, 'cPrev', 'dc');
+const cellOutput = pointwiseOp(OUT, OUT_GRAD_Z, OUT_GRAD_C, 'c', 'dh');
 
 // WGSL bodies. `H` is the cell width; for [B, H] outputs `e` is the element and `base` the start
 // of its row of z; for [B, 4H] outputs `gate` (0..3 for i, f, g, o) and `e` the matching [B, H]
