@@ -24,7 +24,7 @@ export interface SpeechCorpusOptions {
   readonly seed?: number;
   readonly sentences?: readonly string[];
   readonly voices?: readonly Voice[];
-  /** Build only plan items whose index ≡ index (mod count): one process per core shares the work. */
+  /** Build only plan items whose index ≡ index (mod count), index 0-based: one process per core. */
   readonly shard?: { readonly index: number; readonly count: number };
   readonly onItem?: (failed: boolean) => void;
 }

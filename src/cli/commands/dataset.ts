@@ -8,6 +8,7 @@ import { readAsteriskPrompts } from '../../../datasets/speech/asterisk.js';
 import { buildSpeechCorpus, planCorpus, shardOf } from '../../../datasets/speech/build.js';
 import { readLibriSpeech } from '../../../datasets/speech/librispeech.js';
 import { PITCH_SHIFTED_VOICES, VOICES } from '../../../datasets/speech/voices.js';
+import { parseShard } from '../../../pipelines/batch/shard.js';
 import { AttendError } from '../../errors.js';
 import { writeJsonl } from '../../util/jsonl.js';
 import { positiveInteger } from '../parse.js';
@@ -22,17 +23,6 @@ interface SpeechOptions {
   shard?: string;
 }
 
-/** '--shard k/n' → { index: k, count: n }, with 0 ≤ k < n. */
-function parseShard(text: string | undefined): { index: number; count: number } | undefined {
-  if (text === undefined) return undefined;
-  const match = /^(\d+)\/(\d+)$/.exec(text);
-  const index = Number(match?.[1]);
-  const count = Number(match?.[2]);
-  if (!match || count < 1 || index >= count)
-    throw new AttendError(`--shard: '${text}' is not k/n with 0 <= k < n (e.g. 0/2)`);
-  return { index, count };
-}
-
 export function datasetCommand(program: Command): void {
   const dataset = program.command('dataset').description('build training data');
   dataset
@@ -43,8 +33,8 @@ export function datasetCommand(program: Command): void {
     .option('--jobs <n>', 'synthesis processes at once', '2')
     .option('--seed <n>', 'corpus seed', '1')
     .option(
-      '--shard <k/n>',
-      'build only every n-th utterance from the k-th (run n processes, one per core, into the same --out)',
+      '--shard <i/n>',
+      'build only the i-th of every n utterances (1 <= i <= n): n processes, one per core, into the same --out',
     )
     .option(
       '--voices <set>',
@@ -63,7 +53,7 @@ export function datasetCommand(program: Command): void {
         jobs: Number(options.jobs),
         seed: Number(options.seed),
         voices,
-        shard: parseShard(options.shard),
+        shard: options.shard === undefined ? undefined : parseShard(options.shard),
       };
       const total = shardOf(planCorpus(settings), settings.shard).length;
       const progress = new Progress(total, 'speech corpus', 'utt');
