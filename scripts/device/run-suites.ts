@@ -12,6 +12,7 @@ import '../../test/nn/dropout.test.js';
 import '../../test/nn/layer-norm.test.js';
 import '../../test/nn/lstm-cell.test.js';
 import '../../test/attention/additive-fused.test.js';
+import '../../test/attention/softmax-fused.test.js';
 import '../../test/train/ctc.test.js';
 import '../../test/search/ctc-prefix.test.js';
 import '../../test/train/flat-adam.test.js';

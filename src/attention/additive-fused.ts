@@ -10,6 +10,7 @@ import {
   workgroupReduce,
 } from '../runtime/webgpu-kernels.js';
 import { maskedSoftmax } from './masking.js';
+import { SOFTMAX_GRAD } from './softmax-fused.js';
 
 /**
  * Additive (Bahdanau) attention weights for one query per item:
@@ -34,7 +35,7 @@ export function additiveWeights(
       value: weights,
       gradFunc: (dw, saved) => {
         const [sq, sk, sv, sw] = saved as tf.Tensor[];
-        const ds = runKernel(SCORE_GRAD, { w: sw!, dw: dw as tf.Tensor });
+        const ds = runKernel(SOFTMAX_GRAD, { w: sw!, dw: dw as tf.Tensor });
         const dk = runKernel(KEY_GRAD, { q: sq!, k: sk!, v: sv!, ds });
         return [dk.sum(1), dk, runKernel(V_GRAD, { q: sq!, k: sk!, ds })];
       },
@@ -57,7 +58,6 @@ function composite(
 }
 
 const FORWARD = 'AttendAdditiveWeights';
-const SCORE_GRAD = 'AttendAdditiveScoreGrad';
 const KEY_GRAD = 'AttendAdditiveKeyGrad';
 const V_GRAD = 'AttendAdditiveVGrad';
 /** Threads per item: one per key position at a time (caption grids have 64 regions). */
@@ -87,16 +87,6 @@ const forwardBody = (masked: boolean) => `
   for (var t = tid; t < tk; t += WIDTH) {
     // A row with nothing to attend to keeps all-zero weights (as maskedSoftmax).
     result[row * tk + t] = select(0.0, result[row * tk + t] / reduced_total, reduced_total > 0.0);
-  }`;
-
-// Softmax backward: ds = w · (dw − Σₜ w·dw).
-const scoreGradBody = `
-  let tk = uniforms.wShape[1];
-  var dot = 0.0;
-  for (var t = tid; t < tk; t += WIDTH) { dot += w[row * tk + t] * dw[row * tk + t]; }
-  ${workgroupReduce('dot', '+')}
-  for (var t = tid; t < tk; t += WIDTH) {
-    result[row * tk + t] = w[row * tk + t] * (dw[row * tk + t] - reduced_dot);
   }`;
 
 // dk[b, t, a] = ds[b, t] · v[a] · (1 − tanh²(q[b, a] + k[b, t, a])); dq is its sum over t.
@@ -139,20 +129,6 @@ registerWebGpuKernel(FORWARD, ({ backend, inputs }) => {
     program,
     names.map((n) => inputs[n]!),
   );
-});
-
-registerWebGpuKernel(SCORE_GRAD, ({ backend, inputs }) => {
-  const [b, tk] = inputs.w!.shape;
-  const program = new RowProgram(
-    'attendAdditiveScoreGrad',
-    ['w', 'dw'],
-    [b!, tk!],
-    b!,
-    WIDTH,
-    REDUCE_MEMORY,
-    scoreGradBody,
-  );
-  return runProgram(backend, program, [inputs.w!, inputs.dw!]);
 });
 
 registerWebGpuKernel(KEY_GRAD, ({ backend, inputs }) => {

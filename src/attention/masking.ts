@@ -1,4 +1,5 @@
 import { tf } from '../runtime/tf.js';
+import { fusedMaskedSoftmax } from './softmax-fused.js';
 
 const NEG = -1e9;
 
@@ -16,6 +17,8 @@ export function expandMask(mask: tf.Tensor, scoresRank: number): tf.Tensor {
  * unmasked get all zeros rather than a uniform spread).
  */
 export function maskedSoftmax(scores: tf.Tensor, mask?: tf.Tensor): tf.Tensor {
+  const fused = fusedMaskedSoftmax(scores, mask);
+  if (fused) return fused;
   if (!mask) return tf.softmax(scores);
   const keep = expandMask(mask.toFloat(), scores.rank);
   const shifted = scores.add(tf.sub(1, keep).mul(NEG));

@@ -1,9 +1,10 @@
-import type { KernelFunc, TensorInfo } from '@tensorflow/tfjs-core';
 import { tf } from '../runtime/tf.js';
 import {
   hasKernel,
+  MAX_WORKGROUPS,
   REDUCE_MEMORY,
   RowProgram,
+  registerTypedArrayKernel,
   registerWebGpuKernel,
   runKernel,
   runProgram,
@@ -12,39 +13,22 @@ import {
 
 const KERNEL = 'AttendLayerNorm';
 
-/** What the cpu and native backends keep: a typed array per tensor. */
-interface TypedArrayBackend {
-  data: { get(dataId: object): { values: ArrayLike<number> } };
-  makeTensorInfo(shape: number[], dtype: 'float32', values: Float32Array): TensorInfo;
-}
-
 /** Normalises each row of the last axis, then gain and bias: one pass, no intermediate tensors. */
-const layerNormKernel: KernelFunc = ({ inputs, backend, attrs }) => {
-  const { x, gain, bias } = inputs as { x: TensorInfo; gain: TensorInfo; bias: TensorInfo };
-  const epsilon = (attrs as { epsilon: number }).epsilon;
-  const store = backend as unknown as TypedArrayBackend;
-  const xs = store.data.get(x.dataId).values;
-  const g = store.data.get(gain.dataId).values;
-  const b = store.data.get(bias.dataId).values;
-  const dim = x.shape.at(-1) ?? 1;
-  const out = new Float32Array(xs.length);
-  for (let row = 0; row < xs.length; row += dim) {
+registerTypedArrayKernel(KERNEL, ({ x: xs, gain: g, bias: b }, { x }, attrs) => {
+  const epsilon = attrs.epsilon as number;
+  const dim = x!.shape.at(-1) ?? 1;
+  const out = new Float32Array(xs!.length);
+  for (let row = 0; row < xs!.length; row += dim) {
     let mean = 0;
-    for (let i = 0; i < dim; i++) mean += xs[row + i]!;
+    for (let i = 0; i < dim; i++) mean += xs![row + i]!;
     mean /= dim;
     let variance = 0;
-    for (let i = 0; i < dim; i++) variance += (xs[row + i]! - mean) ** 2;
+    for (let i = 0; i < dim; i++) variance += (xs![row + i]! - mean) ** 2;
     const rstd = 1 / Math.sqrt(variance / dim + epsilon);
-    for (let i = 0; i < dim; i++) out[row + i] = (xs[row + i]! - mean) * rstd * g[i]! + b[i]!;
+    for (let i = 0; i < dim; i++) out[row + i] = (xs![row + i]! - mean) * rstd * g![i]! + b![i]!;
   }
-  return store.makeTensorInfo([...x.shape], 'float32', out);
-};
-
-// The backends whose data is plain typed arrays; webgpu has its own (below), wasm runs the
-// composite ops.
-for (const backendName of ['cpu', 'native']) {
-  tf.registerKernel({ kernelName: KERNEL, backendName, kernelFunc: layerNormKernel });
-}
+  return { values: out, shape: [...x!.shape] };
+});
 
 // On webgpu: a workgroup per row, forward and for the input's gradient; the normalised rows for
 // the gain's gradient. (As tfjs ops the forward is ~9 kernels and the gradient ~15: an ASR
@@ -125,6 +109,10 @@ for (const [name, { inputs: names, body }] of Object.entries(WEBGPU_BODIES)) {
   });
 }
 
+/** A workgroup per row: WebGPU caps a dispatch at MAX_WORKGROUPS rows (longer inputs: composite). */
+const fitsDispatch = (x: tf.Tensor) =>
+  tf.getBackend() !== 'webgpu' || x.size / (x.shape.at(-1) ?? 1) <= MAX_WORKGROUPS;
+
 /** True when the current backend has the one-pass kernel. */
 export const hasFusedLayerNorm = (): boolean => hasKernel(KERNEL);
 
@@ -153,7 +141,7 @@ export function fusedLayerNorm(
     save([input, g]);
     // wasm has no one-pass kernel: the forward is then the composite ops, the gradient still the
     // analytic one below (fewer kernels than differentiating the composite).
-    const value = hasFusedLayerNorm()
+    const value = hasFusedLayerNorm() && fitsDispatch(input)
       ? runKernel(KERNEL, { x: input, gain: g, bias: b }, { epsilon })
       : compositeForward(input, g, b, epsilon);
     return {
@@ -161,7 +149,7 @@ export function fusedLayerNorm(
       gradFunc: (dy: tf.Tensor, saved: tf.Tensor[]) => {
         const [xs, gs] = saved as [tf.Tensor, tf.Tensor];
         const leading = Array.from({ length: xs.rank - 1 }, (_, i) => i);
-        if (hasKernel(GRAD_X)) {
+        if (hasKernel(GRAD_X) && fitsDispatch(xs)) {
           const normalised = runKernel(NORMALISED, { x: xs }, { epsilon });
           const dx = runKernel(GRAD_X, { x: xs, gain: gs, dy }, { epsilon });
           return [dx, dy.mul(normalised).sum(leading), dy.sum(leading)];

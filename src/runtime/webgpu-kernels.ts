@@ -2,10 +2,11 @@ import type { KernelFunc, NamedAttrMap, TensorInfo } from '@tensorflow/tfjs-core
 import { tf } from './tf.js';
 
 /**
- * Our own WebGPU kernels, written as tfjs-backend-webgpu programs (its shader prelude declares
- * one `result` array, the inputs as arrays named by `variableNames`, `uniforms.size` and each
- * input's shape as `uniforms.<name>Shape`). Registered for 'webgpu' only: elsewhere `hasKernel`
- * is false and callers use their composite of tfjs ops, which computes the same values.
+ * Our own kernels. WebGPU ones are tfjs-backend-webgpu programs (its shader prelude declares one
+ * `result` array, the inputs as arrays named by `variableNames`, `uniforms.size` and each input's
+ * shape as `uniforms.<name>Shape`); typed-array ones (cpu, native) are loops over the values.
+ * Where a backend lacks one, `hasKernel` is false and callers use their composite of tfjs ops,
+ * which computes the same values.
  */
 
 export type UniformData = { type: 'int32' | 'uint32' | 'float32'; data: number[] };
@@ -141,7 +142,41 @@ export function registerWebGpuKernel(name: string, kernelFunc: KernelFunc): void
   tf.registerKernel({ kernelName: name, backendName: 'webgpu', kernelFunc });
 }
 
-/** Whether the current backend has our kernel `name` (only webgpu does). */
+/** What the cpu and native backends keep: a typed array per tensor. */
+interface TypedArrayBackend {
+  data: { get(dataId: object): { values: ArrayLike<number> } };
+  makeTensorInfo(shape: number[], dtype: 'float32', values: Float32Array): TensorInfo;
+}
+
+/**
+ * Registers a kernel for the typed-array backends (cpu, native) from a function of the inputs'
+ * values: it returns the output's values and shape.
+ */
+export function registerTypedArrayKernel(
+  name: string,
+  compute: (
+    values: Record<string, ArrayLike<number>>,
+    inputs: Record<string, TensorInfo>,
+    attrs: Record<string, unknown>,
+  ) => { values: Float32Array; shape: number[] },
+): void {
+  const kernelFunc: KernelFunc = ({ inputs, backend, attrs }) => {
+    const store = backend as unknown as TypedArrayBackend;
+    const infos = inputs as Record<string, TensorInfo>;
+    const values = Object.fromEntries(
+      Object.entries(infos).map(([key, info]) => [key, store.data.get(info.dataId).values]),
+    );
+    const out = compute(values, infos, attrs as Record<string, unknown>);
+    return store.makeTensorInfo(out.shape, 'float32', out.values);
+  };
+  for (const backendName of ['cpu', 'native'])
+    tf.registerKernel({ kernelName: name, backendName, kernelFunc });
+}
+
+/** Most workgroups one dimension of a dispatch may have (WebGPU's default limit). */
+export const MAX_WORKGROUPS = 65535;
+
+/** Whether the current backend has our kernel `name`. */
 export const hasKernel = (name: string): boolean =>
   tf.getKernel(name, tf.getBackend()) !== undefined;
 
