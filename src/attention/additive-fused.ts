@@ -10,7 +10,7 @@ import {
   workgroupReduce,
 } from '../runtime/webgpu-kernels.js';
 import { maskedSoftmax } from './masking.js';
-import { SOFTMAX_GRAD } from './softmax-fused.js';
+import { SOFTMAX_GRAD, softmaxInPlaceWgsl } from './softmax-fused.js';
 
 /**
  * Additive (Bahdanau) attention weights for one query per item:
@@ -66,28 +66,14 @@ const WIDTH = 64;
 const forwardBody = (masked: boolean) => `
   let tk = uniforms.kShape[1];
   let a = uniforms.kShape[2];
-  var best = -3.402823e+38;
   for (var t = tid; t < tk; t += WIDTH) {
     var s = 0.0;
     for (var j = 0; j < a; j++) {
       s += v[j] * attendTanh(q[row * a + j] + k[(row * tk + t) * a + j]);
     }
     result[row * tk + t] = s;
-    ${masked ? 'if (keep[row * tk + t] > 0.5) { best = max(best, s); }' : 'best = max(best, s);'}
   }
-  ${workgroupReduce('best', 'max')}
-  var total = 0.0;
-  for (var t = tid; t < tk; t += WIDTH) {
-    var e = exp(result[row * tk + t] - reduced_best);
-    ${masked ? 'if (keep[row * tk + t] <= 0.5) { e = 0.0; }' : ''}
-    result[row * tk + t] = e;
-    total += e;
-  }
-  ${workgroupReduce('total', '+')}
-  for (var t = tid; t < tk; t += WIDTH) {
-    // A row with nothing to attend to keeps all-zero weights (as maskedSoftmax).
-    result[row * tk + t] = select(0.0, result[row * tk + t] / reduced_total, reduced_total > 0.0);
-  }`;
+  ${softmaxInPlaceWgsl(masked ? (t) => `keep[row * tk + ${t}] > 0.5` : undefined)}`;
 
 // dk[b, t, a] = ds[b, t] · v[a] · (1 − tanh²(q[b, a] + k[b, t, a])); dq is its sum over t.
 const keyGradBody = `

@@ -95,20 +95,22 @@ registerTypedArrayKernel(SOFTMAX_GRAD, ({ w, dw }, { w: info }) => {
   return { values: out, shape: [...info!.shape] };
 });
 
-const forwardBody = (masked: boolean) => `
-  let tk = uniforms.tk;
-  let item = row / (uniforms.heads * uniforms.queries);
-  let maskBase = (select(item, 0, uniforms.maskBatch == 1) * uniforms.maskQueries +
-      select(row % uniforms.queries, 0, uniforms.maskQueries == 1)) * tk;
+/**
+ * WGSL for a RowProgram whose row of scores is already in `result[row * tk ...]` (and `tk` is
+ * defined): replaces it by its softmax over the keys for which `kept(t)` holds (all without it);
+ * masked keys get 0, and a row with none kept all zeros.
+ */
+export function softmaxInPlaceWgsl(kept?: (t: string) => string): string {
+  return `
   var best = -3.402823e+38;
   for (var t = tid; t < tk; t += WIDTH) {
-    ${masked ? 'if (keep[maskBase + t] > 0.5) { best = max(best, scores[row * tk + t]); }' : 'best = max(best, scores[row * tk + t]);'}
+    ${kept ? `if (${kept('t')}) { best = max(best, result[row * tk + t]); }` : 'best = max(best, result[row * tk + t]);'}
   }
   ${workgroupReduce('best', 'max')}
   var total = 0.0;
   for (var t = tid; t < tk; t += WIDTH) {
-    var e = exp(scores[row * tk + t] - reduced_best);
-    ${masked ? 'if (keep[maskBase + t] <= 0.5) { e = 0.0; }' : ''}
+    var e = exp(result[row * tk + t] - reduced_best);
+    ${kept ? `if (!(${kept('t')})) { e = 0.0; }` : ''}
     result[row * tk + t] = e;
     total += e;
   }
@@ -116,6 +118,15 @@ const forwardBody = (masked: boolean) => `
   for (var t = tid; t < tk; t += WIDTH) {
     result[row * tk + t] = select(0.0, result[row * tk + t] / reduced_total, reduced_total > 0.0);
   }`;
+}
+
+const forwardBody = (masked: boolean) => `
+  let tk = uniforms.tk;
+  let item = row / (uniforms.heads * uniforms.queries);
+  let maskBase = (select(item, 0, uniforms.maskBatch == 1) * uniforms.maskQueries +
+      select(row % uniforms.queries, 0, uniforms.maskQueries == 1)) * tk;
+  for (var t = tid; t < tk; t += WIDTH) { result[row * tk + t] = scores[row * tk + t]; }
+  ${softmaxInPlaceWgsl(masked ? (t) => `keep[maskBase + ${t}] > 0.5` : undefined)}`;
 
 const softmaxGradBody = `
   let tk = uniforms.tk;

@@ -141,9 +141,10 @@ export function fusedLayerNorm(
     save([input, g]);
     // wasm has no one-pass kernel: the forward is then the composite ops, the gradient still the
     // analytic one below (fewer kernels than differentiating the composite).
-    const value = hasFusedLayerNorm() && fitsDispatch(input)
-      ? runKernel(KERNEL, { x: input, gain: g, bias: b }, { epsilon })
-      : compositeForward(input, g, b, epsilon);
+    const value =
+      hasFusedLayerNorm() && fitsDispatch(input)
+        ? runKernel(KERNEL, { x: input, gain: g, bias: b }, { epsilon })
+        : compositeForward(input, g, b, epsilon);
     return {
       value,
       gradFunc: (dy: tf.Tensor, saved: tf.Tensor[]) => {
