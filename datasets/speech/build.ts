@@ -7,7 +7,7 @@ import {
   renameSync,
   writeFileSync,
 } from 'node:fs';
-import { join, relative } from 'node:path';
+import { join } from 'node:path';
 import { resample, toMono16k } from '../../src/audio/resample.js';
 import { encodeWav16 } from '../../src/audio/wav.js';
 import { prng } from '../../src/util/random.js';
@@ -41,6 +41,9 @@ export interface PlannedUtterance {
   readonly voice: Voice;
   readonly seed: number;
 }
+
+/** An utterance's `audio` in its manifest line: relative to the corpus folder. */
+const manifestAudio = (item: PlannedUtterance) => join('wav', item.split, `${item.id}.wav`);
 
 const SHARES: Record<Split, number> = { train: 0.9, dev: 0.05, test: 0.05 };
 /** Share of training utterances that are speed-perturbed, and the speed factors drawn from. */
@@ -94,10 +97,10 @@ async function buildOne(item: PlannedUtterance, out: string): Promise<SpeechItem
     speech = await resample(speech, Math.round(16000 * speed), 16000);
   }
   const samples = await applyCondition(speech, condition, random);
-  const path = join(out, 'wav', item.split, `${item.id}.wav`);
+  const path = join(out, manifestAudio(item));
   writeFileSync(path, encodeWav16({ sampleRate: 16000, channels: [samples] }));
   return {
-    audio: relative(out, path),
+    audio: manifestAudio(item),
     text: item.text,
     duration: Number((samples.length / 16000).toFixed(3)),
     speaker: voiceId(item.voice),
@@ -114,7 +117,7 @@ export function sortManifestsWhenComplete(
   plan: readonly PlannedUtterance[],
   manifests: Record<Split, string>,
 ): boolean {
-  const rank = new Map(plan.map((item, i) => [join('wav', item.split, `${item.id}.wav`), i]));
+  const rank = new Map(plan.map((item, i) => [manifestAudio(item), i]));
   const bySplit = (['train', 'dev', 'test'] as const).map((split) => {
     const file = manifests[split];
     const lines = existsSync(file)
@@ -132,8 +135,7 @@ export function sortManifestsWhenComplete(
     }
     return { file, entries };
   });
-  const present = bySplit.reduce((n, { entries }) => n + entries.size, 0);
-  if (present < plan.length || [...rank.keys()].some((a) => !bySplit.some((s) => s.entries.has(a))))
+  if ([...rank.keys()].some((audio) => !bySplit.some(({ entries }) => entries.has(audio))))
     return false;
   for (const { file, entries } of bySplit) {
     if (entries.size === 0) continue;
@@ -153,7 +155,8 @@ export function sortManifestsWhenComplete(
 export async function buildSpeechCorpus(
   options: SpeechCorpusOptions,
 ): Promise<{ written: number; skipped: number; failures: string[] }> {
-  const plan = shardOf(planCorpus(options), options.shard);
+  const fullPlan = planCorpus(options);
+  const plan = shardOf(fullPlan, options.shard);
   const manifests: Record<Split, string> = {
     train: join(options.out, 'train.jsonl'),
     dev: join(options.out, 'dev.jsonl'),
@@ -164,7 +167,7 @@ export async function buildSpeechCorpus(
     mkdirSync(join(options.out, 'wav', split), { recursive: true });
     for (const path of await manifestAudioPaths(manifests[split])) done.add(path);
   }
-  const todo = plan.filter((item) => !done.has(join('wav', item.split, `${item.id}.wav`)));
+  const todo = plan.filter((item) => !done.has(manifestAudio(item)));
   const failures: string[] = [];
   let next = 0;
   const worker = async (): Promise<void> => {
@@ -183,10 +186,10 @@ export async function buildSpeechCorpus(
     }
   };
   await Promise.all(Array.from({ length: Math.max(1, options.jobs ?? 2) }, worker));
-  sortManifestsWhenComplete(planCorpus(options), manifests);
+  sortManifestsWhenComplete(fullPlan, manifests);
   writeFileSync(
     join(options.out, 'corpus.json'),
-    `${JSON.stringify({ source: 'Debian fortunes (fortune-mod collection) spoken by espeak-ng, flite and festival', trainSpeedPerturbation: { share: TRAIN_PERTURBED_SHARE, range: TRAIN_SPEED_RANGE }, utterances: planCorpus(options).length, voices: (options.voices ?? VOICES).map((v) => ({ id: voiceId(v), heldOut: v.heldOut })), seed: options.seed ?? 1 }, null, 2)}\n`,
+    `${JSON.stringify({ source: 'Debian fortunes (fortune-mod collection) spoken by espeak-ng, flite and festival', trainSpeedPerturbation: { share: TRAIN_PERTURBED_SHARE, range: TRAIN_SPEED_RANGE }, utterances: fullPlan.length, voices: (options.voices ?? VOICES).map((v) => ({ id: voiceId(v), heldOut: v.heldOut })), seed: options.seed ?? 1 }, null, 2)}\n`,
   );
   return { written: todo.length - failures.length, skipped: plan.length - todo.length, failures };
 }

@@ -1,9 +1,10 @@
-import { type ChildProcessWithoutNullStreams, spawn } from 'node:child_process';
+import { type ChildProcessByStdio, spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import type { Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import type { Readable, Writable } from 'node:stream';
 import type { AudioData } from '../../src/audio/wav.js';
 import { parseWav } from '../../src/audio/wav.js';
 import { AttendError } from '../../src/errors.js';
@@ -98,19 +99,18 @@ function run(command: string, args: string[]): Promise<void> {
  * a marker printed after each (on stderr) says it is done.
  */
 class FestivalProcess {
-  private readonly child: ChildProcessWithoutNullStreams;
+  private readonly child: ChildProcessByStdio<Writable, null, Readable>;
   private pending: { marker: string; done: () => void; fail: (error: Error) => void } | undefined;
   private buffered = '';
   private exited: Error | undefined;
   private count = 0;
 
   constructor() {
-    this.child = spawn('festival', ['--pipe']);
+    // festival buffers stdout when it is a pipe (so it is not one); stderr is not buffered, so the
+    // marker goes there, after festival's own errors (its SIOD ERROR lines, read below).
+    this.child = spawn('festival', ['--pipe'], { stdio: ['pipe', 'ignore', 'pipe'] });
     this.child.on('error', (error) => this.stop(error));
     this.child.on('close', (code) => this.stop(new AttendError(`festival exited (${code})`)));
-    // festival buffers stdout when it is a pipe; stderr is not, so the marker goes there (with
-    // festival's own errors, which show up as a missing output file).
-    this.child.stdout.on('data', () => {});
     this.child.stderr.on('data', (chunk) => {
       this.buffered += String(chunk);
       const pending = this.pending;
@@ -147,8 +147,8 @@ class FestivalProcess {
   }
 
   private handles(): { ref(): void; unref(): void }[] {
-    const { stdin, stdout, stderr } = this.child;
-    return [this.child, ...[stdin, stdout, stderr].map((pipe) => pipe as unknown as Socket)];
+    const { stdin, stderr } = this.child;
+    return [this.child, ...[stdin, stderr].map((pipe) => pipe as unknown as Socket)];
   }
 
   /** Idle processes do not keep Node running. */
@@ -156,7 +156,9 @@ class FestivalProcess {
     for (const handle of this.handles()) handle.unref();
   }
 
+  /** The first reason wins ('close' follows 'error' when festival cannot start). */
   private stop(error: Error): void {
+    if (this.exited) return;
     const spawnFailed = (error as NodeJS.ErrnoException).code === 'ENOENT';
     this.exited = spawnFailed
       ? new AttendError('festival could not run; install the Debian package festival')

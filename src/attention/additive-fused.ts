@@ -2,7 +2,6 @@ import { tf } from '../runtime/tf.js';
 import {
   ElementwiseProgram,
   hasKernel,
-  REDUCE_MEMORY,
   RowProgram,
   registerWebGpuKernel,
   runKernel,
@@ -60,8 +59,6 @@ function composite(
 const FORWARD = 'AttendAdditiveWeights';
 const KEY_GRAD = 'AttendAdditiveKeyGrad';
 const V_GRAD = 'AttendAdditiveVGrad';
-/** Threads per item: one per key position at a time (caption grids have 64 regions). */
-const WIDTH = 64;
 
 const forwardBody = (masked: boolean) => `
   let tk = uniforms.kShape[1];
@@ -106,8 +103,6 @@ registerWebGpuKernel(FORWARD, ({ backend, inputs }) => {
     names,
     [b!, tk!],
     b!,
-    WIDTH,
-    REDUCE_MEMORY,
     forwardBody(masked),
   );
   return runProgram(
@@ -135,15 +130,7 @@ registerWebGpuKernel(KEY_GRAD, ({ backend, inputs }) => {
 registerWebGpuKernel(V_GRAD, ({ backend, inputs }) => {
   const names = ['q', 'k', 'ds'];
   const units = inputs.k!.shape[2]!;
-  const program = new RowProgram(
-    'attendAdditiveVGrad',
-    names,
-    [units],
-    units,
-    WIDTH,
-    REDUCE_MEMORY,
-    vGradBody,
-  );
+  const program = new RowProgram('attendAdditiveVGrad', names, [units], units, vGradBody);
   return runProgram(
     backend,
     program,

@@ -1,8 +1,7 @@
 import { tf } from '../runtime/tf.js';
 import {
+  fitsRowDispatch,
   hasKernel,
-  MAX_WORKGROUPS,
-  REDUCE_MEMORY,
   RowProgram,
   registerTypedArrayKernel,
   registerWebGpuKernel,
@@ -20,10 +19,8 @@ import {
  * backend has no kernel (wasm) or the scores need more rows than one WebGPU dispatch takes.
  */
 export function fusedMaskedSoftmax(scores: tf.Tensor, mask?: tf.Tensor): tf.Tensor | undefined {
-  if (!hasKernel(FORWARD) || scores.rank < 2 || scores.rank > 4) return undefined;
-  const tk = scores.shape.at(-1)!;
-  const rows = scores.size / tk;
-  if (tf.getBackend() === 'webgpu' && rows > MAX_WORKGROUPS) return undefined;
+  if (!hasKernel(FORWARD) || scores.rank < 2 || scores.rank > 4 || !fitsRowDispatch(scores))
+    return undefined;
   const heads = scores.rank === 4 ? scores.shape[1]! : 1;
   const queries = scores.rank >= 3 ? scores.shape.at(-2)! : 1;
   // The mask as [Bm, Qm, Tk]: a [B, Tk] mask is one row per item, a [1, Tq, Tk] one is shared.
@@ -46,7 +43,6 @@ export function fusedMaskedSoftmax(scores: tf.Tensor, mask?: tf.Tensor): tf.Tens
 /** Backward of any softmax (masked entries have weight 0): ds = w·(dw − Σ w·dw) per row. */
 export const SOFTMAX_GRAD = 'AttendSoftmaxGrad';
 const FORWARD = 'AttendMaskedSoftmax';
-const WIDTH = 64;
 
 interface MaskAttrs {
   heads: number;
@@ -149,8 +145,6 @@ registerWebGpuKernel(FORWARD, ({ backend, inputs, attrs }) => {
     names,
     [...scores.shape],
     rows,
-    WIDTH,
-    REDUCE_MEMORY,
     forwardBody(masked),
     'tk : i32, heads : i32, queries : i32, maskBatch : i32, maskQueries : i32,',
   );
@@ -174,8 +168,6 @@ registerWebGpuKernel(SOFTMAX_GRAD, ({ backend, inputs }) => {
     ['w', 'dw'],
     [...w.shape],
     rows,
-    WIDTH,
-    REDUCE_MEMORY,
     softmaxGradBody,
     'tk : i32,',
   );

@@ -1,8 +1,7 @@
 import { tf } from '../runtime/tf.js';
 import {
+  fitsRowDispatch,
   hasKernel,
-  MAX_WORKGROUPS,
-  REDUCE_MEMORY,
   RowProgram,
   registerTypedArrayKernel,
   registerWebGpuKernel,
@@ -35,7 +34,6 @@ registerTypedArrayKernel(KERNEL, ({ x: xs, gain: g, bias: b }, { x }, attrs) => 
 // training step runs ~20 layer norms.)
 const GRAD_X = 'AttendLayerNormGradX';
 const NORMALISED = 'AttendLayerNormNormalised';
-const ROW_WIDTH = 64;
 /** Each thread's share of the row's mean and variance, reduced over the workgroup. */
 const rowMoments = `
   let dim = uniforms.dim;
@@ -91,8 +89,6 @@ for (const [name, { inputs: names, body }] of Object.entries(WEBGPU_BODIES)) {
       names,
       [...x.shape],
       rows,
-      ROW_WIDTH,
-      REDUCE_MEMORY,
       body,
       'epsilon : f32, dim : i32,',
     );
@@ -108,10 +104,6 @@ for (const [name, { inputs: names, body }] of Object.entries(WEBGPU_BODIES)) {
     );
   });
 }
-
-/** A workgroup per row: WebGPU caps a dispatch at MAX_WORKGROUPS rows (longer inputs: composite). */
-const fitsDispatch = (x: tf.Tensor) =>
-  tf.getBackend() !== 'webgpu' || x.size / (x.shape.at(-1) ?? 1) <= MAX_WORKGROUPS;
 
 /** True when the current backend has the one-pass kernel. */
 export const hasFusedLayerNorm = (): boolean => hasKernel(KERNEL);
@@ -142,7 +134,7 @@ export function fusedLayerNorm(
     // wasm has no one-pass kernel: the forward is then the composite ops, the gradient still the
     // analytic one below (fewer kernels than differentiating the composite).
     const value =
-      hasFusedLayerNorm() && fitsDispatch(input)
+      hasFusedLayerNorm() && fitsRowDispatch(input)
         ? runKernel(KERNEL, { x: input, gain: g, bias: b }, { epsilon })
         : compositeForward(input, g, b, epsilon);
     return {
@@ -150,7 +142,7 @@ export function fusedLayerNorm(
       gradFunc: (dy: tf.Tensor, saved: tf.Tensor[]) => {
         const [xs, gs] = saved as [tf.Tensor, tf.Tensor];
         const leading = Array.from({ length: xs.rank - 1 }, (_, i) => i);
-        if (hasKernel(GRAD_X) && fitsDispatch(xs)) {
+        if (hasKernel(GRAD_X) && fitsRowDispatch(xs)) {
           const normalised = runKernel(NORMALISED, { x: xs }, { epsilon });
           const dx = runKernel(GRAD_X, { x: xs, gain: gs, dy }, { epsilon });
           return [dx, dy.mul(normalised).sum(leading), dy.sum(leading)];

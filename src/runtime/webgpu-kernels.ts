@@ -72,12 +72,15 @@ export class ElementwiseProgram implements WebGpuProgram {
   }
 }
 
+/** Threads of a RowProgram's workgroup (the WGSL constant WIDTH). */
+const ROW_WIDTH = 64;
+
 /**
- * A program with one workgroup of `width` threads per row of the output's first axis; `body`
- * sees `row` and `tid` (0 ≤ tid < width) and may declare workgroup memory in `declarations`.
+ * A program with one workgroup of WIDTH (64) threads per row: `body` sees `row` and `tid`
+ * (0 ≤ tid < WIDTH) and may reduce over the workgroup with workgroupReduce.
  */
 export class RowProgram implements WebGpuProgram {
-  readonly workgroupSize: [number, number, number];
+  readonly workgroupSize: [number, number, number] = [ROW_WIDTH, 1, 1];
   readonly size = true;
   readonly dispatchLayout: { x: number[] };
   readonly dispatch: [number, number, number];
@@ -86,19 +89,16 @@ export class RowProgram implements WebGpuProgram {
     readonly variableNames: string[],
     readonly outputShape: number[],
     rows: number,
-    private readonly width: number,
-    private readonly declarations: string,
     private readonly body: string,
     readonly uniforms?: string,
   ) {
-    this.workgroupSize = [width, 1, 1];
     this.dispatchLayout = { x: outputShape.map((_, i) => i) };
     this.dispatch = [rows, 1, 1];
   }
   getUserCode(): string {
     return `${MATH_WGSL}
-      const WIDTH = ${this.width};
-      ${this.declarations}
+      const WIDTH = ${ROW_WIDTH};
+      var<workgroup> buf : array<f32, WIDTH>;
       fn main(index : i32) {
         let row = index / WIDTH;
         let tid = i32(localId.x);
@@ -107,12 +107,9 @@ export class RowProgram implements WebGpuProgram {
   }
 }
 
-/** Workgroup memory that workgroupReduce uses (declare it in a RowProgram's declarations). */
-export const REDUCE_MEMORY = 'var<workgroup> buf : array<f32, WIDTH>;';
-
 /**
  * WGSL for a RowProgram: reduces each thread's `value` over the workgroup with `op` ('+' or
- * 'max'; WIDTH a power of two) into `reduced_<value>`, which every thread then reads.
+ * 'max') into `reduced_<value>`, which every thread then reads.
  */
 export function workgroupReduce(value: string, op: '+' | 'max'): string {
   const combine = op === '+' ? 'buf[tid] + buf[tid + half]' : 'max(buf[tid], buf[tid + half])';
@@ -174,7 +171,14 @@ export function registerTypedArrayKernel(
 }
 
 /** Most workgroups one dimension of a dispatch may have (WebGPU's default limit). */
-export const MAX_WORKGROUPS = 65535;
+const MAX_WORKGROUPS = 65535;
+
+/**
+ * Whether a RowProgram over the rows of `x`'s last axis fits one dispatch on the current backend
+ * (always off webgpu); callers past it use their tfjs ops.
+ */
+export const fitsRowDispatch = (x: tf.Tensor): boolean =>
+  tf.getBackend() !== 'webgpu' || x.size / (x.shape.at(-1) ?? 1) <= MAX_WORKGROUPS;
 
 /** Whether the current backend has our kernel `name`. */
 export const hasKernel = (name: string): boolean =>
