@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { AttendError } from '../src/errors.js';
+import { averageCheckpoints } from '../src/io/average-checkpoints.js';
 import {
   CARD_FILE,
   loadLayersModel,
@@ -119,5 +120,20 @@ describe('checkpoint folders', () => {
     expect(() => loadVariables(dir)).toThrow('not an attend checkpoint');
     writeFileSync(join(dir, 'model.json'), '{not json');
     expect(() => loadVariables(dir)).toThrow(/model\.json: not valid JSON/);
+  });
+
+  it('averages checkpoints of one model, and names the one that is another model', async () => {
+    const [a, b, c, out] = [freshDir(), freshDir(), freshDir(), freshDir()];
+    await saveVariables(a, { w: tf.tensor1d([1, 2, 3]), b: tf.scalar(4) }, { card: { name: 'x' } });
+    await saveVariables(b, { w: tf.tensor1d([3, 4, 5]), b: tf.scalar(0) });
+    await saveVariables(c, { w: tf.tensor1d([3, 4]), b: tf.scalar(0) });
+    expect(await averageCheckpoints([a, b], out)).toBe(2);
+    const { tensors } = loadVariables(out);
+    expect(Array.from(tensors.w!.dataSync())).toEqual([2, 3, 4]);
+    expect(tensors.b!.dataSync()[0]).toBe(2);
+    expect(readSideFile<{ averagedFrom: string[] }>(out, CARD_FILE)?.averagedFrom).toEqual([a, b]);
+    await expect(averageCheckpoints([a, c], out)).rejects.toThrow(
+      `${c}: not the same model as ${a} (w differs in shape)`,
+    );
   });
 });

@@ -14,7 +14,7 @@ import { prng } from '../../src/util/random.js';
 import { manifestAudioPaths, type SpeechItem } from '../manifest.js';
 import { applyCondition, drawCondition } from './augment.js';
 import { fortuneSentences, type Split, sentenceSplit } from './sentences.js';
-import { synthesize, VOICES, type Voice, voiceId } from './voices.js';
+import { drawShift, synthesize, VOICES, type Voice, voiceId } from './voices.js';
 
 export interface SpeechCorpusOptions {
   readonly out: string;
@@ -85,7 +85,12 @@ export function planCorpus(options: SpeechCorpusOptions): PlannedUtterance[] {
 
 async function buildOne(item: PlannedUtterance, out: string): Promise<SpeechItem> {
   const random = prng(item.seed);
-  const prosody = { rate: 0.8 + random() * 0.45, pitch: 30 + random() * 40 };
+  const prosody = {
+    rate: 0.8 + random() * 0.45,
+    pitch: 30 + random() * 40,
+    // drawn only for shifted voices, so other voices' utterances stay as earlier corpora had them
+    ...(item.voice.shift ? { shift: drawShift(random, item.voice.shift) } : {}),
+  };
   const audio = await synthesize(item.voice, item.text, prosody);
   const condition = drawCondition(random);
   let speech = await toMono16k(audio);

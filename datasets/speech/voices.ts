@@ -14,8 +14,20 @@ export interface Voice {
   readonly engine: 'espeak-ng' | 'flite' | 'festival';
   readonly name: string;
   readonly heldOut: boolean;
-  /** Pitch shift after synthesis (sox, formants kept), making a new training-only speaker. */
+  /** Pitch shift after synthesis (sox `pitch`, formants moved with it): a training-only speaker. */
   readonly pitchCents?: number;
+  /** Formant and pitch shifts drawn per utterance: a training-only pseudo speaker. */
+  readonly shift?: VoiceShift;
+}
+
+/** Ranges a pseudo speaker's per-utterance shifts are drawn from. */
+export interface VoiceShift {
+  /** Appended to the voice id: `flite:awb+female-a`. */
+  readonly label: string;
+  /** Scale of the spectral envelope (formants): > 1 is a shorter vocal tract. */
+  readonly formant: readonly [number, number];
+  /** Total pitch raise in cents, the formant scale's own share included. */
+  readonly cents: readonly [number, number];
 }
 
 /**
@@ -31,6 +43,8 @@ export const VOICES: readonly Voice[] = [
     'en-029',
     'en-us-nyc',
     'en-us+f3',
+    // espeak-ng ignores a variant after en-gb, so this speaks as plain en-gb (en+f2 is the female
+    // variant); kept as it is so tts-v2 rebuilds as the corpus the shipped model trained on.
     'en-gb+f2',
     'en-us+m3',
   ].map((name): Voice => ({ engine: 'espeak-ng', name, heldOut: false })),
@@ -49,8 +63,9 @@ export const VOICES: readonly Voice[] = [
 /**
  * Training-only pseudo speakers: flite's and festival's male voices raised about seven semitones
  * (≈105 → 160 Hz). No female flite voice trains (slt is held out for test), and flite voices keep
- * their own F0 whatever flite is told; with speed perturbation also moving the formants, these
- * stand in for the female voices the engines lack. `attend dataset speech --voices pitch-shifted`.
+ * their own F0 whatever flite is told; these stand in for the female voices the engines lack.
+ * sox's `pitch` resamples, so the formants rise ×1.5 too (measured: a child's more than a
+ * woman's); VARIED_VOICES shift them apart. `attend dataset speech --voices pitch-shifted`.
  */
 export const PITCH_SHIFTED_VOICES: readonly Voice[] = [
   ...['kal16', 'awb', 'rms'].map(
@@ -59,8 +74,96 @@ export const PITCH_SHIFTED_VOICES: readonly Voice[] = [
   { engine: 'festival', name: 'ked_diphone', heldOut: false, pitchCents: 700 },
 ];
 
+/**
+ * More training-only speakers, for the held-out voices' sake (flite's slt is female; so is
+ * espeak's gbcwmd+f4): twelve espeak-ng accent and variant pairs that no other set has (each
+ * variant checked to change the voice; none is a held-out accent or variant), and flite's and
+ * festival's male voices made female-like: formants raised 8-25% and pitch 650-1150 cents, drawn
+ * per utterance, in two ranges that make two pseudo speakers of each voice.
+ * `attend dataset speech --voices varied`.
+ */
+export const VARIED_VOICES: readonly Voice[] = [
+  ...[
+    'en-us+f1',
+    'en+f5',
+    'en+aunty',
+    'en-gb-scotland+Annie',
+    'en-gb-scotland+m5',
+    'en-029+belinda',
+    'en-029+grandma',
+    'en-us-nyc+Alicia',
+    'en-gb-x-gbclan+Andrea',
+    'en-us+steph',
+    'en-us+klatt4',
+    'en-us+Andy',
+  ].map((name): Voice => ({ engine: 'espeak-ng', name, heldOut: false })),
+  ...(['kal16', 'awb', 'rms', 'kal_diphone', 'ked_diphone'] as const).flatMap((name) =>
+    [
+      { label: 'female-a', formant: [1.08, 1.16], cents: [650, 900] } as const,
+      { label: 'female-b', formant: [1.16, 1.25], cents: [850, 1150] } as const,
+    ].map(
+      (shift): Voice => ({
+        engine: name.endsWith('_diphone') ? 'festival' : 'flite',
+        name,
+        heldOut: false,
+        shift,
+      }),
+    ),
+  ),
+];
+
 export const voiceId = (voice: Voice): string =>
-  `${voice.engine}:${voice.name}${voice.pitchCents ? `+pitch${voice.pitchCents}` : ''}`;
+  `${voice.engine}:${voice.name}${voice.pitchCents ? `+pitch${voice.pitchCents}` : ''}${voice.shift ? `+${voice.shift.label}` : ''}`;
+
+/** One utterance's shifts, drawn from its voice's ranges. */
+export function drawShift(random: () => number, shift: VoiceShift): ShiftAmount {
+  const within = ([low, high]: readonly [number, number]) => low + random() * (high - low);
+  return { formant: within(shift.formant), cents: within(shift.cents) };
+}
+
+export interface ShiftAmount {
+  readonly formant: number;
+  readonly cents: number;
+}
+
+/**
+ * A voice's shifts applied to the engine's output `input`, written to `output`; false when the
+ * voice has none. sox's `pitch` (the pitch-shifted set) resamples, so it moves formants with the
+ * pitch. A drawn shift keeps the two apart: sox's `speed` scales both by the formant scale,
+ * then rubberband (R3 engine, formants preserved) restores the length and moves only the pitch,
+ * the rest of the way.
+ */
+async function applyShift(
+  voice: Voice,
+  amount: ShiftAmount | undefined,
+  input: string,
+  output: string,
+): Promise<boolean> {
+  if (voice.pitchCents) {
+    await run('sox', [input, output, 'pitch', String(voice.pitchCents)]);
+    return true;
+  }
+  if (!amount) return false;
+  const scaled = `${output}.scaled.wav`;
+  await run('sox', [input, scaled, 'speed', amount.formant.toFixed(4)]);
+  const pitchRatio = 2 ** (amount.cents / 1200) / amount.formant;
+  await run(
+    'rubberband',
+    [
+      '-3',
+      '-F',
+      '-q',
+      '-t',
+      amount.formant.toFixed(4),
+      '-f',
+      pitchRatio.toFixed(4),
+      scaled,
+      output,
+    ],
+    'rubberband-cli',
+  );
+  return true;
+}
 
 /** The Debian package of each festival voice. */
 const FESTIVAL_PACKAGE_OF: Record<string, string> = {
@@ -68,7 +171,8 @@ const FESTIVAL_PACKAGE_OF: Record<string, string> = {
   ked_diphone: 'festvox-kdlpc16k',
 };
 
-function run(command: string, args: string[]): Promise<void> {
+/** Runs a tool; `debianPackage` is named when it cannot start (the command's name by default). */
+function run(command: string, args: string[], debianPackage = command): Promise<void> {
   return new Promise((resolve, reject) => {
     const child = spawn(command, args, { stdio: ['ignore', 'ignore', 'pipe'] });
     let stderr = '';
@@ -78,7 +182,7 @@ function run(command: string, args: string[]): Promise<void> {
     child.on('error', (error) =>
       reject(
         new AttendError(
-          `${command} could not run (${error.message}); install the Debian package ${command}`, // espeak-ng, flite, sox: each its own package,
+          `${command} could not run (${error.message}); install the Debian package ${debianPackage}`,
         ),
       ),
     );
@@ -185,6 +289,8 @@ export interface Prosody {
   readonly rate: number;
   /** espeak-ng pitch 0-99 (50 normal); flite voices keep their own. */
   readonly pitch: number;
+  /** Formant and pitch shift of a voice with `shift` ranges (none without). */
+  readonly shift?: ShiftAmount;
 }
 
 /**
@@ -232,9 +338,8 @@ export async function synthesize(voice: Voice, text: string, prosody: Prosody): 
         out,
       ]);
     }
-    if (voice.pitchCents) {
-      const shifted = join(dir, 'shifted.wav');
-      await run('sox', [out, shifted, 'pitch', String(voice.pitchCents)]);
+    const shifted = join(dir, 'shifted.wav');
+    if (await applyShift(voice, prosody.shift, out, shifted)) {
       return parseWav(new Uint8Array(await readFile(shifted)), `${voiceId(voice)} output`);
     }
     return parseWav(new Uint8Array(await readFile(out)), `${voiceId(voice)} output`);

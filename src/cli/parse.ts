@@ -15,6 +15,14 @@ export function positiveInteger(name: string, value: string): number {
   return n;
 }
 
+/** A count option that may be 0 (0 turns the feature off). */
+export function nonNegativeInteger(name: string, value: string): number {
+  const n = Number(value);
+  if (value.trim() === '' || !Number.isInteger(n) || n < 0)
+    throw new AttendError(`${name}: '${value}' is not a whole number >= 0`);
+  return n;
+}
+
 /** A weight option: a number >= 0. */
 export function nonNegativeNumber(name: string, value: string): number {
   const n = Number(value);

@@ -1,4 +1,4 @@
-import { appendFileSync, mkdirSync } from 'node:fs';
+import { appendFileSync, mkdirSync, readdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { Progress } from '../cli/progress.js';
 import { seedDropout } from '../nn/dropout.js';
@@ -23,6 +23,8 @@ export interface LoopSettings {
   readonly patience: number;
   readonly seed: number;
   readonly clipNorm?: number;
+  /** Keep the model of the last N evaluations in <out>/snapshots/step-S (to average); 0: none. */
+  readonly snapshots?: number;
 }
 
 export interface TrainState {
@@ -149,6 +151,11 @@ export async function runTraining<B>(
             stopping = true;
           }
           await saveTrainingState(task.model, optimizer, state, settings.out, task.card(state));
+          if (settings.snapshots)
+            await saveSnapshot(task.model, settings.out, step, settings.snapshots, {
+              ...task.card(state),
+              ...metrics,
+            });
         }
         if (timeUp) stopping = true;
       }
@@ -162,6 +169,23 @@ export async function runTraining<B>(
     optimizer.dispose();
   }
   return state;
+}
+
+/** The model at `step` in <out>/snapshots/step-<step>; only the newest `keep` stay. */
+async function saveSnapshot(
+  model: SavableModel,
+  out: string,
+  step: number,
+  keep: number,
+  card: Record<string, unknown>,
+): Promise<void> {
+  const folder = join(out, 'snapshots');
+  await model.save(join(folder, `step-${String(step).padStart(7, '0')}`), card);
+  const saved = readdirSync(folder)
+    .filter((name) => /^step-\d+$/.test(name))
+    .sort();
+  for (const old of saved.slice(0, Math.max(0, saved.length - keep)))
+    rmSync(join(folder, old), { recursive: true, force: true });
 }
 
 /** A saved loop state, with runs saved before `best` existed (they kept `bestWer`) read too. */

@@ -1,6 +1,12 @@
 import { spawnSync } from 'node:child_process';
 import { describe, expect, it } from 'vitest';
-import { PITCH_SHIFTED_VOICES, synthesize, VOICES } from '../../datasets/speech/voices.js';
+import {
+  PITCH_SHIFTED_VOICES,
+  synthesize,
+  VARIED_VOICES,
+  VOICES,
+} from '../../datasets/speech/voices.js';
+import { Meyda } from '../../src/audio/meyda.js';
 
 const has = (cmd: string) => spawnSync('which', [cmd]).status === 0;
 // CI installs festival and sox; elsewhere these tests say so instead of passing vacuously.
@@ -26,6 +32,46 @@ function medianPitch(samples: Float32Array, rate: number): number {
   }
   pitches.sort((a, b) => a - b);
   return pitches[Math.floor(pitches.length / 2)]!;
+}
+
+/** Long-term average log power spectrum (512-point frames, half overlap). */
+function averageLogSpectrum(samples: Float32Array, rate: number): Float64Array {
+  Meyda.bufferSize = 512;
+  Meyda.sampleRate = rate;
+  const sum = new Float64Array(257);
+  for (let start = 0; start + 512 <= samples.length; start += 256) {
+    const power = Meyda.extract('powerSpectrum', samples.slice(start, start + 512)) as Float32Array;
+    power.forEach((p, i) => {
+      sum[i] = sum[i]! + p;
+    });
+  }
+  return sum.map((p) => Math.log(p + 1e-9));
+}
+
+/**
+ * The frequency scale that best maps one voice's average spectrum onto another's (300-3000 Hz,
+ * shapes compared after removing their means): how far the formants moved.
+ */
+function formantScale(from: Float32Array, to: Float32Array, rate: number): number {
+  const [a, b] = [averageLogSpectrum(from, rate), averageLogSpectrum(to, rate)];
+  const at = (spectrum: Float64Array, hz: number) => {
+    const x = (hz / rate) * 512;
+    const i = Math.floor(x);
+    return spectrum[i]! + (x - i) * (spectrum[i + 1]! - spectrum[i]!);
+  };
+  const grid = Array.from({ length: 200 }, (_, i) => 300 + (i * 2700) / 199);
+  const centred = (values: number[]) => {
+    const mean = values.reduce((s, v) => s + v, 0) / values.length;
+    return values.map((v) => v - mean);
+  };
+  let best = { error: Number.POSITIVE_INFINITY, scale: 1 };
+  for (let scale = 0.7; scale <= 2; scale += 0.02) {
+    const x = centred(grid.map((hz) => at(a, hz)));
+    const y = centred(grid.map((hz) => at(b, hz * scale)));
+    const error = x.reduce((s, v, i) => s + (v - y[i]!) ** 2, 0);
+    if (error < best.error) best = { error, scale };
+  }
+  return best.scale;
 }
 
 const text = 'the quick brown fox jumps over the lazy dog';
@@ -72,3 +118,58 @@ describe.runIf((has('sox') && has('flite')) || required)('pitch-shifted training
     expect(b.channels[0]!.length / a.channels[0]!.length).toBeCloseTo(1, 1);
   });
 });
+
+describe.runIf(has('espeak-ng') || required)('varied espeak-ng training voices', () => {
+  it('each variant changes the voice (espeak-ng ignores some without a word)', async () => {
+    const espeak = VARIED_VOICES.filter((v) => v.engine === 'espeak-ng');
+    expect(espeak.length).toBe(12);
+    for (const voice of espeak) {
+      const accent = { ...voice, name: voice.name.split('+')[0]! };
+      const [a, b] = await Promise.all([
+        synthesize(voice, text, prosody),
+        synthesize(accent, text, prosody),
+      ]);
+      const same =
+        a.channels[0]!.length === b.channels[0]!.length &&
+        a.channels[0]!.every((v, i) => v === b.channels[0]![i]);
+      expect(same, voice.name).toBe(false);
+    }
+  });
+
+  it('none is a held-out accent or variant', () => {
+    const heldOut = VOICES.filter((v) => v.heldOut && v.engine === 'espeak-ng').flatMap((v) =>
+      v.name.split('+'),
+    );
+    for (const voice of VARIED_VOICES)
+      for (const part of voice.name.split('+')) expect(heldOut).not.toContain(part);
+  });
+});
+
+describe.runIf((has('sox') && has('flite') && has('rubberband')) || required)(
+  'female-like shifted voices',
+  () => {
+    it('move the pitch by the drawn cents and the formants by the drawn scale, apart, and keep the length', async () => {
+      const rms = VARIED_VOICES.find((v) => v.name === 'rms' && v.shift)!;
+      const plain = await synthesize(VOICES.find((v) => v.name === 'rms')!, text, prosody);
+      const shifted = (formant: number, cents: number) =>
+        synthesize(rms, text, { ...prosody, shift: { formant, cents } });
+      const [pitchOnly, both] = await Promise.all([shifted(1, 900), shifted(1.2, 900)]);
+      const samples = (a: typeof plain) => a.channels[0]!;
+      for (const audio of [pitchOnly, both]) {
+        const ratio = medianPitch(samples(audio), 16000) / medianPitch(samples(plain), 16000);
+        expect(ratio).toBeGreaterThan(1.45); // 900 cents = ×1.68
+        expect(ratio).toBeLessThan(1.95);
+        expect(samples(audio).length / samples(plain).length).toBeCloseTo(1, 1);
+      }
+      expect(formantScale(samples(plain), samples(pitchOnly), 16000)).toBeCloseTo(1, 1);
+      expect(formantScale(samples(plain), samples(both), 16000)).toBeCloseTo(1.2, 1);
+      // sox's pitch (the pitch-shifted set) moves the formants with the pitch
+      const sox = await synthesize(
+        PITCH_SHIFTED_VOICES.find((v) => v.name === 'rms')!,
+        text,
+        prosody,
+      );
+      expect(formantScale(samples(plain), samples(sox), 16000)).toBeGreaterThan(1.35);
+    });
+  },
+);

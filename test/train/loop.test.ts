@@ -1,8 +1,9 @@
 import { spawn } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
+import { loadVariables } from '../../src/io/checkpoint.js';
 import { projectPath } from '../../src/paths.js';
 import type { TrainState } from '../../src/train/loop.js';
 import { attend } from '../helpers/cli.js';
@@ -35,7 +36,7 @@ describe('the training loop (through attend train caption)', () => {
         .status,
     ).toBe(0);
     const run = join(dir, 'run');
-    const first = attend(train(run, '--steps', '6', '--eval-every', '3'));
+    const first = attend(train(run, '--steps', '6', '--eval-every', '3', '--snapshots', '2'));
     expect(first.status, first.stderr).toBe(0);
     expect(first.stdout).toMatch(/stopped at step 6; best dev CIDEr-D/);
     expect(existsSync(join(run, 'best', 'model.json'))).toBe(true);
@@ -44,9 +45,27 @@ describe('the training loop (through attend train caption)', () => {
     expect(state(run).history.map((h) => h.step)).toEqual([3, 6]);
 
     // Asking for 9 steps in all continues from step 6 (the epoch and history carry on).
-    expect(attend(train(run, '--steps', '9', '--eval-every', '3')).status).toBe(0);
+    expect(attend(train(run, '--steps', '9', '--eval-every', '3', '--snapshots', '2')).status).toBe(
+      0,
+    );
     expect(state(run).step).toBe(9);
     expect(state(run).history.map((h) => h.step)).toEqual([3, 6, 9]);
+    // The last two evaluations' models are kept, and average to their mean.
+    const snapshots = join(run, 'snapshots');
+    expect(readdirSync(snapshots)).toEqual(['step-0000006', 'step-0000009']);
+    const averaged = join(dir, 'averaged');
+    const kept = readdirSync(snapshots).map((name) => join(snapshots, name));
+    const average = attend(['train', 'average', ...kept, '--out', averaged]);
+    expect(average.status, average.stderr).toBe(0);
+    const [six, nine, mean] = [...kept, averaged].map((d) => loadVariables(d).tensors);
+    for (const name of Object.keys(mean!)) {
+      const expected = [six, nine].map((t) => t![name]!.dataSync());
+      const got = mean![name]!.dataSync();
+      got.forEach((v, i) => {
+        expect(v).toBeCloseTo((expected[0]![i]! + expected[1]![i]!) / 2, 6);
+      });
+    }
+    expect(attend(['train', 'average', '--out', averaged]).status).not.toBe(0);
     // Every step's losses are logged, across the resume.
     const steps = (r: string) =>
       readFileSync(join(r, 'steps.jsonl'), 'utf8')

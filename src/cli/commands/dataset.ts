@@ -7,7 +7,7 @@ import { buildSceneCorpus, planScenes } from '../../../datasets/scenes/build.js'
 import { readAsteriskPrompts } from '../../../datasets/speech/asterisk.js';
 import { buildSpeechCorpus, planCorpus, shardOf } from '../../../datasets/speech/build.js';
 import { readLibriSpeech } from '../../../datasets/speech/librispeech.js';
-import { PITCH_SHIFTED_VOICES, VOICES } from '../../../datasets/speech/voices.js';
+import { PITCH_SHIFTED_VOICES, VARIED_VOICES, VOICES } from '../../../datasets/speech/voices.js';
 import { parseShard } from '../../../pipelines/batch/shard.js';
 import { AttendError } from '../../errors.js';
 import { writeJsonl } from '../../util/jsonl.js';
@@ -38,15 +38,21 @@ export function datasetCommand(program: Command): void {
     )
     .option(
       '--voices <set>',
-      "'default' (train, dev and held-out test voices) or 'pitch-shifted' (extra training-only speakers made with sox; train and dev only)",
+      "'default' (train, dev and held-out test voices); extra training-only speakers (train and dev only): 'pitch-shifted' (flite and festival voices raised 700 cents) or 'varied' (more espeak-ng accent+variant pairs; flite and festival voices with female-like formant and pitch shifts)",
       'default',
     )
     .action(async (options: SpeechOptions) => {
       const utterances = positiveInteger('--utterances', options.utterances);
-      const voiceSets = { default: VOICES, 'pitch-shifted': PITCH_SHIFTED_VOICES };
+      const voiceSets = {
+        default: VOICES,
+        'pitch-shifted': PITCH_SHIFTED_VOICES,
+        varied: VARIED_VOICES,
+      };
       const voices = voiceSets[options.voices as keyof typeof voiceSets];
       if (!voices)
-        throw new AttendError(`--voices: '${options.voices}' is not 'default' or 'pitch-shifted'`);
+        throw new AttendError(
+          `--voices: '${options.voices}' is not one of ${Object.keys(voiceSets).join(', ')}`,
+        );
       const settings = {
         out: options.out,
         utterances,

@@ -3,9 +3,10 @@ import { trainAsr } from '../../../pipelines/asr/train.js';
 import { trainCaption } from '../../../pipelines/caption/train.js';
 import { trainTokenLm } from '../../../pipelines/lm/train.js';
 import { AttendError } from '../../errors.js';
+import { averageCheckpoints } from '../../io/average-checkpoints.js';
 import type { LoopSettings } from '../../train/loop.js';
 import { startRuntime } from '../context.js';
-import { positiveNumber } from '../parse.js';
+import { nonNegativeInteger, positiveNumber } from '../parse.js';
 
 /** `--vtlp 0.9,1.1` → [0.9, 1.1]; `off` → undefined. */
 function warpRange(text: string): readonly [number, number] | undefined {
@@ -39,6 +40,11 @@ export function trainCommand(program: Command): void {
         defaults.evalEvery,
       )
       .option('--patience <n>', 'evaluations without improvement before stopping', '10')
+      .option(
+        '--snapshots <n>',
+        "keep the model of the last N evaluations in <out>/snapshots (for 'attend train average')",
+        '0',
+      )
       .option('--seed <n>', 'data order seed', '1');
   const loopSettings = (o: Record<string, string>): LoopSettings => ({
     out: o.out!,
@@ -48,6 +54,7 @@ export function trainCommand(program: Command): void {
     warmup: positiveNumber('--warmup', o.warmup!),
     evalEvery: positiveNumber('--eval-every', o.evalEvery!),
     patience: positiveNumber('--patience', o.patience!),
+    snapshots: nonNegativeInteger('--snapshots', o.snapshots!),
     seed: Number(o.seed),
   });
   loopOptions(
@@ -137,5 +144,17 @@ export function trainCommand(program: Command): void {
       console.log(
         `${result.out}: ${result.sentences} sentences; perplexity per token: dev ${result.devPerplexity.toFixed(3)}, train ${result.trainPerplexity.toFixed(3)}`,
       );
+    });
+  train
+    .command('average')
+    .description(
+      'average the weights of checkpoints of one training run (e.g. its <out>/snapshots/*, kept with --snapshots): a flatter, usually better model',
+    )
+    .argument('<checkpoints...>', 'checkpoint folders of the same model')
+    .requiredOption('--out <dir>', 'folder for the averaged checkpoint')
+    .action(async (dirs: string[], o: { out: string }, command: Command) => {
+      await startRuntime(command);
+      const variables = await averageCheckpoints(dirs, o.out);
+      console.log(`${o.out}: ${variables} variables averaged over ${dirs.length} checkpoints`);
     });
 }
