@@ -1,4 +1,5 @@
 import { beforeAll, describe, expect, it } from 'vitest';
+import { denseKernel } from '../src/nn/dense.js';
 import { tf } from '../src/runtime/tf.js';
 import {
   nativeUnavailableReason,
@@ -112,6 +113,29 @@ describe('native BatchMatMul', () => {
         tf.fused.matMul({ a: a as tf.Tensor2D, b: b as tf.Tensor2D, bias: bias!, activation }),
       ]);
     }
+  });
+
+  it('dense as one kernel (x of rank 2-4) equals tfjs ops, gradients included', async () => {
+    if (reason) return;
+    // Where the backend has no dense kernel (cpu, the reference) this is tfjs's fused matMul.
+    const dense = (x: tf.Tensor, w: tf.Tensor, bias: tf.Tensor) =>
+      denseKernel(x, w, bias) ??
+      tf.fused
+        .matMul({ a: x.reshape([-1, w.shape[0]!]) as tf.Tensor2D, b: w as tf.Tensor2D, bias })
+        .reshape([...x.shape.slice(0, -1), w.shape[1]!]);
+    if (TESTED === 'native')
+      expect(
+        await on(TESTED, () => denseKernel(tf.ones([2, 3]), tf.ones([3, 4]), tf.ones([4]))),
+      ).toBeDefined();
+    for (const x of [
+      [7, 5],
+      [2, 3, 5],
+      [2, 1, 3, 5],
+    ])
+      await compare(
+        [x, [5, 4], [4]],
+        withGrads((x, w, b) => dense(x!, w!, b!)),
+      );
   });
 });
 

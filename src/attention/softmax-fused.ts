@@ -24,7 +24,8 @@ export function fusedMaskedSoftmax(scores: tf.Tensor, mask?: tf.Tensor): tf.Tens
   const heads = scores.rank === 4 ? scores.shape[1]! : 1;
   const queries = scores.rank >= 3 ? scores.shape.at(-2)! : 1;
   // The mask as [Bm, Qm, Tk]: a [B, Tk] mask is one row per item, a [1, Tq, Tk] one is shared.
-  const keep = mask?.toFloat();
+  // toFloat() on a float mask is still a kernel: one per attention call of every decoder step.
+  const keep = mask && (mask.dtype === 'float32' ? mask : mask.toFloat());
   const maskBatch = keep ? (keep.rank === 2 ? keep.shape[0]! : keep.shape.at(-3)!) : 1;
   const maskQueries = keep && keep.rank >= 3 ? keep.shape.at(-2)! : 1;
   const attrs = { heads, queries, maskBatch, maskQueries };

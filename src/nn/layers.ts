@@ -1,5 +1,6 @@
 // Small building blocks on plain tensors: the models own their variables through ParamStore.
 import { tf } from '../runtime/tf.js';
+import { denseKernel } from './dense.js';
 import { fusedLayerNorm } from './layer-norm.js';
 import { lstmPointwise } from './lstm-cell.js';
 import type { ParamStore } from './params.js';
@@ -14,6 +15,10 @@ export function dense(
   const inDim = x.shape.at(-1)!;
   const name = options.name ?? 'dense';
   const w = params.get(`${name}/w`, [inDim, outDim]);
+  if (options.bias !== false) {
+    const one = denseKernel(x, w, params.get(`${name}/b`, [outDim], 'zeros'));
+    if (one) return one;
+  }
   const flat = (x.rank === 2 ? x : x.reshape([-1, inDim])) as tf.Tensor2D;
   // One fused kernel for matMul + bias (a decoder step runs dozens of these).
   const y =

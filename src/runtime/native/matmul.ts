@@ -9,6 +9,7 @@ import {
   type TensorInfo,
   util,
 } from '@tensorflow/tfjs-core';
+import { DENSE_KERNEL } from '../kernel-names.js';
 import type { NativeBackend } from './backend.js';
 import { applyEpilogue, cpuKernel, isFloat32 } from './cpu-kernels.js';
 
@@ -109,7 +110,19 @@ const fusedMatMul: KernelFunc = ({ inputs, backend, attrs }) => {
   return applyEpilogue(native, out, { bias, activation, preluActivationWeights, leakyreluAlpha });
 };
 
+/** DENSE_KERNEL: row-major x is already [rows, in], so its reshapes are only in the shapes. */
+const denseKernel: KernelFunc = ({ inputs, backend }) => {
+  const { x, w, bias } = inputs as { x: TensorInfo; w: TensorInfo; bias: TensorInfo };
+  const [inDim, outDim] = w.shape as [number, number];
+  const rows = util.sizeFromShape(x.shape) / inDim;
+  const native = backend as NativeBackend;
+  const product = nativeBatchMatMul(native, { ...x, shape: [rows, inDim] }, w, false, false);
+  const out = applyEpilogue(native, product, { bias });
+  return { ...out, shape: [...x.shape.slice(0, -1), outDim] };
+};
+
 export const matMulKernels = (backendName: string): KernelConfig[] => [
   { kernelName: BatchMatMul, backendName, kernelFunc: batchMatMul },
   { kernelName: _FusedMatMul, backendName, kernelFunc: fusedMatMul },
+  { kernelName: DENSE_KERNEL, backendName, kernelFunc: denseKernel },
 ];
