@@ -123,7 +123,7 @@ describe('native BatchMatMul', () => {
       tf.fused
         .matMul({ a: x.reshape([-1, w.shape[0]!]) as tf.Tensor2D, b: w as tf.Tensor2D, bias })
         .reshape([...x.shape.slice(0, -1), w.shape[1]!]);
-    if (TESTED === 'native')
+    if (TESTED === 'native' || TESTED === 'webgpu')
       expect(
         await on(TESTED, () => denseKernel(tf.ones([2, 3]), tf.ones([3, 4]), tf.ones([4]))),
       ).toBeDefined();
