@@ -19,18 +19,19 @@ export async function averageCheckpoints(dirs: readonly string[], out: string): 
   const loaded = dirs.map((dir) => ({ dir, ...loadVariables(dir) }));
   const first = loaded[0]!;
   const names = Object.keys(first.tensors).sort();
+  const shapeOf = (c: (typeof loaded)[number], name: string) => c.tensors[name]!.shape.join('x');
+  const mismatchOf = (other: (typeof loaded)[number]): string | undefined => {
+    if (Object.keys(other.tensors).sort().join('\n') !== names.join('\n'))
+      return 'holds other variables';
+    const reshaped = names.find((name) => shapeOf(other, name) !== shapeOf(first, name));
+    return reshaped && `${reshaped} differs in shape`;
+  };
   for (const other of loaded.slice(1)) {
-    const theirs = Object.keys(other.tensors).sort();
-    const mismatch =
-      theirs.join('\n') !== names.join('\n')
-        ? 'holds other variables'
-        : names.find(
-            (name) => other.tensors[name]!.shape.join('x') !== first.tensors[name]!.shape.join('x'),
-          );
-    if (mismatch)
-      throw new AttendError(
-        `${other.dir}: not the same model as ${first.dir} (${mismatch === 'holds other variables' ? mismatch : `${mismatch} differs in shape`})`,
-      );
+    const mismatch = mismatchOf(other);
+    if (mismatch) {
+      tf.dispose(loaded.map((c) => c.tensors));
+      throw new AttendError(`${other.dir}: not the same model as ${first.dir} (${mismatch})`);
+    }
   }
   const averaged = tf.tidy(() =>
     Object.fromEntries(
