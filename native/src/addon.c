@@ -267,6 +267,30 @@ static napi_value softmax(napi_env env, napi_callback_info info) {
   return NULL;
 }
 
+// polyphase(samples, bank, out, up, down, width, reach)
+static napi_value polyphase(napi_env env, napi_callback_info info) {
+  size_t argc = 7;
+  napi_value argv[7];
+  CHECK(env, napi_get_cb_info(env, info, &argc, argv, NULL, NULL));
+  float *samples, *bank, *out;
+  size_t samples_len, bank_len, out_len;
+  int up, down, width, reach;
+  if (!get_floats(env, argv[0], &samples, &samples_len) ||
+      !get_floats(env, argv[1], &bank, &bank_len) || !get_floats(env, argv[2], &out, &out_len) ||
+      !get_int(env, argv[3], &up) || !get_int(env, argv[4], &down) ||
+      !get_int(env, argv[5], &width) || !get_int(env, argv[6], &reach)) {
+    return NULL;
+  }
+  if (up < 1 || down < 1 || width < 1 || reach < 0) {
+    napi_throw_range_error(env, NULL, "attend_native: bad polyphase arguments");
+    return NULL;
+  }
+  if (too_small(env, bank_len, (int64_t)up * width, "bank")) return NULL;
+  attend_polyphase(samples, (int64_t)samples_len, bank, out, (int64_t)out_len, up, down, width,
+                   reach);
+  return NULL;
+}
+
 // reduce(op, x, out, outer, reduce, inner)
 static napi_value reduce(napi_env env, napi_callback_info info) {
   size_t argc = 6;
@@ -351,6 +375,7 @@ NAPI_MODULE_INIT() {
       {"binary", NULL, binary, NULL, NULL, NULL, napi_default, NULL},
       {"stridedCopy", NULL, strided_copy, NULL, NULL, NULL, napi_default, NULL},
       {"softmax", NULL, softmax, NULL, NULL, NULL, napi_default, NULL},
+      {"polyphase", NULL, polyphase, NULL, NULL, NULL, napi_default, NULL},
       {"reduce", NULL, reduce, NULL, NULL, NULL, napi_default, NULL},
       {"unary", NULL, unary, NULL, NULL, NULL, napi_default, NULL},
       {"getThreads", NULL, get_threads, NULL, NULL, NULL, napi_default, NULL},

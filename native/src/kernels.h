@@ -37,6 +37,10 @@ void attend_strided_copy(const float* x, float* out, int rank, const int64_t* sh
                          const int64_t* strides, int64_t offset);
 // Row-wise softmax of x [rows, cols].
 void attend_softmax(const float* x, float* out, int64_t rows, int64_t cols);
+// out[n] = sum over k < width of bank[phase(n) * width + k] * samples[n * down / up - reach + k]
+// (samples outside [0, length) count as 0), phase(n) = n * down mod up.
+void attend_polyphase(const float* samples, int64_t length, const float* bank, float* out,
+                      int64_t out_length, int up, int down, int width, int reach);
 
 enum { ATTEND_REDUCE_SUM, ATTEND_REDUCE_MEAN, ATTEND_REDUCE_MAX, ATTEND_REDUCE_MIN };
 // out[o, i] = reduce over r of x[o, r, i] (NaN propagates through max/min).

@@ -1,4 +1,5 @@
 import libsamplerate from '@alexanderolsen/libsamplerate-js';
+import { applyPolyphase, designPolyphase, type PolyphaseFilter } from './polyphase.js';
 import type { AudioData } from './wav.js';
 
 // CommonJS package: its named exports exist only on the default (module.exports) object.
@@ -17,9 +18,13 @@ export function downmix(audio: AudioData): Float32Array {
   return out;
 }
 
+/** Designed filters by "from:to" (a batch job resamples every file of a corpus at one rate). */
+const filters = new Map<string, PolyphaseFilter | undefined>();
+
 /**
- * Band-limited sinc resampling (libsamplerate compiled to WASM): an anti-aliasing filter, not the
- * linear interpolation that folds everything above 8 kHz back into speech.
+ * Band-limited sinc resampling: an anti-aliasing filter, not the linear interpolation that folds
+ * everything above 8 kHz back into speech. Our polyphase filter where the rates have a small
+ * ratio (every common rate), libsamplerate (compiled to WASM) for any other.
  */
 export async function resample(
   samples: Float32Array,
@@ -27,6 +32,13 @@ export async function resample(
   to = TARGET_RATE,
 ): Promise<Float32Array> {
   if (from === to) return samples;
+  const key = `${from}:${to}`;
+  if (!filters.has(key)) {
+    if (filters.size >= 16) filters.delete(filters.keys().next().value!);
+    filters.set(key, designPolyphase(from, to));
+  }
+  const filter = filters.get(key);
+  if (filter) return applyPolyphase(samples, filter);
   const converter = await create(1, from, to, {
     converterType: ConverterType.SRC_SINC_MEDIUM_QUALITY,
   });

@@ -45,6 +45,16 @@ export interface NativeAddon {
     offset: number,
   ): void;
   softmax(x: Float32Array, out: Float32Array, rows: number, cols: number): void;
+  /** Polyphase FIR resampling of samples into out (src/audio/polyphase.ts has the bank layout). */
+  polyphase(
+    samples: Float32Array,
+    bank: Float32Array,
+    out: Float32Array,
+    up: number,
+    down: number,
+    width: number,
+    reach: number,
+  ): void;
   /** out[o, i] = op over r of x[o, r, i]; op: 0 sum, 1 mean, 2 max, 3 min. */
   reduce(
     op: number,
