@@ -2,6 +2,7 @@ import { freemem, totalmem } from 'node:os';
 import type { Command } from 'commander';
 import { matMulBlock } from '../../bench/blocks.js';
 import { timeStep } from '../../bench/runner.js';
+import { blasDescription } from '../../runtime/native/addon.js';
 import { tf } from '../../runtime/tf.js';
 import { startRuntime, VERSION } from '../context.js';
 
@@ -33,6 +34,7 @@ export function doctorCommand(program: Command): void {
         source: report.source,
         threads: report.threads,
         matmul512Gflops: Number(gflops.toFixed(1)),
+        ...(blasDescription() ? { blas: blasDescription() } : {}),
         freeMemoryBytes: freemem(),
         totalMemoryBytes: totalmem(),
         backends: report.attempts,
@@ -50,6 +52,7 @@ export function doctorCommand(program: Command): void {
         console.log(`  ${attempt.id.padEnd(width)}  ${attempt.status.padEnd(9)}  ${detail}`);
       }
       console.log(`matmul 512x512x512: ${gflops.toFixed(1)} GFLOP/s on ${report.backend}`);
+      if (facts.blas) console.log(`blas: ${facts.blas}`);
       console.log(`memory: ${gib(freemem())} free of ${gib(totalmem())}`);
     });
 }

@@ -2,6 +2,7 @@ import { existsSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { projectPath } from '../../paths.js';
 import { BackendUnavailable, nativeBuildStatus } from '../candidates.js';
+import { blasCoreSource, chooseBlasCore } from './blas-core.js';
 
 /** The C kernels of native/src, as exported by native/src/addon.c. */
 export interface NativeAddon {
@@ -82,6 +83,7 @@ export function loadAddon(): NativeAddon {
   // OpenMP threads that spin after each parallel loop starve OpenBLAS's threads on a 2-core
   // machine (batched matMul ran 12x slower): make them sleep. Read by libgomp when it loads.
   process.env.OMP_WAIT_POLICY ??= 'passive';
+  chooseBlasCore();
   try {
     addon = createRequire(import.meta.url)(addonPath) as NativeAddon;
   } catch (error) {
@@ -89,4 +91,9 @@ export function loadAddon(): NativeAddon {
     throw new BackendUnavailable(`native addon does not load: ${message}`);
   }
   return addon;
+}
+
+/** OpenBLAS's build and kernels and how they were chosen, where the addon is loaded. */
+export function blasDescription(): string | undefined {
+  return addon ? `${addon.blasConfig()} (${blasCoreSource})` : undefined;
 }
