@@ -1,4 +1,5 @@
 import { beforeAll, describe, expect, it } from 'vitest';
+import { fusedMaskedSoftmax } from '../src/attention/softmax-fused.js';
 import { denseKernel } from '../src/nn/dense.js';
 import { tf } from '../src/runtime/tf.js';
 import {
@@ -416,6 +417,26 @@ describe('native element-wise, copy and softmax kernels', () => {
     await compare(
       [[2, 3, 11]],
       withGrads((x) => tf.logSoftmax(x!)),
+    );
+  });
+
+  it("attention's masked, scaled softmax and its gradient", async () => {
+    if (reason) return;
+    // [B, H, Tq, Tk] scores, a [B, Tk] padding mask (item 1 keeps 6 of 9 keys), scale 1/√8.
+    const keep = () =>
+      tf.tensor2d([
+        [1, 1, 1, 1, 1, 1, 1, 1, 1],
+        [1, 1, 1, 1, 1, 1, 0, 0, 0],
+      ]);
+    await compare(
+      [[2, 3, 4, 9]],
+      withGrads((x) => fusedMaskedSoftmax(x!.mul(4), keep(), 1 / Math.sqrt(8))!),
+    );
+    // a shared [1, Tq, Tk] causal mask, unscaled
+    const causal = () => tf.linalg.bandPart(tf.ones([5, 5]), -1, 0).expandDims(0);
+    await compare(
+      [[2, 2, 5, 5]],
+      withGrads((x) => fusedMaskedSoftmax(x!, causal())!),
     );
   });
 

@@ -267,6 +267,78 @@ static napi_value softmax(napi_env env, napi_callback_info info) {
   return NULL;
 }
 
+static int get_float_arg(napi_env env, napi_value value, float* out) {
+  double v;
+  if (napi_get_value_double(env, value, &v) != napi_ok) {
+    napi_throw_type_error(env, NULL, "attend_native: expected a number");
+    return 0;
+  }
+  *out = (float)v;
+  return 1;
+}
+
+// maskedSoftmax(x, keep | null, out, dims [rows, cols, heads, queries, maskBatch, maskQueries], scale)
+static napi_value masked_softmax(napi_env env, napi_callback_info info) {
+  size_t argc = 5;
+  napi_value argv[5];
+  CHECK(env, napi_get_cb_info(env, info, &argc, argv, NULL, NULL));
+  float *x, *keep = NULL, *out;
+  int32_t* dims;
+  size_t x_len, keep_len = 0, out_len, dims_len;
+  float scale;
+  napi_valuetype keep_type;
+  CHECK(env, napi_typeof(env, argv[1], &keep_type));
+  if (!get_floats(env, argv[0], &x, &x_len) ||
+      (keep_type != napi_null && !get_floats(env, argv[1], &keep, &keep_len)) ||
+      !get_floats(env, argv[2], &out, &out_len) || !get_ints(env, argv[3], &dims, &dims_len) ||
+      !get_float_arg(env, argv[4], &scale)) {
+    return NULL;
+  }
+  if (dims_len != 6 || dims[0] < 0 || dims[1] < 0 || dims[2] < 1 || dims[3] < 1 || dims[4] < 1 ||
+      dims[5] < 1 || !(scale > 0.0f)) {
+    napi_throw_range_error(env, NULL, "attend_native: bad maskedSoftmax arguments");
+    return NULL;
+  }
+  const MaskedSoftmaxDims d = {dims[0], dims[1], dims[2], dims[3], dims[4], dims[5]};
+  const int64_t size = d.rows * d.cols;
+  if (too_small(env, x_len, size, "x") || too_small(env, out_len, size, "out") ||
+      (keep && too_small(env, keep_len, d.mask_batch * d.mask_queries * d.cols, "keep"))) {
+    return NULL;
+  }
+  if (keep && d.mask_batch > 1 && d.mask_batch * d.heads * d.queries != d.rows) {
+    napi_throw_range_error(env, NULL, "attend_native: mask batch does not match the scores");
+    return NULL;
+  }
+  attend_masked_softmax(x, keep, out, &d, scale);
+  return NULL;
+}
+
+// softmaxGrad(w, dw, out, rows, cols, scale)
+static napi_value softmax_grad(napi_env env, napi_callback_info info) {
+  size_t argc = 6;
+  napi_value argv[6];
+  CHECK(env, napi_get_cb_info(env, info, &argc, argv, NULL, NULL));
+  float *w, *dw, *out, scale;
+  size_t w_len, dw_len, out_len;
+  int rows, cols;
+  if (!get_floats(env, argv[0], &w, &w_len) || !get_floats(env, argv[1], &dw, &dw_len) ||
+      !get_floats(env, argv[2], &out, &out_len) || !get_int(env, argv[3], &rows) ||
+      !get_int(env, argv[4], &cols) || !get_float_arg(env, argv[5], &scale)) {
+    return NULL;
+  }
+  if (rows < 0 || cols < 0) {
+    napi_throw_range_error(env, NULL, "attend_native: negative size");
+    return NULL;
+  }
+  const int64_t size = (int64_t)rows * cols;
+  if (too_small(env, w_len, size, "w") || too_small(env, dw_len, size, "dw") ||
+      too_small(env, out_len, size, "out")) {
+    return NULL;
+  }
+  attend_softmax_grad(w, dw, out, rows, cols, scale);
+  return NULL;
+}
+
 // polyphase(samples, bank, out, up, down, width, reach)
 static napi_value polyphase(napi_env env, napi_callback_info info) {
   size_t argc = 7;
@@ -375,6 +447,8 @@ NAPI_MODULE_INIT() {
       {"binary", NULL, binary, NULL, NULL, NULL, napi_default, NULL},
       {"stridedCopy", NULL, strided_copy, NULL, NULL, NULL, napi_default, NULL},
       {"softmax", NULL, softmax, NULL, NULL, NULL, napi_default, NULL},
+      {"maskedSoftmax", NULL, masked_softmax, NULL, NULL, NULL, napi_default, NULL},
+      {"softmaxGrad", NULL, softmax_grad, NULL, NULL, NULL, napi_default, NULL},
       {"polyphase", NULL, polyphase, NULL, NULL, NULL, napi_default, NULL},
       {"reduce", NULL, reduce, NULL, NULL, NULL, napi_default, NULL},
       {"unary", NULL, unary, NULL, NULL, NULL, napi_default, NULL},

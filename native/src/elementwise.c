@@ -96,3 +96,45 @@ void attend_softmax(const float* x, float* out, int64_t rows, int64_t cols) {
     for (int64_t c = 0; c < cols; c++) o[c] *= scale;
   }
 }
+
+void attend_masked_softmax(const float* x, const float* keep, float* out, const MaskedSoftmaxDims* d,
+                           float scale) {
+  const int64_t rows = d->rows, cols = d->cols;
+#pragma omp parallel for schedule(static) if (rows * cols >= PARALLEL_MIN && rows > 1)
+  for (int64_t r = 0; r < rows; r++) {
+    const float* in = x + r * cols;
+    float* o = out + r * cols;
+    // Row r of [B, H, Q, Tk] reads mask row (item or 0) * maskQueries + (query or 0).
+    const int64_t item = r / (d->heads * d->queries);
+    const float* k =
+        keep ? keep + ((d->mask_batch == 1 ? 0 : item) * d->mask_queries +
+                       (d->mask_queries == 1 ? 0 : r % d->queries)) *
+                          cols
+             : NULL;
+    float max = -INFINITY;
+    for (int64_t c = 0; c < cols; c++)
+      if (!k || k[c] > 0.5f) max = in[c] > max ? in[c] : max;
+    float sum = 0.0f;
+    for (int64_t c = 0; c < cols; c++) {
+      const float e = (!k || k[c] > 0.5f) ? expf(scale * (in[c] - max)) : 0.0f;
+      o[c] = e;
+      sum += e;
+    }
+    // A row with every key masked stays all zeros.
+    const float inv = sum > 0.0f ? 1.0f / sum : 0.0f;
+    for (int64_t c = 0; c < cols; c++) o[c] *= inv;
+  }
+}
+
+void attend_softmax_grad(const float* w, const float* dw, float* out, int64_t rows, int64_t cols,
+                         float scale) {
+#pragma omp parallel for schedule(static) if (rows * cols >= PARALLEL_MIN && rows > 1)
+  for (int64_t r = 0; r < rows; r++) {
+    const float* wr = w + r * cols;
+    const float* dr = dw + r * cols;
+    float* o = out + r * cols;
+    float dot = 0.0f;
+    for (int64_t c = 0; c < cols; c++) dot += wr[c] * dr[c];
+    for (int64_t c = 0; c < cols; c++) o[c] = scale * wr[c] * (dr[c] - dot);
+  }
+}

@@ -37,6 +37,19 @@ void attend_strided_copy(const float* x, float* out, int rank, const int64_t* sh
                          const int64_t* strides, int64_t offset);
 // Row-wise softmax of x [rows, cols].
 void attend_softmax(const float* x, float* out, int64_t rows, int64_t cols);
+typedef struct {
+  int64_t rows, cols;        // scores [rows, cols] = [B * H * Q, Tk]
+  int64_t heads, queries;    // H, Q
+  int64_t mask_batch, mask_queries;  // keep [Bm, Qm, Tk] with Bm in {1, B}, Qm in {1, Q}
+} MaskedSoftmaxDims;
+
+// Row-wise softmax(scale * x) over the keys whose keep value is > 0.5 (all when keep is NULL);
+// masked keys get 0 and a row with none kept all zeros (src/attention/softmax-fused.ts).
+void attend_masked_softmax(const float* x, const float* keep, float* out, const MaskedSoftmaxDims* d,
+                           float scale);
+// Backward of out = softmax(scale * x): scale * w * (dw - sum(w * dw)) per row.
+void attend_softmax_grad(const float* w, const float* dw, float* out, int64_t rows, int64_t cols,
+                         float scale);
 // out[n] = sum over k < width of bank[phase(n) * width + k] * samples[n * down / up - reach + k]
 // (samples outside [0, length) count as 0), phase(n) = n * down mod up.
 void attend_polyphase(const float* samples, int64_t length, const float* bank, float* out,

@@ -13,12 +13,13 @@ export function expandMask(mask: tf.Tensor, scoresRank: number): tf.Tensor {
 }
 
 /**
- * Softmax over the last axis where masked positions get exactly 0 weight (rows with nothing
- * unmasked get all zeros rather than a uniform spread).
+ * softmax(scale · scores) over the last axis where masked positions get exactly 0 weight (rows
+ * with nothing unmasked get all zeros rather than a uniform spread). `scale` > 0.
  */
-export function maskedSoftmax(scores: tf.Tensor, mask?: tf.Tensor): tf.Tensor {
-  const fused = fusedMaskedSoftmax(scores, mask);
+export function maskedSoftmax(scores: tf.Tensor, mask?: tf.Tensor, scale = 1): tf.Tensor {
+  const fused = fusedMaskedSoftmax(scores, mask, scale);
   if (fused) return fused;
+  if (scale !== 1) return maskedSoftmax(scores.mul(scale), mask);
   if (!mask) return tf.softmax(scores);
   const keep = expandMask(mask.toFloat(), scores.rank);
   const shifted = scores.add(tf.sub(1, keep).mul(NEG));

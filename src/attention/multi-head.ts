@@ -73,7 +73,7 @@ export class MultiHeadAttention implements Attention {
     const k = state.projectedKeys as tf.Tensor4D;
     const v = state.projectedValues as tf.Tensor4D;
     const q = splitHeads(dense(this.params, input.query, dim, { name: 'wq' }), heads); // [B, H, Tq, d]
-    const scores = tf.matMul(q, k, false, true).div(Math.sqrt(dim / heads)); // [B, H, Tq, Tk]
+    const scores = tf.matMul(q, k, false, true); // [B, H, Tq, Tk], scaled by 1/√d in the softmax
     const step = state.step ?? 0;
     const { sampleLogProb, ...normalised } = scoresToWeights(
       this.params,
@@ -81,6 +81,7 @@ export class MultiHeadAttention implements Attention {
       input,
       scores,
       step,
+      1 / Math.sqrt(dim / heads),
     );
     const weights = normalised.weights as tf.Tensor4D;
     const context = mergeHeads(tf.matMul(weights, v)); // [B, Tq, dim]

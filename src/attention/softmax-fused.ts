@@ -1,3 +1,4 @@
+import { MASKED_SOFTMAX_KERNEL, SOFTMAX_GRAD_KERNEL } from '../runtime/kernel-names.js';
 import { tf } from '../runtime/tf.js';
 import {
   fitsRowDispatch,
@@ -11,14 +12,19 @@ import {
 } from '../runtime/webgpu-kernels.js';
 
 /**
- * Softmax over the last axis of attention scores ([B, Tq, Tk] or [B, H, Tq, Tk]) where a keep-mask
- * ([B, Tk], or [B|1, Tq, Tk]) gives masked keys exactly 0 weight, and a row with none kept all
- * zeros — maskedSoftmax's values as one kernel forward and one backward. As tfjs ops that is
- * ~5 kernels forward (cast, 1 − keep, × −1e9, +, softmax, × keep) and ~6 backward, in every
- * attention of every layer; a beam step of the ASR decoder runs four. Returns undefined where the
- * backend has no kernel (wasm) or the scores need more rows than one WebGPU dispatch takes.
+ * softmax(scale · scores) over the last axis of attention scores ([B, Tq, Tk] or [B, H, Tq, Tk])
+ * where a keep-mask ([B, Tk], or [B|1, Tq, Tk]) gives masked keys exactly 0 weight, and a row with
+ * none kept all zeros — maskedSoftmax's values as one kernel forward and one backward. As tfjs ops
+ * that is ~6 kernels forward (scale, cast, 1 − keep, × −1e9, +, softmax, × keep) and ~7 backward,
+ * in every attention of every layer; a beam step of the ASR decoder runs four. `scale` (> 0) is
+ * dot-product attention's 1/√d, folded in. Returns undefined where the backend has no kernel
+ * (wasm) or the scores need more rows than one WebGPU dispatch takes.
  */
-export function fusedMaskedSoftmax(scores: tf.Tensor, mask?: tf.Tensor): tf.Tensor | undefined {
+export function fusedMaskedSoftmax(
+  scores: tf.Tensor,
+  mask?: tf.Tensor,
+  scale = 1,
+): tf.Tensor | undefined {
   if (!hasKernel(FORWARD) || scores.rank < 2 || scores.rank > 4 || !fitsRowDispatch(scores))
     return undefined;
   const heads = scores.rank === 4 ? scores.shape[1]! : 1;
@@ -28,28 +34,37 @@ export function fusedMaskedSoftmax(scores: tf.Tensor, mask?: tf.Tensor): tf.Tens
   const keep = mask && (mask.dtype === 'float32' ? mask : mask.toFloat());
   const maskBatch = keep ? (keep.rank === 2 ? keep.shape[0]! : keep.shape.at(-3)!) : 1;
   const maskQueries = keep && keep.rank >= 3 ? keep.shape.at(-2)! : 1;
-  const attrs = { heads, queries, maskBatch, maskQueries };
-  const run = tf.customGrad((...args: (tf.Tensor | tf.GradSaveFunc)[]) => {
-    const [x, save] = args as [tf.Tensor, tf.GradSaveFunc];
-    const weights = runKernel(FORWARD, keep ? { scores: x, keep } : { scores: x }, attrs);
-    save([weights]);
-    return {
-      value: weights,
-      gradFunc: (dy, saved) => runKernel(SOFTMAX_GRAD, { w: saved[0]!, dw: dy as tf.Tensor }),
-    };
-  });
-  return run(scores);
+  const attrs: MaskAttrs = { heads, queries, maskBatch, maskQueries, scale };
+  const keepShape = keep ? [...keep.shape] : [];
+  return runKernel(FORWARD, keep ? { scores, keep } : { scores }, { ...attrs, keepShape });
 }
 
-/** Backward of any softmax (masked entries have weight 0): ds = w·(dw − Σ w·dw) per row. */
-export const SOFTMAX_GRAD = 'AttendSoftmaxGrad';
-const FORWARD = 'AttendMaskedSoftmax';
+/** Backward of any softmax(scale · x) (masked entries have weight 0): scale·w·(dw − Σ w·dw). */
+export const SOFTMAX_GRAD = SOFTMAX_GRAD_KERNEL;
+const FORWARD = MASKED_SOFTMAX_KERNEL;
 
-interface MaskAttrs {
+// A registered gradient rather than tf.customGrad: no scope, saved list and closure per call
+// (3-4 µs of a 10 µs kernel in a beam step). The mask gets none (it comes from lengths).
+tf.registerGradient({
+  kernelName: FORWARD,
+  outputsToSave: [true],
+  gradFunc: (dy, saved, attrs) => {
+    const [weights] = saved as [tf.Tensor];
+    const { scale, keepShape } = attrs as unknown as MaskAttrs & { keepShape: number[] };
+    return {
+      scores: () => runKernel(SOFTMAX_GRAD, { w: weights, dw: dy as tf.Tensor }, { scale }),
+      keep: () => tf.zeros(keepShape),
+    };
+  },
+});
+
+export interface MaskAttrs {
   heads: number;
   queries: number;
   maskBatch: number;
   maskQueries: number;
+  /** Multiplies the scores before the softmax (> 0); 1 where absent. */
+  scale: number;
 }
 
 /** Row of the [Bm, Qm, Tk] mask that row `row` of the [B, H, Q, Tk] scores uses. */
@@ -63,6 +78,7 @@ function maskRow(row: number, a: MaskAttrs): number {
 registerTypedArrayKernel(FORWARD, ({ scores: s, keep }, { scores }, attrs) => {
   const a = attrs as unknown as MaskAttrs;
   const tk = scores!.shape.at(-1)!;
+  const scale = a.scale ?? 1;
   const out = new Float32Array(s!.length);
   for (let row = 0; row * tk < s!.length; row++) {
     const base = row * tk;
@@ -72,7 +88,7 @@ registerTypedArrayKernel(FORWARD, ({ scores: s, keep }, { scores }, attrs) => {
       if (mask < 0 || keep![mask + t]! > 0.5) best = Math.max(best, s![base + t]!);
     let total = 0;
     for (let t = 0; t < tk; t++) {
-      const e = mask < 0 || keep![mask + t]! > 0.5 ? Math.exp(s![base + t]! - best) : 0;
+      const e = mask < 0 || keep![mask + t]! > 0.5 ? Math.exp(scale * (s![base + t]! - best)) : 0;
       out[base + t] = e;
       total += e;
     }
@@ -81,13 +97,14 @@ registerTypedArrayKernel(FORWARD, ({ scores: s, keep }, { scores }, attrs) => {
   return { values: out, shape: [...scores!.shape] };
 });
 
-registerTypedArrayKernel(SOFTMAX_GRAD, ({ w, dw }, { w: info }) => {
+registerTypedArrayKernel(SOFTMAX_GRAD, ({ w, dw }, { w: info }, attrs) => {
   const tk = info!.shape.at(-1)!;
+  const scale = (attrs as { scale?: number }).scale ?? 1;
   const out = new Float32Array(w!.length);
   for (let base = 0; base < w!.length; base += tk) {
     let dot = 0;
     for (let t = 0; t < tk; t++) dot += w![base + t]! * dw![base + t]!;
-    for (let t = 0; t < tk; t++) out[base + t] = w![base + t]! * (dw![base + t]! - dot);
+    for (let t = 0; t < tk; t++) out[base + t] = scale * w![base + t]! * (dw![base + t]! - dot);
   }
   return { values: out, shape: [...info!.shape] };
 });
@@ -122,7 +139,7 @@ const forwardBody = (masked: boolean) => `
   let item = row / (uniforms.heads * uniforms.queries);
   let maskBase = (select(item, 0, uniforms.maskBatch == 1) * uniforms.maskQueries +
       select(row % uniforms.queries, 0, uniforms.maskQueries == 1)) * tk;
-  for (var t = tid; t < tk; t += WIDTH) { result[row * tk + t] = scores[row * tk + t]; }
+  for (var t = tid; t < tk; t += WIDTH) { result[row * tk + t] = uniforms.scale * scores[row * tk + t]; }
   ${softmaxInPlaceWgsl(masked ? (t) => `keep[maskBase + ${t}] > 0.5` : undefined)}`;
 
 const softmaxGradBody = `
@@ -131,7 +148,7 @@ const softmaxGradBody = `
   for (var t = tid; t < tk; t += WIDTH) { dot += w[row * tk + t] * dw[row * tk + t]; }
   ${workgroupReduce('dot', '+')}
   for (var t = tid; t < tk; t += WIDTH) {
-    result[row * tk + t] = w[row * tk + t] * (dw[row * tk + t] - reduced_dot);
+    result[row * tk + t] = uniforms.scale * w[row * tk + t] * (dw[row * tk + t] - reduced_dot);
   }`;
 
 registerWebGpuKernel(FORWARD, ({ backend, inputs, attrs }) => {
@@ -147,20 +164,23 @@ registerWebGpuKernel(FORWARD, ({ backend, inputs, attrs }) => {
     [...scores.shape],
     rows,
     forwardBody(masked),
-    'tk : i32, heads : i32, queries : i32, maskBatch : i32, maskQueries : i32,',
+    'tk : i32, heads : i32, queries : i32, maskBatch : i32, maskQueries : i32, scale : f32,',
   );
   return runProgram(
     backend,
     program,
     names.map((n) => inputs[n]!),
-    [tk, a.heads, a.queries, a.maskBatch, a.maskQueries].map((v) => ({
-      type: 'int32' as const,
-      data: [v],
-    })),
+    [
+      ...[tk, a.heads, a.queries, a.maskBatch, a.maskQueries].map((v) => ({
+        type: 'int32' as const,
+        data: [v],
+      })),
+      { type: 'float32' as const, data: [a.scale ?? 1] },
+    ],
   );
 });
 
-registerWebGpuKernel(SOFTMAX_GRAD, ({ backend, inputs }) => {
+registerWebGpuKernel(SOFTMAX_GRAD, ({ backend, inputs, attrs }) => {
   const w = inputs.w!;
   const tk = w.shape.at(-1)!;
   const rows = w.shape.reduce((x, y) => x * y, 1) / tk;
@@ -170,7 +190,16 @@ registerWebGpuKernel(SOFTMAX_GRAD, ({ backend, inputs }) => {
     [...w.shape],
     rows,
     softmaxGradBody,
-    'tk : i32,',
+    'tk : i32, scale : f32,',
   );
-  return runProgram(backend, program, [w, inputs.dw!], [{ type: 'int32', data: [tk] }]);
+  const scale = (attrs as { scale?: number }).scale ?? 1;
+  return runProgram(
+    backend,
+    program,
+    [w, inputs.dw!],
+    [
+      { type: 'int32', data: [tk] },
+      { type: 'float32', data: [scale] },
+    ],
+  );
 });

@@ -166,8 +166,10 @@ export function registerTypedArrayKernel(
     const out = compute(values, infos, attrs as Record<string, unknown>);
     return store.makeTensorInfo(out.shape, 'float32', out.values);
   };
+  // native's C version of a kernel (registered with the backend) wins over this one.
   for (const backendName of ['cpu', 'native'])
-    tf.registerKernel({ kernelName: name, backendName, kernelFunc });
+    if (!tf.getKernel(name, backendName))
+      tf.registerKernel({ kernelName: name, backendName, kernelFunc });
 }
 
 /** Most workgroups one dimension of a dispatch may have (WebGPU's default limit). */

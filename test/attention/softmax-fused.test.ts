@@ -8,8 +8,9 @@ beforeAll(async () => {
   await ready;
 });
 
-/** The tfjs ops the kernel replaces: a −1e9 shift where masked, softmax, then × keep. */
-function composite(scores: tf.Tensor, keep?: tf.Tensor): tf.Tensor {
+/** The tfjs ops the kernel replaces: scale, a −1e9 shift where masked, softmax, then × keep. */
+function composite(unscaled: tf.Tensor, keep?: tf.Tensor, scale = 1): tf.Tensor {
+  const scores = unscaled.mul(scale);
   if (!keep) return tf.softmax(scores);
   let k = keep.rank === 2 ? keep.expandDims(1) : keep;
   if (scores.rank === 4) k = k.expandDims(1);
@@ -47,8 +48,10 @@ describe('fused masked softmax', () => {
     ],
     ['no mask', [2, 3, 80], undefined, () => 1],
   ];
-  for (const [name, shape, maskShape, keepAt] of cases) {
-    it(`equals the composite ops in value and gradient: ${name}`, () => {
+  for (const [[name, shape, maskShape, keepAt], scale] of cases.flatMap((c) =>
+    [1, 0.125].map((scale) => [c, scale] as const),
+  )) {
+    it(`equals the composite ops in value and gradient: ${name}, scale ${scale}`, () => {
       tf.tidy(() => {
         const scores = tf.randomNormal(shape, 0, 3, 'float32', shape.length);
         const keep = maskShape
@@ -64,12 +67,12 @@ describe('fused masked softmax', () => {
             )
           : undefined;
         const target = tf.randomNormal(shape, 0, 1, 'float32', 9);
-        const fused = fusedMaskedSoftmax(scores, keep)!;
+        const fused = fusedMaskedSoftmax(scores, keep, scale)!;
         expect(fused).toBeDefined();
-        expect(gap(fused, composite(scores, keep))).toBeLessThan(1e-6);
+        expect(gap(fused, composite(scores, keep, scale))).toBeLessThan(1e-6);
         const loss = (f: (s: tf.Tensor) => tf.Tensor) => (s: tf.Tensor) => f(s).mul(target).sum();
-        const got = tf.grad(loss((s) => fusedMaskedSoftmax(s, keep)!))(scores);
-        const want = tf.grad(loss((s) => composite(s, keep)))(scores);
+        const got = tf.grad(loss((s) => fusedMaskedSoftmax(s, keep, scale)!))(scores);
+        const want = tf.grad(loss((s) => composite(s, keep, scale)))(scores);
         expect(gap(got, want)).toBeLessThan(1e-6);
       });
     });

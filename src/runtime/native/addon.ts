@@ -46,6 +46,26 @@ export interface NativeAddon {
     offset: number,
   ): void;
   softmax(x: Float32Array, out: Float32Array, rows: number, cols: number): void;
+  /**
+   * Row-wise softmax(scale * x) over kept keys (src/attention/softmax-fused.ts);
+   * dims: [rows, cols, heads, queries, maskBatch, maskQueries].
+   */
+  maskedSoftmax(
+    x: Float32Array,
+    keep: Float32Array | null,
+    out: Float32Array,
+    dims: Int32Array,
+    scale: number,
+  ): void;
+  /** Backward of softmax(scale * x): scale * w * (dw - sum(w * dw)) per row. */
+  softmaxGrad(
+    w: Float32Array,
+    dw: Float32Array,
+    out: Float32Array,
+    rows: number,
+    cols: number,
+    scale: number,
+  ): void;
   /** Polyphase FIR resampling of samples into out (src/audio/polyphase.ts has the bank layout). */
   polyphase(
     samples: Float32Array,

@@ -1,6 +1,12 @@
 import { availableParallelism } from 'node:os';
 import '@tensorflow/tfjs-backend-cpu';
-import { getKernelsForBackend, registerBackend, registerKernel } from '@tensorflow/tfjs-core';
+import {
+  getKernel,
+  getKernelsForBackend,
+  registerBackend,
+  registerKernel,
+  unregisterKernel,
+} from '@tensorflow/tfjs-core';
 import { loadAddon } from './addon.js';
 import { NATIVE_BACKEND, NativeBackend } from './backend.js';
 import { conv2dKernels } from './conv2d.js';
@@ -9,6 +15,7 @@ import { binaryKernels } from './elementwise.js';
 import { matMulKernels } from './matmul.js';
 import { reduceAndUnaryKernels } from './reduce-unary.js';
 import { segmentKernels } from './segments.js';
+import { softmaxKernels } from './softmax.js';
 
 export { NATIVE_BACKEND };
 
@@ -28,6 +35,7 @@ export function registerNativeBackend(): void {
     ...copyKernels(NATIVE_BACKEND),
     ...reduceAndUnaryKernels(NATIVE_BACKEND),
     ...segmentKernels(NATIVE_BACKEND),
+    ...softmaxKernels(NATIVE_BACKEND),
   ];
   const overridden = new Set(overrides.map((kernel) => kernel.kernelName));
   for (const kernel of getKernelsForBackend('cpu')) {
@@ -35,5 +43,11 @@ export function registerNativeBackend(): void {
       registerKernel({ ...kernel, backendName: NATIVE_BACKEND });
     }
   }
-  for (const kernel of overrides) registerKernel(kernel);
+  // attend's own kernels may already have a JS version registered for native (a module that
+  // defines one was imported first): the C one replaces it.
+  for (const kernel of overrides) {
+    if (getKernel(kernel.kernelName, NATIVE_BACKEND))
+      unregisterKernel(kernel.kernelName, NATIVE_BACKEND);
+    registerKernel(kernel);
+  }
 }

@@ -1,0 +1,57 @@
+import { type KernelConfig, type KernelFunc, type TensorInfo, util } from '@tensorflow/tfjs-core';
+import { MASKED_SOFTMAX_KERNEL, SOFTMAX_GRAD_KERNEL } from '../kernel-names.js';
+import type { NativeBackend } from './backend.js';
+
+interface MaskedSoftmaxAttrs {
+  heads: number;
+  queries: number;
+  maskBatch: number;
+  maskQueries: number;
+  scale?: number;
+}
+
+/** Attention's masked, scaled softmax in C (src/attention/softmax-fused.ts has the contract). */
+const maskedSoftmax: KernelFunc = ({ inputs, backend, attrs }) => {
+  const { scores, keep } = inputs as { scores: TensorInfo; keep?: TensorInfo };
+  const a = attrs as unknown as MaskedSoftmaxAttrs;
+  const native = backend as NativeBackend;
+  const cols = scores.shape.at(-1) ?? 1;
+  const out = new Float32Array(util.sizeFromShape(scores.shape));
+  if (out.length > 0) {
+    const dims = Int32Array.of(
+      out.length / cols,
+      cols,
+      a.heads,
+      a.queries,
+      keep ? a.maskBatch : 1,
+      keep ? a.maskQueries : 1,
+    );
+    const mask = keep ? native.floats(keep) : null;
+    native.addon.maskedSoftmax(native.floats(scores), mask, out, dims, a.scale ?? 1);
+  }
+  return native.makeTensorInfo([...scores.shape], 'float32', out);
+};
+
+const softmaxGrad: KernelFunc = ({ inputs, backend, attrs }) => {
+  const { w, dw } = inputs as { w: TensorInfo; dw: TensorInfo };
+  const native = backend as NativeBackend;
+  const cols = w.shape.at(-1) ?? 1;
+  const out = new Float32Array(util.sizeFromShape(w.shape));
+  if (out.length > 0) {
+    const scale = (attrs as { scale?: number }).scale ?? 1;
+    native.addon.softmaxGrad(
+      native.floats(w),
+      native.floats(dw),
+      out,
+      out.length / cols,
+      cols,
+      scale,
+    );
+  }
+  return native.makeTensorInfo([...w.shape], 'float32', out);
+};
+
+export const softmaxKernels = (backendName: string): KernelConfig[] => [
+  { kernelName: MASKED_SOFTMAX_KERNEL, backendName, kernelFunc: maskedSoftmax },
+  { kernelName: SOFTMAX_GRAD_KERNEL, backendName, kernelFunc: softmaxGrad },
+];
