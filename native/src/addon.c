@@ -46,6 +46,16 @@ static int get_int(napi_env env, napi_value value, int* out) {
   return 1;
 }
 
+static int get_float_arg(napi_env env, napi_value value, float* out) {
+  double v;
+  if (napi_get_value_double(env, value, &v) != napi_ok) {
+    napi_throw_type_error(env, NULL, "attend_native: expected a number");
+    return 0;
+  }
+  *out = (float)v;
+  return 1;
+}
+
 static int too_small(napi_env env, size_t have, int64_t need, const char* what) {
   if ((int64_t)have < need) {
     char message[160];
@@ -267,16 +277,6 @@ static napi_value softmax(napi_env env, napi_callback_info info) {
   return NULL;
 }
 
-static int get_float_arg(napi_env env, napi_value value, float* out) {
-  double v;
-  if (napi_get_value_double(env, value, &v) != napi_ok) {
-    napi_throw_type_error(env, NULL, "attend_native: expected a number");
-    return 0;
-  }
-  *out = (float)v;
-  return 1;
-}
-
 // maskedSoftmax(x, keep | null, out, dims [rows, cols, heads, queries, maskBatch, maskQueries], scale)
 static napi_value masked_softmax(napi_env env, napi_callback_info info) {
   size_t argc = 5;
@@ -394,15 +394,11 @@ static napi_value unary(napi_env env, napi_callback_info info) {
   napi_value argv[4];
   CHECK(env, napi_get_cb_info(env, info, &argc, argv, NULL, NULL));
   int op;
-  double alpha;
+  float alpha;
   float *x, *out;
   size_t x_len, out_len;
   if (!get_int(env, argv[0], &op) || !get_floats(env, argv[1], &x, &x_len) ||
-      !get_floats(env, argv[2], &out, &out_len)) {
-    return NULL;
-  }
-  if (napi_get_value_double(env, argv[3], &alpha) != napi_ok) {
-    napi_throw_type_error(env, NULL, "attend_native: expected a number");
+      !get_floats(env, argv[2], &out, &out_len) || !get_float_arg(env, argv[3], &alpha)) {
     return NULL;
   }
   if (op < ATTEND_RELU || op > ATTEND_ABS) {
@@ -410,7 +406,7 @@ static napi_value unary(napi_env env, napi_callback_info info) {
     return NULL;
   }
   if (too_small(env, out_len, (int64_t)x_len, "out")) return NULL;
-  attend_unary(op, x, out, (int64_t)x_len, (float)alpha);
+  attend_unary(op, x, out, (int64_t)x_len, alpha);
   return NULL;
 }
 
