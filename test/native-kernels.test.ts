@@ -1,6 +1,7 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { fusedMaskedSoftmax } from '../src/attention/softmax-fused.js';
 import { denseKernel } from '../src/nn/dense.js';
+import { fusedLayerNorm } from '../src/nn/layer-norm.js';
 import { tf } from '../src/runtime/tf.js';
 import {
   nativeUnavailableReason,
@@ -437,6 +438,14 @@ describe('native element-wise, copy and softmax kernels', () => {
     await compare(
       [[2, 2, 5, 5]],
       withGrads((x) => fusedMaskedSoftmax(x!, causal())!),
+    );
+  });
+
+  it('layer norm and its gradients (x, gain, bias)', async () => {
+    if (reason) return;
+    await compare(
+      [[3, 5, 24], [24], [24]],
+      withGrads((x, gain, bias) => fusedLayerNorm(x!.mul(3).add(1), gain!, bias!, 1e-5)),
     );
   });
 

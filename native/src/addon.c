@@ -339,6 +339,48 @@ static napi_value softmax_grad(napi_env env, napi_callback_info info) {
   return NULL;
 }
 
+// layerNorm(op, x, gain | null, bias | null, dy | null, out, dim, epsilon): op 0 forward (gain
+// and bias, or neither: the normalised rows), 1 the gradient for x (gain and dy).
+static napi_value layer_norm(napi_env env, napi_callback_info info) {
+  size_t argc = 8;
+  napi_value argv[8];
+  CHECK(env, napi_get_cb_info(env, info, &argc, argv, NULL, NULL));
+  int op, dim;
+  float epsilon;
+  float *x, *out, *vectors[3] = {NULL, NULL, NULL};  // gain, bias, dy
+  size_t x_len, out_len, lengths[3] = {0, 0, 0};
+  if (!get_int(env, argv[0], &op) || !get_floats(env, argv[1], &x, &x_len) ||
+      !get_floats(env, argv[5], &out, &out_len) || !get_int(env, argv[6], &dim) ||
+      !get_float_arg(env, argv[7], &epsilon)) {
+    return NULL;
+  }
+  for (int i = 0; i < 3; i++) {
+    napi_valuetype type;
+    CHECK(env, napi_typeof(env, argv[2 + i], &type));
+    if (type != napi_null && !get_floats(env, argv[2 + i], &vectors[i], &lengths[i])) return NULL;
+  }
+  float *gain = vectors[0], *bias = vectors[1], *dy = vectors[2];
+  const int forward_ok = op == 0 && (gain == NULL) == (bias == NULL);
+  const int grad_ok = op == 1 && gain != NULL && dy != NULL;
+  if (dim < 1 || x_len % (size_t)dim != 0 || !(forward_ok || grad_ok)) {
+    napi_throw_range_error(env, NULL, "attend_native: bad layerNorm arguments");
+    return NULL;
+  }
+  const int64_t rows = (int64_t)x_len / dim;
+  if (too_small(env, out_len, (int64_t)x_len, "out") ||
+      (gain && too_small(env, lengths[0], dim, "gain")) ||
+      (bias && too_small(env, lengths[1], dim, "bias")) ||
+      (dy && too_small(env, lengths[2], (int64_t)x_len, "dy"))) {
+    return NULL;
+  }
+  if (op == 0) {
+    attend_layer_norm(x, gain, bias, out, rows, dim, epsilon);
+  } else {
+    attend_layer_norm_grad_x(x, gain, dy, out, rows, dim, epsilon);
+  }
+  return NULL;
+}
+
 // polyphase(samples, bank, out, up, down, width, reach)
 static napi_value polyphase(napi_env env, napi_callback_info info) {
   size_t argc = 7;
@@ -445,6 +487,7 @@ NAPI_MODULE_INIT() {
       {"softmax", NULL, softmax, NULL, NULL, NULL, napi_default, NULL},
       {"maskedSoftmax", NULL, masked_softmax, NULL, NULL, NULL, napi_default, NULL},
       {"softmaxGrad", NULL, softmax_grad, NULL, NULL, NULL, napi_default, NULL},
+      {"layerNorm", NULL, layer_norm, NULL, NULL, NULL, napi_default, NULL},
       {"polyphase", NULL, polyphase, NULL, NULL, NULL, napi_default, NULL},
       {"reduce", NULL, reduce, NULL, NULL, NULL, napi_default, NULL},
       {"unary", NULL, unary, NULL, NULL, NULL, napi_default, NULL},

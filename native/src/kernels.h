@@ -37,6 +37,14 @@ void attend_strided_copy(const float* x, float* out, int rank, const int64_t* sh
                          const int64_t* strides, int64_t offset);
 // Row-wise softmax of x [rows, cols].
 void attend_softmax(const float* x, float* out, int64_t rows, int64_t cols);
+// Layer normalisation of each row of x [rows, dim], then gain and bias (both NULL: the normalised
+// rows alone).
+void attend_layer_norm(const float* x, const float* gain, const float* bias, float* out,
+                       int64_t rows, int64_t dim, float epsilon);
+// Its gradient for x: rstd * (g - mean(g) - x̂ * mean(g * x̂)) per row, g = dy * gain.
+void attend_layer_norm_grad_x(const float* x, const float* gain, const float* dy, float* out,
+                              int64_t rows, int64_t dim, float epsilon);
+
 typedef struct {
   int64_t rows, cols;        // scores [rows, cols] = [B * H * Q, Tk]
   int64_t heads, queries;    // H, Q

@@ -76,3 +76,50 @@ void attend_unary(int op, const float* x, float* out, int64_t n, float alpha) {
     default: break;
   }
 }
+
+// Mean and 1/sqrt(variance + epsilon) of one row (two passes: no cancellation).
+static void row_moments(const float* x, int64_t dim, float epsilon, float* mean, float* rstd) {
+  float sum = 0.0f;
+  for (int64_t i = 0; i < dim; i++) sum += x[i];
+  const float m = sum / (float)dim;
+  float squares = 0.0f;
+  for (int64_t i = 0; i < dim; i++) squares += (x[i] - m) * (x[i] - m);
+  *mean = m;
+  *rstd = 1.0f / sqrtf(squares / (float)dim + epsilon);
+}
+
+void attend_layer_norm(const float* x, const float* gain, const float* bias, float* out,
+                       int64_t rows, int64_t dim, float epsilon) {
+#pragma omp parallel for schedule(static) if (rows * dim >= PARALLEL_MIN && rows > 1)
+  for (int64_t r = 0; r < rows; r++) {
+    const float* in = x + r * dim;
+    float* o = out + r * dim;
+    float mean, rstd;
+    row_moments(in, dim, epsilon, &mean, &rstd);
+    for (int64_t i = 0; i < dim; i++) {
+      const float normalised = (in[i] - mean) * rstd;
+      o[i] = gain ? normalised * gain[i] + bias[i] : normalised;
+    }
+  }
+}
+
+void attend_layer_norm_grad_x(const float* x, const float* gain, const float* dy, float* out,
+                              int64_t rows, int64_t dim, float epsilon) {
+#pragma omp parallel for schedule(static) if (rows * dim >= PARALLEL_MIN && rows > 1)
+  for (int64_t r = 0; r < rows; r++) {
+    const float* in = x + r * dim;
+    const float* d = dy + r * dim;
+    float* o = out + r * dim;
+    float mean, rstd;
+    row_moments(in, dim, epsilon, &mean, &rstd);
+    float g = 0.0f, gx = 0.0f;
+    for (int64_t i = 0; i < dim; i++) {
+      const float scaled = d[i] * gain[i];
+      g += scaled;
+      gx += scaled * (in[i] - mean) * rstd;
+    }
+    const float mean_g = g / (float)dim, mean_gx = gx / (float)dim;
+    for (int64_t i = 0; i < dim; i++)
+      o[i] = rstd * (d[i] * gain[i] - mean_g - (in[i] - mean) * rstd * mean_gx);
+  }
+}

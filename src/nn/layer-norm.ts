@@ -1,3 +1,8 @@
+import {
+  LAYER_NORM_GRAD_X_KERNEL,
+  LAYER_NORM_KERNEL,
+  LAYER_NORM_NORMALISED_KERNEL,
+} from '../runtime/kernel-names.js';
 import { tf } from '../runtime/tf.js';
 import {
   fitsRowDispatch,
@@ -10,7 +15,7 @@ import {
   workgroupReduce,
 } from '../runtime/webgpu-kernels.js';
 
-const KERNEL = 'AttendLayerNorm';
+const KERNEL = LAYER_NORM_KERNEL;
 
 /** Normalises each row of the last axis, then gain and bias: one pass, no intermediate tensors. */
 registerTypedArrayKernel(KERNEL, ({ x: xs, gain: g, bias: b }, { x }, attrs) => {
@@ -32,8 +37,8 @@ registerTypedArrayKernel(KERNEL, ({ x: xs, gain: g, bias: b }, { x }, attrs) => 
 // On webgpu: a workgroup per row, forward and for the input's gradient; the normalised rows for
 // the gain's gradient. (As tfjs ops the forward is ~9 kernels and the gradient ~15: an ASR
 // training step runs ~20 layer norms.)
-const GRAD_X = 'AttendLayerNormGradX';
-const NORMALISED = 'AttendLayerNormNormalised';
+const GRAD_X = LAYER_NORM_GRAD_X_KERNEL;
+const NORMALISED = LAYER_NORM_NORMALISED_KERNEL;
 /** Each thread's share of the row's mean and variance, reduced over the workgroup. */
 const rowMoments = `
   let dim = uniforms.dim;
@@ -117,6 +122,42 @@ function compositeForward(x: tf.Tensor, gain: tf.Tensor, bias: tf.Tensor, epsilo
     .add(bias);
 }
 
+/** dx, dgain, dbias of layer norm: our kernels where the backend has them, else tfjs ops. */
+function layerNormGrads(
+  dy: tf.Tensor,
+  x: tf.Tensor,
+  gain: tf.Tensor,
+  epsilon: number,
+): [tf.Tensor, tf.Tensor, tf.Tensor] {
+  const leading = Array.from({ length: x.rank - 1 }, (_, i) => i);
+  if (hasKernel(GRAD_X) && fitsRowDispatch(x)) {
+    const normalised = runKernel(NORMALISED, { x }, { epsilon });
+    const dx = runKernel(GRAD_X, { x, gain, dy }, { epsilon });
+    return [dx, dy.mul(normalised).sum(leading), dy.sum(leading)];
+  }
+  const { mean, variance } = tf.moments(x, -1, true);
+  const rstd = tf.rsqrt(variance.add(epsilon));
+  const normalised = x.sub(mean).mul(rstd);
+  const scaled = dy.mul(gain);
+  const dx = scaled
+    .sub(scaled.mean(-1, true))
+    .sub(normalised.mul(scaled.mul(normalised).mean(-1, true)))
+    .mul(rstd);
+  return [dx, dy.mul(normalised).sum(leading), dy.sum(leading)];
+}
+
+// The kernel's gradient, registered (no tf.customGrad scope per call: a decoder step runs seven).
+tf.registerGradient({
+  kernelName: KERNEL,
+  inputsToSave: ['x', 'gain'],
+  gradFunc: (dy, saved, attrs) => {
+    const [x, gain] = saved as [tf.Tensor, tf.Tensor];
+    const epsilon = (attrs as unknown as { epsilon: number }).epsilon;
+    const [dx, dgain, dbias] = layerNormGrads(dy as tf.Tensor, x, gain, epsilon);
+    return { x: () => dx, gain: () => dgain, bias: () => dbias };
+  },
+});
+
 /**
  * Layer normalisation over the last axis as one kernel forward where the backend has it (about ten
  * kernels fewer per call: a decoder step runs seven of these) with the analytic gradient:
@@ -128,35 +169,17 @@ export function fusedLayerNorm(
   bias: tf.Tensor,
   epsilon: number,
 ): tf.Tensor {
+  if (hasFusedLayerNorm() && fitsRowDispatch(x))
+    return runKernel(KERNEL, { x, gain, bias }, { epsilon });
+  // wasm has no one-pass kernel: the forward is then the composite ops, the gradient still the
+  // analytic one (fewer kernels than differentiating the composite).
   const run = tf.customGrad((...args: (tf.Tensor | tf.GradSaveFunc)[]) => {
     const [input, g, b, save] = args as [tf.Tensor, tf.Tensor, tf.Tensor, tf.GradSaveFunc];
     save([input, g]);
-    // wasm has no one-pass kernel: the forward is then the composite ops, the gradient still the
-    // analytic one below (fewer kernels than differentiating the composite).
-    const value =
-      hasFusedLayerNorm() && fitsRowDispatch(input)
-        ? runKernel(KERNEL, { x: input, gain: g, bias: b }, { epsilon })
-        : compositeForward(input, g, b, epsilon);
     return {
-      value,
-      gradFunc: (dy: tf.Tensor, saved: tf.Tensor[]) => {
-        const [xs, gs] = saved as [tf.Tensor, tf.Tensor];
-        const leading = Array.from({ length: xs.rank - 1 }, (_, i) => i);
-        if (hasKernel(GRAD_X) && fitsRowDispatch(xs)) {
-          const normalised = runKernel(NORMALISED, { x: xs }, { epsilon });
-          const dx = runKernel(GRAD_X, { x: xs, gain: gs, dy }, { epsilon });
-          return [dx, dy.mul(normalised).sum(leading), dy.sum(leading)];
-        }
-        const { mean, variance } = tf.moments(xs, -1, true);
-        const rstd = tf.rsqrt(variance.add(epsilon));
-        const normalised = xs.sub(mean).mul(rstd);
-        const scaled = dy.mul(gs);
-        const dx = scaled
-          .sub(scaled.mean(-1, true))
-          .sub(normalised.mul(scaled.mul(normalised).mean(-1, true)))
-          .mul(rstd);
-        return [dx, dy.mul(normalised).sum(leading), dy.sum(leading)];
-      },
+      value: compositeForward(input, g, b, epsilon),
+      gradFunc: (dy: tf.Tensor, saved: tf.Tensor[]) =>
+        layerNormGrads(dy, saved[0]!, saved[1]!, epsilon),
     };
   });
   return run(x, gain, bias);

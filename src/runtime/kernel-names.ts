@@ -11,3 +11,10 @@ export const MASKED_SOFTMAX_KERNEL = 'AttendMaskedSoftmax';
 
 /** Backward of any softmax(scale · x) (masked entries have weight 0); attrs { scale }. */
 export const SOFTMAX_GRAD_KERNEL = 'AttendSoftmaxGrad';
+
+/** Layer norm over the last axis then gain and bias (src/nn/layer-norm.ts); attrs { epsilon }. */
+export const LAYER_NORM_KERNEL = 'AttendLayerNorm';
+/** Layer norm's gradient for x, from x, gain and dy; attrs { epsilon }. */
+export const LAYER_NORM_GRAD_X_KERNEL = 'AttendLayerNormGradX';
+/** The normalised rows alone (no gain or bias), for the gain's gradient; attrs { epsilon }. */
+export const LAYER_NORM_NORMALISED_KERNEL = 'AttendLayerNormNormalised';

@@ -66,6 +66,20 @@ export interface NativeAddon {
     cols: number,
     scale: number,
   ): void;
+  /**
+   * op 0: layer norm of each row of x [rows, dim] then gain and bias (both null: the normalised
+   * rows); op 1: its gradient for x from gain and dy.
+   */
+  layerNorm(
+    op: 0 | 1,
+    x: Float32Array,
+    gain: Float32Array | null,
+    bias: Float32Array | null,
+    dy: Float32Array | null,
+    out: Float32Array,
+    dim: number,
+    epsilon: number,
+  ): void;
   /** Polyphase FIR resampling of samples into out (src/audio/polyphase.ts has the bank layout). */
   polyphase(
     samples: Float32Array,

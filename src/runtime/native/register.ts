@@ -12,6 +12,7 @@ import { NATIVE_BACKEND, NativeBackend } from './backend.js';
 import { conv2dKernels } from './conv2d.js';
 import { copyKernels } from './copies.js';
 import { binaryKernels } from './elementwise.js';
+import { layerNormKernels } from './layer-norm.js';
 import { matMulKernels } from './matmul.js';
 import { reduceAndUnaryKernels } from './reduce-unary.js';
 import { segmentKernels } from './segments.js';
@@ -36,6 +37,7 @@ export function registerNativeBackend(): void {
     ...reduceAndUnaryKernels(NATIVE_BACKEND),
     ...segmentKernels(NATIVE_BACKEND),
     ...softmaxKernels(NATIVE_BACKEND),
+    ...layerNormKernels(NATIVE_BACKEND),
   ];
   const overridden = new Set(overrides.map((kernel) => kernel.kernelName));
   for (const kernel of getKernelsForBackend('cpu')) {
