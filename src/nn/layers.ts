@@ -91,14 +91,38 @@ export function zeroLstmState(batch: number, units: number): LstmState {
   return { h: tf.zeros([batch, units]), c: tf.zeros([batch, units]) };
 }
 
+/** Rows computed so far, by dim: a decoder step asks for one position at a time. */
+const encodingRows = new Map<number, Float32Array>();
+/** Positions kept per dim (a few MB); longer requests are computed and not kept. */
+const MAX_CACHED_POSITIONS = 8192;
+
+function encodingRow(values: Float32Array, p: number, dim: number): void {
+  for (let i = 0; i < dim; i++) {
+    const angle = p / 10000 ** ((2 * Math.floor(i / 2)) / dim);
+    values[i] = i % 2 === 0 ? Math.sin(angle) : Math.cos(angle);
+  }
+}
+
 /** Sinusoidal position encodings [length, dim] starting at `offset` (Vaswani et al.). */
 export function positionalEncoding(length: number, dim: number, offset = 0): tf.Tensor2D {
-  const values = new Float32Array(length * dim);
-  for (let p = 0; p < length; p++) {
-    for (let i = 0; i < dim; i++) {
-      const angle = (p + offset) / 10000 ** ((2 * Math.floor(i / 2)) / dim);
-      values[p * dim + i] = i % 2 === 0 ? Math.sin(angle) : Math.cos(angle);
-    }
+  const end = offset + length;
+  if (end > MAX_CACHED_POSITIONS) {
+    const values = new Float32Array(length * dim);
+    for (let p = 0; p < length; p++)
+      encodingRow(values.subarray(p * dim, (p + 1) * dim), p + offset, dim);
+    return tf.tensor2d(values, [length, dim]);
   }
-  return tf.tensor2d(values, [length, dim]);
+  let table = encodingRows.get(dim);
+  if (!table || table.length < end * dim) {
+    const known = table ? table.length / dim : 0;
+    const positions = Math.min(MAX_CACHED_POSITIONS, Math.max(end, 2 * known, 256));
+    const grown = new Float32Array(positions * dim);
+    if (table) grown.set(table);
+    for (let p = known; p < grown.length / dim; p++)
+      encodingRow(grown.subarray(p * dim, (p + 1) * dim), p, dim);
+    table = grown;
+    encodingRows.set(dim, table);
+  }
+  // A copy: tfjs keeps the array it is given.
+  return tf.tensor2d(table.slice(offset * dim, end * dim), [length, dim]);
 }
