@@ -313,6 +313,43 @@ static napi_value masked_softmax(napi_env env, napi_callback_info info) {
   return NULL;
 }
 
+// stepAttention(q, k, v, keep | null, context, weights, dims [B, H, Tk, d, maskBatch], scale)
+static napi_value step_attention(napi_env env, napi_callback_info info) {
+  size_t argc = 8;
+  napi_value argv[8];
+  CHECK(env, napi_get_cb_info(env, info, &argc, argv, NULL, NULL));
+  float *q, *k, *v, *keep = NULL, *context, *weights, scale;
+  size_t q_len, k_len, v_len, keep_len = 0, context_len, weights_len, dims_len;
+  int32_t* dims;
+  napi_valuetype keep_type;
+  CHECK(env, napi_typeof(env, argv[3], &keep_type));
+  if (!get_floats(env, argv[0], &q, &q_len) || !get_floats(env, argv[1], &k, &k_len) ||
+      !get_floats(env, argv[2], &v, &v_len) ||
+      (keep_type != napi_null && !get_floats(env, argv[3], &keep, &keep_len)) ||
+      !get_floats(env, argv[4], &context, &context_len) ||
+      !get_floats(env, argv[5], &weights, &weights_len) ||
+      !get_ints(env, argv[6], &dims, &dims_len) || !get_float_arg(env, argv[7], &scale)) {
+    return NULL;
+  }
+  if (dims_len != 5 || dims[0] < 0 || dims[1] < 1 || dims[2] < 0 || dims[3] < 1 ||
+      (dims[4] != 1 && dims[4] != dims[0]) || !(scale > 0.0f)) {
+    napi_throw_range_error(env, NULL, "attend_native: bad stepAttention arguments");
+    return NULL;
+  }
+  const StepAttentionDims d = {dims[0], dims[1], dims[2], dims[3], dims[4]};
+  const int64_t rows = d.batch * d.heads;
+  if (too_small(env, q_len, rows * d.depth, "q") ||
+      too_small(env, k_len, rows * d.keys * d.depth, "k") ||
+      too_small(env, v_len, rows * d.keys * d.depth, "v") ||
+      (keep && too_small(env, keep_len, d.mask_batch * d.keys, "keep")) ||
+      too_small(env, context_len, rows * d.depth, "context") ||
+      too_small(env, weights_len, rows * d.keys, "weights")) {
+    return NULL;
+  }
+  attend_step_attention(q, k, v, keep, context, weights, &d, scale);
+  return NULL;
+}
+
 // softmaxGrad(w, dw, out, rows, cols, scale)
 static napi_value softmax_grad(napi_env env, napi_callback_info info) {
   size_t argc = 6;
@@ -486,6 +523,7 @@ NAPI_MODULE_INIT() {
       {"stridedCopy", NULL, strided_copy, NULL, NULL, NULL, napi_default, NULL},
       {"softmax", NULL, softmax, NULL, NULL, NULL, napi_default, NULL},
       {"maskedSoftmax", NULL, masked_softmax, NULL, NULL, NULL, napi_default, NULL},
+      {"stepAttention", NULL, step_attention, NULL, NULL, NULL, napi_default, NULL},
       {"softmaxGrad", NULL, softmax_grad, NULL, NULL, NULL, napi_default, NULL},
       {"layerNorm", NULL, layer_norm, NULL, NULL, NULL, napi_default, NULL},
       {"polyphase", NULL, polyphase, NULL, NULL, NULL, napi_default, NULL},

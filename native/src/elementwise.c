@@ -138,3 +138,42 @@ void attend_softmax_grad(const float* w, const float* dw, float* out, int64_t ro
     for (int64_t c = 0; c < cols; c++) o[c] = scale * wr[c] * (dr[c] - dot);
   }
 }
+
+void attend_step_attention(const float* q, const float* k, const float* v, const float* keep,
+                           float* context, float* weights, const StepAttentionDims* d,
+                           float scale) {
+  const int64_t keys = d->keys, depth = d->depth, heads = d->heads;
+  for (int64_t b = 0; b < d->batch; b++) {
+    const float* kept = keep ? keep + (d->mask_batch == 1 ? 0 : b) * keys : NULL;
+    for (int64_t h = 0; h < heads; h++) {
+      const int64_t bh = b * heads + h;
+      const float* qh = q + bh * depth;
+      const float* kh = k + bh * keys * depth;
+      const float* vh = v + bh * keys * depth;
+      float* w = weights + bh * keys;
+      float* c = context + (b * heads + h) * depth;  // [B, 1, H * d]: head h's slice
+      float max = -INFINITY;
+      for (int64_t t = 0; t < keys; t++) {
+        float s = 0.0f;
+#pragma omp simd reduction(+ : s)
+        for (int64_t j = 0; j < depth; j++) s += qh[j] * kh[t * depth + j];
+        w[t] = s;
+        if ((!kept || kept[t] > 0.5f) && s > max) max = s;
+      }
+      float sum = 0.0f;
+      for (int64_t t = 0; t < keys; t++) {
+        const float e = (!kept || kept[t] > 0.5f) ? expf(scale * (w[t] - max)) : 0.0f;
+        w[t] = e;
+        sum += e;
+      }
+      const float inv = sum > 0.0f ? 1.0f / sum : 0.0f;
+      for (int64_t j = 0; j < depth; j++) c[j] = 0.0f;
+      for (int64_t t = 0; t < keys; t++) {
+        w[t] *= inv;
+        const float wt = w[t];
+        if (wt == 0.0f) continue;
+        for (int64_t j = 0; j < depth; j++) c[j] += wt * vh[t * depth + j];
+      }
+    }
+  }
+}

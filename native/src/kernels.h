@@ -55,6 +55,16 @@ typedef struct {
 // masked keys get 0 and a row with none kept all zeros (src/attention/softmax-fused.ts).
 void attend_masked_softmax(const float* x, const float* keep, float* out, const MaskedSoftmaxDims* d,
                            float scale);
+typedef struct {
+  int64_t batch, heads, keys, depth;  // q [B, H, 1, d], k and v [B, H, Tk, d]
+  int64_t mask_batch;                 // keep [Bm, Tk], Bm in {1, B}
+} StepAttentionDims;
+
+// Attention of one query position (a decoder step): weights [B, H, 1, Tk] = masked
+// softmax(scale * q·kᵀ), context [B, 1, H * d] = weights · v with the heads merged.
+void attend_step_attention(const float* q, const float* k, const float* v, const float* keep,
+                           float* context, float* weights, const StepAttentionDims* d,
+                           float scale);
 // Backward of out = softmax(scale * x): scale * w * (dw - sum(w * dw)) per row.
 void attend_softmax_grad(const float* w, const float* dw, float* out, int64_t rows, int64_t cols,
                          float scale);

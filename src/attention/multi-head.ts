@@ -3,6 +3,7 @@ import type { ParamStore } from '../nn/params.js';
 import { tf } from '../runtime/tf.js';
 import { checkHeads, mergeHeads, splitHeads } from './heads.js';
 import { scoresToWeights } from './normalise.js';
+import { stepAttention } from './step-attention.js';
 import type {
   AttendInput,
   AttendOutput,
@@ -73,15 +74,24 @@ export class MultiHeadAttention implements Attention {
     const k = state.projectedKeys as tf.Tensor4D;
     const v = state.projectedValues as tf.Tensor4D;
     const q = splitHeads(dense(this.params, input.query, dim, { name: 'wq' }), heads); // [B, H, Tq, d]
-    const scores = tf.matMul(q, k, false, true); // [B, H, Tq, Tk], scaled by 1/√d in the softmax
+    const scale = 1 / Math.sqrt(dim / heads);
     const step = state.step ?? 0;
+    const nextState = { ...state, step: step + input.query.shape[1] };
+    // A decoder step with plain softmax weights: one kernel where the backend has it.
+    const plain = !this.config.local && this.config.mode !== 'hard';
+    const fused = plain ? stepAttention(q, k, v, input.mask, scale) : undefined;
+    if (fused) {
+      const context = dense(this.params, fused.context, dim, { name: 'wo' }) as tf.Tensor3D;
+      return { context, weights: fused.weights, state: nextState };
+    }
+    const scores = tf.matMul(q, k, false, true); // [B, H, Tq, Tk], scaled by 1/√d in the softmax
     const { sampleLogProb, ...normalised } = scoresToWeights(
       this.params,
       this.config,
       input,
       scores,
       step,
-      1 / Math.sqrt(dim / heads),
+      scale,
     );
     const weights = normalised.weights as tf.Tensor4D;
     const context = mergeHeads(tf.matMul(weights, v)); // [B, Tq, dim]
@@ -89,7 +99,7 @@ export class MultiHeadAttention implements Attention {
     return {
       context: output,
       weights,
-      state: { ...state, step: step + input.query.shape[1] },
+      state: nextState,
       ...(sampleLogProb ? { sampleLogProb } : {}),
     };
   }

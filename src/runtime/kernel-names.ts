@@ -18,3 +18,10 @@ export const LAYER_NORM_KERNEL = 'AttendLayerNorm';
 export const LAYER_NORM_GRAD_X_KERNEL = 'AttendLayerNormGradX';
 /** The normalised rows alone (no gain or bias), for the gain's gradient; attrs { epsilon }. */
 export const LAYER_NORM_NORMALISED_KERNEL = 'AttendLayerNormNormalised';
+
+/**
+ * Multi-head attention of one query position, no gradient (decoding): q [B, H, 1, d], k and v
+ * [B, H, Tk, d], optional keep [B|1, Tk] -> [context [B, 1, H·d], weights [B, H, 1, Tk]];
+ * attrs { scale }. src/attention/step-attention.ts.
+ */
+export const STEP_ATTENTION_KERNEL = 'AttendStepAttention';

@@ -57,6 +57,20 @@ export interface NativeAddon {
     dims: Int32Array,
     scale: number,
   ): void;
+  /**
+   * One query position's attention: weights [B, H, 1, Tk] and the merged-head context [B, 1, H·d];
+   * dims: [B, H, Tk, d, maskBatch].
+   */
+  stepAttention(
+    q: Float32Array,
+    k: Float32Array,
+    v: Float32Array,
+    keep: Float32Array | null,
+    context: Float32Array,
+    weights: Float32Array,
+    dims: Int32Array,
+    scale: number,
+  ): void;
   /** Backward of softmax(scale * x): scale * w * (dw - sum(w * dw)) per row. */
   softmaxGrad(
     w: Float32Array,

@@ -8,6 +8,7 @@ import {
   unregisterKernel,
 } from '@tensorflow/tfjs-core';
 import { loadAddon } from './addon.js';
+import { attentionKernels } from './attention.js';
 import { NATIVE_BACKEND, NativeBackend } from './backend.js';
 import { conv2dKernels } from './conv2d.js';
 import { copyKernels } from './copies.js';
@@ -16,7 +17,6 @@ import { layerNormKernels } from './layer-norm.js';
 import { matMulKernels } from './matmul.js';
 import { reduceAndUnaryKernels } from './reduce-unary.js';
 import { segmentKernels } from './segments.js';
-import { softmaxKernels } from './softmax.js';
 
 export { NATIVE_BACKEND };
 
@@ -36,7 +36,7 @@ export function registerNativeBackend(): void {
     ...copyKernels(NATIVE_BACKEND),
     ...reduceAndUnaryKernels(NATIVE_BACKEND),
     ...segmentKernels(NATIVE_BACKEND),
-    ...softmaxKernels(NATIVE_BACKEND),
+    ...attentionKernels(NATIVE_BACKEND),
     ...layerNormKernels(NATIVE_BACKEND),
   ];
   const overridden = new Set(overrides.map((kernel) => kernel.kernelName));

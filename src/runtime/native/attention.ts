@@ -1,5 +1,9 @@
 import { type KernelConfig, type KernelFunc, type TensorInfo, util } from '@tensorflow/tfjs-core';
-import { MASKED_SOFTMAX_KERNEL, SOFTMAX_GRAD_KERNEL } from '../kernel-names.js';
+import {
+  MASKED_SOFTMAX_KERNEL,
+  SOFTMAX_GRAD_KERNEL,
+  STEP_ATTENTION_KERNEL,
+} from '../kernel-names.js';
 import type { NativeBackend } from './backend.js';
 
 interface MaskedSoftmaxAttrs {
@@ -51,7 +55,33 @@ const softmaxGrad: KernelFunc = ({ inputs, backend, attrs }) => {
   return native.makeTensorInfo([...w.shape], 'float32', out);
 };
 
-export const softmaxKernels = (backendName: string): KernelConfig[] => [
+/** One query position's multi-head attention (src/attention/step-attention.ts). */
+const stepAttention: KernelFunc = ({ inputs, backend, attrs }) => {
+  const { q, k, v, keep } = inputs as Record<string, TensorInfo>;
+  const native = backend as NativeBackend;
+  const [batch, heads, , depth] = q!.shape as [number, number, number, number];
+  const keys = k!.shape[2]!;
+  const context = new Float32Array(batch * heads * depth);
+  const weights = new Float32Array(batch * heads * keys);
+  if (context.length > 0)
+    native.addon.stepAttention(
+      native.floats(q!),
+      native.floats(k!),
+      native.floats(v!),
+      keep ? native.floats(keep) : null,
+      context,
+      weights,
+      Int32Array.of(batch, heads, keys, depth, keep ? keep.shape[0]! : 1),
+      (attrs as { scale: number }).scale,
+    );
+  return [
+    native.makeTensorInfo([batch, 1, heads * depth], 'float32', context),
+    native.makeTensorInfo([batch, heads, 1, keys], 'float32', weights),
+  ];
+};
+
+export const attentionKernels = (backendName: string): KernelConfig[] => [
   { kernelName: MASKED_SOFTMAX_KERNEL, backendName, kernelFunc: maskedSoftmax },
   { kernelName: SOFTMAX_GRAD_KERNEL, backendName, kernelFunc: softmaxGrad },
+  { kernelName: STEP_ATTENTION_KERNEL, backendName, kernelFunc: stepAttention },
 ];
