@@ -44,7 +44,7 @@ export const SOFTMAX_GRAD = SOFTMAX_GRAD_KERNEL;
 const FORWARD = MASKED_SOFTMAX_KERNEL;
 
 // A registered gradient rather than tf.customGrad: no scope, saved list and closure per call
-// (3-4 µs of a 10 µs kernel in a beam step). The mask gets none (it comes from lengths).
+// (3-4 µs of a 10 µs kernel in a beam step). The mask's gradient is zero (it comes from lengths).
 tf.registerGradient({
   kernelName: FORWARD,
   outputsToSave: [true],
@@ -58,7 +58,7 @@ tf.registerGradient({
   },
 });
 
-export interface MaskAttrs {
+interface MaskAttrs {
   heads: number;
   queries: number;
   maskBatch: number;
