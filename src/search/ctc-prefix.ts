@@ -54,9 +54,10 @@ export class CtcPrefixScorer implements PrefixScorer<CtcPrefixState> {
       return out;
     }
     out[end] = logAdd(state.endsLabel[last]!, state.endsBlank[last]!) - state.prefix;
+    const total = this.total(state);
     for (const c of candidates ?? this.labels()) {
       if (c === blank || c === start || c === end) continue;
-      const child = this.extend(state, c);
+      const child = this.extend(state, c, total);
       state.children.set(c, child);
       out[c] = Math.min(0, child.prefix - state.prefix);
     }
@@ -68,10 +69,18 @@ export class CtcPrefixScorer implements PrefixScorer<CtcPrefixState> {
   }
 
   advance(state: CtcPrefixState, token: number): CtcPrefixState {
-    return state.children.get(token) ?? this.extend(state, token);
+    return state.children.get(token) ?? this.extend(state, token, this.total(state));
   }
 
-  private extend(state: CtcPrefixState, c: number): CtcPrefixState {
+  /** log(r^n + r^b) of h at every frame: shared by every label extending h (but its last). */
+  private total(state: CtcPrefixState): Float64Array {
+    const total = new Float64Array(this.frames);
+    for (let t = 0; t < this.frames; t++)
+      total[t] = logAdd(state.endsBlank[t]!, state.endsLabel[t]!);
+    return total;
+  }
+
+  private extend(state: CtcPrefixState, c: number, total: Float64Array): CtcPrefixState {
     const { blank } = this.tokens;
     const endsLabel = new Float64Array(this.frames);
     const endsBlank = new Float64Array(this.frames);
@@ -81,10 +90,7 @@ export class CtcPrefixScorer implements PrefixScorer<CtcPrefixState> {
     let prefix = endsLabel[0]!;
     for (let t = 1; t < this.frames; t++) {
       // Mass of h by frame t-1 from which c can start at t: a repeated label needs a blank between.
-      const before =
-        c === state.last
-          ? state.endsBlank[t - 1]!
-          : logAdd(state.endsBlank[t - 1]!, state.endsLabel[t - 1]!);
+      const before = c === state.last ? state.endsBlank[t - 1]! : total[t - 1]!;
       const emit = this.lp(t, c);
       endsLabel[t] = logAdd(endsLabel[t - 1]!, before) + emit;
       endsBlank[t] = logAdd(endsBlank[t - 1]!, endsLabel[t - 1]!) + this.lp(t, blank);
