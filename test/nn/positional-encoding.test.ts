@@ -26,9 +26,8 @@ describe('sinusoidal positional encoding', () => {
     ] as const) {
       const rows = positionalEncoding(length, dim, offset).arraySync();
       expect(rows.length).toBe(length);
-      rows.forEach((row, p) =>
-        row.forEach((v, i) => expect(v).toBeCloseTo(expected(p + offset, i, dim), 5)),
-      );
+      for (const [p, row] of rows.entries())
+        for (const [i, v] of row.entries()) expect(v).toBeCloseTo(expected(p + offset, i, dim), 5);
     }
   });
 
