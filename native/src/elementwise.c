@@ -97,6 +97,23 @@ void attend_softmax(const float* x, float* out, int64_t rows, int64_t cols) {
   }
 }
 
+// softmax(scale * x) of one row over the kept entries (keep NULL: all) into out (may be x);
+// masked entries get 0 and a row with none kept all zeros.
+static void masked_softmax_row(const float* x, const float* keep, float* out, int64_t cols,
+                               float scale) {
+  float max = -INFINITY;
+  for (int64_t c = 0; c < cols; c++)
+    if (!keep || keep[c] > 0.5f) max = x[c] > max ? x[c] : max;
+  float sum = 0.0f;
+  for (int64_t c = 0; c < cols; c++) {
+    const float e = (!keep || keep[c] > 0.5f) ? expf(scale * (x[c] - max)) : 0.0f;
+    out[c] = e;
+    sum += e;
+  }
+  const float inv = sum > 0.0f ? 1.0f / sum : 0.0f;
+  for (int64_t c = 0; c < cols; c++) out[c] *= inv;
+}
+
 void attend_masked_softmax(const float* x, const float* keep, float* out, const MaskedSoftmaxDims* d,
                            float scale) {
   const int64_t rows = d->rows, cols = d->cols;
@@ -111,18 +128,7 @@ void attend_masked_softmax(const float* x, const float* keep, float* out, const 
                        (d->mask_queries == 1 ? 0 : r % d->queries)) *
                           cols
              : NULL;
-    float max = -INFINITY;
-    for (int64_t c = 0; c < cols; c++)
-      if (!k || k[c] > 0.5f) max = in[c] > max ? in[c] : max;
-    float sum = 0.0f;
-    for (int64_t c = 0; c < cols; c++) {
-      const float e = (!k || k[c] > 0.5f) ? expf(scale * (in[c] - max)) : 0.0f;
-      o[c] = e;
-      sum += e;
-    }
-    // A row with every key masked stays all zeros.
-    const float inv = sum > 0.0f ? 1.0f / sum : 0.0f;
-    for (int64_t c = 0; c < cols; c++) o[c] *= inv;
+    masked_softmax_row(in, k, o, cols, scale);
   }
 }
 
@@ -152,24 +158,15 @@ void attend_step_attention(const float* q, const float* k, const float* v, const
       const float* vh = v + bh * keys * depth;
       float* w = weights + bh * keys;
       float* c = context + (b * heads + h) * depth;  // [B, 1, H * d]: head h's slice
-      float max = -INFINITY;
       for (int64_t t = 0; t < keys; t++) {
         float s = 0.0f;
 #pragma omp simd reduction(+ : s)
         for (int64_t j = 0; j < depth; j++) s += qh[j] * kh[t * depth + j];
         w[t] = s;
-        if ((!kept || kept[t] > 0.5f) && s > max) max = s;
       }
-      float sum = 0.0f;
-      for (int64_t t = 0; t < keys; t++) {
-        const float e = (!kept || kept[t] > 0.5f) ? expf(scale * (w[t] - max)) : 0.0f;
-        w[t] = e;
-        sum += e;
-      }
-      const float inv = sum > 0.0f ? 1.0f / sum : 0.0f;
+      masked_softmax_row(w, kept, w, keys, scale);
       for (int64_t j = 0; j < depth; j++) c[j] = 0.0f;
       for (int64_t t = 0; t < keys; t++) {
-        w[t] *= inv;
         const float wt = w[t];
         if (wt == 0.0f) continue;
         for (int64_t j = 0; j < depth; j++) c[j] += wt * vh[t * depth + j];
