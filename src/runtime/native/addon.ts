@@ -132,14 +132,49 @@ export function loadAddon(): NativeAddon {
   // machine (batched matMul ran 12x slower): make them sleep. Read by libgomp when it loads.
   process.env.OMP_WAIT_POLICY ??= 'passive';
   chooseBlasCore();
+  let loaded: NativeAddon;
   try {
-    addon = createRequire(import.meta.url)(addonPath) as NativeAddon;
+    loaded = createRequire(import.meta.url)(addonPath) as NativeAddon;
   } catch (error) {
     const message = error instanceof Error ? error.message.split('\n')[0] : String(error);
     throw new BackendUnavailable(`native addon does not load: ${message}`);
   }
+  // An addon built from older sources (code pulled, `npm run build:native` not run) lacks kernels
+  // the TypeScript now calls: refuse it with the fix rather than fail mid-run.
+  const missing = ADDON_FUNCTIONS.filter((name) => typeof loaded[name] !== 'function');
+  if (missing.length > 0)
+    throw new BackendUnavailable(
+      `native addon is older than the code (no ${missing.join(', ')}): run npm run build:native`,
+    );
+  addon = loaded;
   return addon;
 }
+
+/** Every function of NativeAddon, checked when the addon loads. */
+const ADDON_FUNCTIONS = [
+  'batchMatMul',
+  'conv2d',
+  'conv2dBackpropInput',
+  'conv2dBackpropFilter',
+  'binary',
+  'stridedCopy',
+  'softmax',
+  'maskedSoftmax',
+  'stepAttention',
+  'softmaxGrad',
+  'layerNorm',
+  'polyphase',
+  'reduce',
+  'unary',
+  'getThreads',
+  'setThreads',
+  'blasConfig',
+] as const satisfies readonly (keyof NativeAddon)[];
+// Compile-time check that the list above names every function of the interface.
+const listsEveryFunction: Exclude<keyof NativeAddon, (typeof ADDON_FUNCTIONS)[number]> extends never
+  ? true
+  : never = true;
+void listsEveryFunction;
 
 /** OpenBLAS's build and kernels and how they were chosen, where the addon is loaded. */
 export function blasDescription(): string | undefined {
