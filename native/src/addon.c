@@ -26,6 +26,16 @@ static int get_floats(napi_env env, napi_value value, float** data, size_t* leng
   return 1;
 }
 
+// A Float32Array or null (an optional input): *data stays NULL and *length 0 for null.
+static int get_optional_floats(napi_env env, napi_value value, float** data, size_t* length) {
+  napi_valuetype type;
+  if (napi_typeof(env, value, &type) != napi_ok) {
+    napi_throw_error(env, NULL, "attend_native: napi_typeof failed");
+    return 0;
+  }
+  return type == napi_null || get_floats(env, value, data, length);
+}
+
 static int get_ints(napi_env env, napi_value value, int32_t** data, size_t* length) {
   napi_typedarray_type type;
   void* raw;
@@ -286,10 +296,8 @@ static napi_value masked_softmax(napi_env env, napi_callback_info info) {
   int32_t* dims;
   size_t x_len, keep_len = 0, out_len, dims_len;
   float scale;
-  napi_valuetype keep_type;
-  CHECK(env, napi_typeof(env, argv[1], &keep_type));
   if (!get_floats(env, argv[0], &x, &x_len) ||
-      (keep_type != napi_null && !get_floats(env, argv[1], &keep, &keep_len)) ||
+      !get_optional_floats(env, argv[1], &keep, &keep_len) ||
       !get_floats(env, argv[2], &out, &out_len) || !get_ints(env, argv[3], &dims, &dims_len) ||
       !get_float_arg(env, argv[4], &scale)) {
     return NULL;
@@ -321,11 +329,9 @@ static napi_value step_attention(napi_env env, napi_callback_info info) {
   float *q, *k, *v, *keep = NULL, *context, *weights, scale;
   size_t q_len, k_len, v_len, keep_len = 0, context_len, weights_len, dims_len;
   int32_t* dims;
-  napi_valuetype keep_type;
-  CHECK(env, napi_typeof(env, argv[3], &keep_type));
   if (!get_floats(env, argv[0], &q, &q_len) || !get_floats(env, argv[1], &k, &k_len) ||
       !get_floats(env, argv[2], &v, &v_len) ||
-      (keep_type != napi_null && !get_floats(env, argv[3], &keep, &keep_len)) ||
+      !get_optional_floats(env, argv[3], &keep, &keep_len) ||
       !get_floats(env, argv[4], &context, &context_len) ||
       !get_floats(env, argv[5], &weights, &weights_len) ||
       !get_ints(env, argv[6], &dims, &dims_len) || !get_float_arg(env, argv[7], &scale)) {
@@ -391,11 +397,8 @@ static napi_value layer_norm(napi_env env, napi_callback_info info) {
       !get_float_arg(env, argv[7], &epsilon)) {
     return NULL;
   }
-  for (int i = 0; i < 3; i++) {
-    napi_valuetype type;
-    CHECK(env, napi_typeof(env, argv[2 + i], &type));
-    if (type != napi_null && !get_floats(env, argv[2 + i], &vectors[i], &lengths[i])) return NULL;
-  }
+  for (int i = 0; i < 3; i++)
+    if (!get_optional_floats(env, argv[2 + i], &vectors[i], &lengths[i])) return NULL;
   float *gain = vectors[0], *bias = vectors[1], *dy = vectors[2];
   const int forward_ok = op == 0 && (gain == NULL) == (bias == NULL);
   const int grad_ok = op == 1 && gain != NULL && dy != NULL;

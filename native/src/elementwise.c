@@ -157,7 +157,7 @@ void attend_step_attention(const float* q, const float* k, const float* v, const
       const float* kh = k + bh * keys * depth;
       const float* vh = v + bh * keys * depth;
       float* w = weights + bh * keys;
-      float* c = context + (b * heads + h) * depth;  // [B, 1, H * d]: head h's slice
+      float* c = context + bh * depth;  // [B, 1, H * d]: head h's slice
       for (int64_t t = 0; t < keys; t++) {
         float s = 0.0f;
 #pragma omp simd reduction(+ : s)
