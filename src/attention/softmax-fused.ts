@@ -1,4 +1,8 @@
-import { MASKED_SOFTMAX_KERNEL, SOFTMAX_GRAD_KERNEL } from '../runtime/kernel-names.js';
+import {
+  MASKED_SOFTMAX_KERNEL,
+  type MaskedSoftmaxAttrs as MaskAttrs,
+  SOFTMAX_GRAD_KERNEL,
+} from '../runtime/kernel-names.js';
 import { tf } from '../runtime/tf.js';
 import {
   fitsRowDispatch,
@@ -57,15 +61,6 @@ tf.registerGradient({
     };
   },
 });
-
-interface MaskAttrs {
-  heads: number;
-  queries: number;
-  maskBatch: number;
-  maskQueries: number;
-  /** Multiplies the scores before the softmax (> 0); 1 where absent. */
-  scale: number;
-}
 
 /** Row of the [Bm, Qm, Tk] mask that row `row` of the [B, H, Q, Tk] scores uses. */
 function maskRow(row: number, a: MaskAttrs): number {

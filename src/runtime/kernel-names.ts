@@ -9,6 +9,16 @@ export const DENSE_KERNEL = 'AttendDense';
  */
 export const MASKED_SOFTMAX_KERNEL = 'AttendMaskedSoftmax';
 
+/** MASKED_SOFTMAX_KERNEL's attributes: scores [B, H, Q, Tk] read mask rows of [Bm, Qm, Tk]. */
+export interface MaskedSoftmaxAttrs {
+  heads: number;
+  queries: number;
+  maskBatch: number;
+  maskQueries: number;
+  /** Multiplies the scores before the softmax (> 0); 1 where absent. */
+  scale: number;
+}
+
 /** Backward of any softmax(scale · x) (masked entries have weight 0); attrs { scale }. */
 export const SOFTMAX_GRAD_KERNEL = 'AttendSoftmaxGrad';
 

@@ -1,18 +1,11 @@
 import { type KernelConfig, type KernelFunc, type TensorInfo, util } from '@tensorflow/tfjs-core';
 import {
   MASKED_SOFTMAX_KERNEL,
+  type MaskedSoftmaxAttrs,
   SOFTMAX_GRAD_KERNEL,
   STEP_ATTENTION_KERNEL,
 } from '../kernel-names.js';
 import type { NativeBackend } from './backend.js';
-
-interface MaskedSoftmaxAttrs {
-  heads: number;
-  queries: number;
-  maskBatch: number;
-  maskQueries: number;
-  scale?: number;
-}
 
 /** Attention's masked, scaled softmax in C (src/attention/softmax-fused.ts has the contract). */
 const maskedSoftmax: KernelFunc = ({ inputs, backend, attrs }) => {
