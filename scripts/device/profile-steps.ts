@@ -10,6 +10,7 @@
 import { BENCH_CASES } from '../../src/bench/cases.js';
 import { initRuntime } from '../../src/runtime/select.js';
 import { tf } from '../../src/runtime/tf.js';
+import { bindGroupCacheStats } from '../../src/runtime/webgpu-bind-groups.js';
 
 const report = await initRuntime();
 const submitBatches = (process.env.PROFILE_SUBMIT_BATCHES ?? '')
@@ -80,7 +81,9 @@ for (const name of process.argv.slice(2)) {
     for (const batch of submitBatches.length ? submitBatches : [undefined]) {
       if (batch !== undefined) tf.env().set('WEBGPU_DEFERRED_SUBMIT_BATCH_SIZE', batch);
       await workload.step();
+      const before = bindGroupCacheStats();
       const wall = await wallSeconds(workload.step, 5);
+      const after = bindGroupCacheStats();
       // tf.time takes a synchronous function: every bench step of a training workload is one.
       const timing = await tf.time(() => {
         void workload.step();
@@ -98,6 +101,8 @@ for (const name of process.argv.slice(2)) {
               ? +timing.kernelMs.toFixed(1)
               : timing.kernelMs.error,
           timedWallMs: +timing.wallMs.toFixed(1),
+          bindGroupHits: after.hits - before.hits,
+          bindGroupMisses: after.misses - before.misses,
           items: bench.items ?? null,
           itemsPerS: bench.items ? +(bench.items / wall).toFixed(1) : null,
         }),

@@ -2,6 +2,12 @@ import { existsSync, readFileSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { projectPath } from '../paths.js';
 import { tf } from './tf.js';
+import {
+  installBindGroupCache,
+  installLayoutMemo,
+  type PipelineLike,
+  type WebGpuBindingBackendLike,
+} from './webgpu-bind-groups.js';
 import { type AdapterInfo, adapterName, NO_ADAPTER, probeWebgpuAdapter } from './webgpu-probe.js';
 import { installSyncReadback, type WebGpuBackendLike, watchDawnEvents } from './webgpu-readback.js';
 import { installQueueUpload, type WebGpuUploaderLike } from './webgpu-upload.js';
@@ -205,7 +211,7 @@ export const webgpu: BackendCandidate = {
     }
     const dawn = (await importOptional('webgpu')) as DawnModule;
     watchDawnEvents(); // before Dawn's first async call: dataSync needs its event pump
-    const gpu = dawn.create([]);
+    const gpu = dawn.create(dawnFlags());
     const adapter = await gpu.requestAdapter({ powerPreference: 'high-performance' });
     if (!adapter) throw new BackendUnavailable(NO_ADAPTER);
     webgpuAdapter = adapterName(adapter.info ?? {});
@@ -218,10 +224,18 @@ export const webgpu: BackendCandidate = {
     const backendModule = (await importOptional(
       '@tensorflow/tfjs-backend-webgpu',
       () => import('@tensorflow/tfjs-backend-webgpu'),
-    )) as { WebGPUBackend: { prototype: WebGpuBackendLike & WebGpuUploaderLike } };
+    )) as {
+      WebGPUBackend: {
+        prototype: WebGpuBackendLike & WebGpuUploaderLike & WebGpuBindingBackendLike;
+      };
+    };
     installSyncReadback(backendModule.WebGPUBackend);
     if (process.env.ATTEND_WEBGPU_QUEUE_UPLOAD !== '0')
       installQueueUpload(backendModule.WebGPUBackend);
+    if (process.env.ATTEND_WEBGPU_BIND_GROUP_CACHE !== '0') {
+      installLayoutMemo(dawn.globals.GPUComputePipeline as { prototype: PipelineLike });
+      installBindGroupCache(backendModule.WebGPUBackend);
+    }
     if (!isRegistered('webgpu'))
       throw new BackendUnavailable('@tensorflow/tfjs-backend-webgpu did not register');
     tf.env().set('WEBGPU_DEFERRED_SUBMIT_BATCH_SIZE', webgpuSubmitBatch());
@@ -239,6 +253,14 @@ export const WEBGPU_SUBMIT_BATCH = 40;
 function webgpuSubmitBatch(): number {
   const value = Number(process.env.ATTEND_WEBGPU_SUBMIT_BATCH ?? WEBGPU_SUBMIT_BATCH);
   return Number.isInteger(value) && value > 0 ? value : WEBGPU_SUBMIT_BATCH;
+}
+
+/**
+ * Dawn's own options, comma-separated in ATTEND_DAWN_FLAGS (e.g. `backend=null`: no GPU work at
+ * all, which leaves exactly what dispatching costs the host).
+ */
+function dawnFlags(): string[] {
+  return (process.env.ATTEND_DAWN_FLAGS ?? '').split(',').filter(Boolean);
 }
 
 /** Drops the WebGPU handle so the process can exit (Dawn keeps the event loop alive while referenced). */
