@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # The GPU-machine check, run from the project root with .gpu carried (scripts/device/build.sh --data):
-#   bash .gpu/run.sh [phases]      phases: any of doctor suites profile bench curves (default: all)
+#   bash .gpu/run.sh [phases]      phases: any of doctor suites profile cacheab hostprof bench curves
+#                                  (default: doctor suites profile bench curves)
 # Each phase has its own time cap so one slow phase cannot eat the others; results go to $OUT.
 set -uo pipefail
 OUT=${OUT:-/tmp/attend-device}
@@ -35,6 +36,23 @@ if [[ $PHASES == *profile* ]]; then
     asr/train-small-b32/utt-per-s caption/train-small/img-per-s} \
     >>"$OUT/profile.jsonl" 2>>"$OUT/profile.err"
   echo "exit $?" >>"$OUT/profile.err"
+fi
+if [[ $PHASES == *cacheab* ]]; then
+  # The bind-group cache off and on, alternating (machines drift within a call): training steps.
+  phase cacheab
+  for cache in 0 1 0 1; do
+    ATTEND_WEBGPU_BIND_GROUP_CACHE=$cache timeout "${CACHEAB_S:-40}" node .gpu/profile.mjs \
+      asr/train-small-b32/utt-per-s caption/train-small/img-per-s 2>>"$OUT/cacheab.err" |
+      sed "s/^{/{\"bindGroupCache\":$cache,/" >>"$OUT/cacheab.jsonl"
+  done
+fi
+if [[ $PHASES == *hostprof* ]]; then
+  # Where the host's time goes in the training steps (node's sampling profiler; read it with
+  # Chrome's DevTools or a script): the GPU waits on the host, so this is what to cut next.
+  phase hostprof
+  timeout "${HOSTPROF_S:-60}" node --cpu-prof --cpu-prof-dir="$OUT/cpuprof" .gpu/profile.mjs \
+    asr/train-small-b32/utt-per-s caption/train-small/img-per-s >>"$OUT/hostprof.jsonl" 2>>"$OUT/hostprof.err"
+  xz -T4 "$OUT"/cpuprof/*.cpuprofile 2>/dev/null
 fi
 if [[ $PHASES == *bench* ]]; then
   # The rows the issue asks for first, then the rest in what time is left (--json rows survive a cap).

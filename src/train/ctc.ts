@@ -1,5 +1,6 @@
 import { tf } from '../runtime/tf.js';
 import { logAdd, NEG_INF } from '../util/log-space.js';
+import { ctcLossAndGradOnDevice, ctcOnDevice } from './ctc-webgpu.js';
 
 const NEG = NEG_INF;
 
@@ -153,8 +154,9 @@ export function ctcLogLikelihood(
 
 /**
  * Connectionist temporal classification loss, blank id 0 by default: the mean over the batch of
- * -log p(y | x) / |y|; an utterance too short for its target counts as 0. Computed by forward-backward on the CPU side with an exact gradient
- * (a custom gradient, so autodiff does not unroll T steps of tensor ops).
+ * -log p(y | x) / |y|; an utterance too short for its target counts as 0. Computed by
+ * forward-backward with an exact gradient (a custom gradient, so autodiff does not unroll T steps
+ * of tensor ops): on the GPU where the backend has the kernels (ctc-webgpu.ts), else on the CPU.
  *   logProbs [B, T, V] (log-softmax), inputLengths [B], targets [B][L]
  */
 export function ctcLoss(
@@ -164,9 +166,15 @@ export function ctcLoss(
   blank = 0,
 ): tf.Scalar {
   const [batch, time, vocab] = logProbs.shape;
+  const onDevice = ctcOnDevice(Math.max(0, ...targets.map((t) => t.length)));
   const compute = tf.customGrad((...args: (tf.Tensor | tf.GradSaveFunc)[]) => {
-    const x = args[0] as tf.Tensor;
+    const x = args[0] as tf.Tensor3D;
     const save = args[1] as tf.GradSaveFunc;
+    if (onDevice) {
+      const { loss, grad } = ctcLossAndGradOnDevice(x, inputLengths, targets, blank);
+      save([grad]);
+      return { value: loss, gradFunc: (dy: tf.Tensor, saved: tf.Tensor[]) => saved[0]!.mul(dy) };
+    }
     const values = x.dataSync() as Float32Array;
     const grads = new Float32Array(values.length);
     let total = 0;

@@ -84,6 +84,68 @@ describe('CTC loss', () => {
   });
 });
 
+describe('CTC loss on the current backend (the GPU kernels on webgpu)', () => {
+  it('matches the CPU forward-backward in loss and gradient: long targets, peaked frames, a misfit', () => {
+    let seed = 11;
+    const random = () => {
+      seed = (seed * 16807) % 2147483647;
+      return (seed / 2147483647) * 2 - 1;
+    };
+    const [batch, time, vocab] = [4, 300, 30];
+    const spreads = [3, 40, 8, 3];
+    const lp = new Float32Array(batch * time * vocab);
+    for (let row = 0; row < batch * time; row++) {
+      const logits = Array.from({ length: vocab }, () => random() * spreads[row % batch]!);
+      const max = Math.max(...logits);
+      const norm = Math.log(logits.reduce((a, x) => a + Math.exp(x - max), 0)) + max;
+      logits.forEach((x, k) => {
+        lp[row * vocab + k] = x - norm;
+      });
+    }
+    // 140 labels: 281 states, more than one workgroup's threads; item 2 cannot fit its 5 frames.
+    const lengths = [300, 120, 5, 260];
+    const sizes = [140, 25, 9, 1];
+    const targets = sizes.map((n, b) =>
+      Array.from({ length: n }, (_, i) => 1 + ((i * 7 + b + (i % 3 === 0 ? 0 : 1)) % (vocab - 1))),
+    );
+    targets[1]![4] = targets[1]![3]!; // a repeat: needs a blank between
+    let expectedLoss = 0;
+    const expectedGrad = new Float32Array(lp.length);
+    targets.forEach((target, b) => {
+      const one = ctcOne(
+        lp.subarray(b * time * vocab, (b * time + lengths[b]!) * vocab),
+        lengths[b]!,
+        vocab,
+        target,
+        0,
+      );
+      const scale = 1 / (target.length * batch);
+      if (!Number.isFinite(one.loss)) return;
+      expectedLoss += one.loss * scale;
+      one.grad.forEach((g, i) => {
+        expectedGrad[b * time * vocab + i] = g * scale;
+      });
+    });
+    const input = tf.tensor3d(lp, [batch, time, vocab]);
+    const tensorsBefore = tf.memory().numTensors;
+    const { value, grad } = tf.valueAndGrad((x: tf.Tensor) =>
+      ctcLoss(x as tf.Tensor3D, lengths, targets),
+    )(input);
+    expect(value.dataSync()[0]).toBeCloseTo(expectedLoss, 3);
+    const got = grad.dataSync();
+    let worst = 0;
+    for (let i = 0; i < got.length; i++)
+      worst = Math.max(worst, Math.abs(got[i]! - expectedGrad[i]!));
+    expect(worst).toBeLessThan(1e-6);
+    expect(Array.from(got.slice(2 * time * vocab, 3 * time * vocab)).every((g) => g === 0)).toBe(
+      true,
+    );
+    tf.dispose([value, grad]);
+    expect(tf.memory().numTensors).toBe(tensorsBefore);
+    input.dispose();
+  });
+});
+
 describe('error rates', () => {
   it('rescaled probabilities give the log-space loss and gradient, peaked frames included', () => {
     let seed = 7;
