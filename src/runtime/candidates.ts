@@ -244,12 +244,13 @@ export const webgpu: BackendCandidate = {
 };
 
 /**
- * Dispatches tfjs queues before it submits them to the GPU (tfjs's own default is 15).
- * Measured on an H100 (training steps, b32, two runs each): 15 → ASR 112-113 ms, caption
- * 73-83 ms; 40 → 104-105, 69-74; 100 → 98-99, 70-77. 40 was never worse than 15 and within 6%
- * of the best. ATTEND_WEBGPU_SUBMIT_BATCH overrides it.
+ * Dispatches tfjs queues before it submits them to the GPU (tfjs's own default is 15). A submit
+ * costs the host a fixed ~0.2 ms, and training steps are host-bound. Measured on an H100
+ * (training steps, b32): session 6, 15 → ASR 112-113 ms, caption 73-83; 40 → 104-105, 69-74;
+ * 100 → 98-99, 70-77. Session 9 (bind groups cached, CTC on the GPU), one call: 40 → ASR 47.6,
+ * caption 54.0; 100 → 41.4, 45.3; 200 → 39.8, 44.6. ATTEND_WEBGPU_SUBMIT_BATCH overrides it.
  */
-export const WEBGPU_SUBMIT_BATCH = 40;
+export const WEBGPU_SUBMIT_BATCH = 100;
 function webgpuSubmitBatch(): number {
   const value = Number(process.env.ATTEND_WEBGPU_SUBMIT_BATCH ?? WEBGPU_SUBMIT_BATCH);
   return Number.isInteger(value) && value > 0 ? value : WEBGPU_SUBMIT_BATCH;
