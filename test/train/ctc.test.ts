@@ -21,6 +21,30 @@ function bruteForce(logProbs: number[][], target: number[]): number {
   return -Math.log(total);
 }
 
+/** Log-softmax rows of logits drawn uniformly in ±spread(row), reproducibly from `seed`. */
+function randomLogProbs(
+  rows: number,
+  vocab: number,
+  spread: (row: number) => number,
+  seed: number,
+): Float32Array {
+  let state = seed;
+  const random = () => {
+    state = (state * 16807) % 2147483647;
+    return (state / 2147483647) * 2 - 1;
+  };
+  const lp = new Float32Array(rows * vocab);
+  for (let row = 0; row < rows; row++) {
+    const logits = Array.from({ length: vocab }, () => random() * spread(row));
+    const max = Math.max(...logits);
+    const norm = Math.log(logits.reduce((a, x) => a + Math.exp(x - max), 0)) + max;
+    logits.forEach((x, k) => {
+      lp[row * vocab + k] = x - norm;
+    });
+  }
+  return lp;
+}
+
 describe('CTC loss', () => {
   it('equals the sum over all alignments, for repeats, blanks and shorter inputs', () => {
     tf.tidy(() => {
@@ -86,22 +110,9 @@ describe('CTC loss', () => {
 
 describe('CTC loss on the current backend (the GPU kernels on webgpu)', () => {
   it('matches the CPU forward-backward in loss and gradient: long targets, peaked frames, a misfit', () => {
-    let seed = 11;
-    const random = () => {
-      seed = (seed * 16807) % 2147483647;
-      return (seed / 2147483647) * 2 - 1;
-    };
     const [batch, time, vocab] = [4, 300, 30];
     const spreads = [3, 40, 8, 3];
-    const lp = new Float32Array(batch * time * vocab);
-    for (let row = 0; row < batch * time; row++) {
-      const logits = Array.from({ length: vocab }, () => random() * spreads[row % batch]!);
-      const max = Math.max(...logits);
-      const norm = Math.log(logits.reduce((a, x) => a + Math.exp(x - max), 0)) + max;
-      logits.forEach((x, k) => {
-        lp[row * vocab + k] = x - norm;
-      });
-    }
+    const lp = randomLogProbs(batch * time, vocab, (row) => spreads[Math.floor(row / time)]!, 11);
     // 140 labels: 281 states, more than one workgroup's threads; item 2 cannot fit its 5 frames.
     const lengths = [300, 120, 5, 260];
     const sizes = [140, 25, 9, 1];
@@ -148,25 +159,13 @@ describe('CTC loss on the current backend (the GPU kernels on webgpu)', () => {
 
 describe('error rates', () => {
   it('rescaled probabilities give the log-space loss and gradient, peaked frames included', () => {
-    let seed = 7;
-    const random = () => {
-      seed = (seed * 16807) % 2147483647;
-      return (seed / 2147483647) * 2 - 1;
-    };
-    for (const [time, vocab, length, spread] of [
+    const cases = [
       [40, 6, 12, 3],
       [60, 30, 25, 40], // log-probabilities down to about -80: peaked, as a trained model's
       [13, 5, 6, 8], // barely enough frames for the target (repeats need a blank between)
-    ] as const) {
-      const lp = new Float32Array(time * vocab);
-      for (let t = 0; t < time; t++) {
-        const logits = Array.from({ length: vocab }, () => random() * spread);
-        const max = Math.max(...logits);
-        const norm = Math.log(logits.reduce((a, x) => a + Math.exp(x - max), 0)) + max;
-        logits.forEach((x, k) => {
-          lp[t * vocab + k] = x - norm;
-        });
-      }
+    ] as const;
+    for (const [i, [time, vocab, length, spread]] of cases.entries()) {
+      const lp = randomLogProbs(time, vocab, () => spread, 7 + i);
       const target = Array.from({ length }, (_, i) => 1 + ((i * 7 + length) % (vocab - 1)));
       const fast = ctcOne(lp, time, vocab, target, 0);
       const exact = ctcOneLogSpace(lp, time, vocab, target, 0);
