@@ -11,6 +11,8 @@ export interface TunedDecoding {
   readonly ctcWeight: number;
   readonly lmWeight: number;
   readonly lexiconWeight?: number;
+  /** Warp factors decoded per utterance (test-time VTLN); absent: no warping. */
+  readonly warps?: readonly number[];
   readonly tunedOn?: string;
   readonly devWer?: number;
   readonly devCer?: number;

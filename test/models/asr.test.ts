@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { warpBands, warpSourceBands } from '../../pipelines/asr/vocal-tract-warp.js';
 import { createAsrPipeline } from '../../pipelines/transcribe.js';
 import { splitIntoUtterances, trimSilence } from '../../src/audio/segment.js';
 import { encodeWav16 } from '../../src/audio/wav.js';
@@ -216,6 +217,28 @@ describe.runIf(hasEspeak || requireTts)('a tiny AED + CTC model', () => {
       beamSize: 1,
       pieceSeconds: 3.5,
     });
+    // Warp search: each piece decoded at each warp alone, the best score per token kept.
+    const warps = [0.9, 1, 1.12];
+    const searched = ranges.map((r) => {
+      const f = asrFeatures(long.subarray(r.start, r.end), model.config.features);
+      const candidates = warps.map((alpha) => {
+        const values = warpBands(f.values, f.frames, f.dim, warpSourceBands(f.dim, 8000, alpha));
+        const piece = padFeatures([{ ...f, values: alpha === 1 ? f.values : values }]);
+        const [best] = model.transcribeFeatures(piece.features, piece.lengths, { beamSize: 1 });
+        piece.features.dispose();
+        return best![0]!;
+      });
+      const perToken = (h: (typeof candidates)[number]) => h.score / (h.tokens.length + 1);
+      return tokenizer.decode(
+        candidates.reduce((a, b) => (perToken(b) > perToken(a) ? b : a)).tokens,
+      );
+    });
+    const [warped] = pipeline.transcribeAudio([{ file: 'long.wav', samples: long }], {
+      beamSize: 1,
+      pieceSeconds: 3.5,
+      warps,
+    });
+    expect(warped!.text).toBe(searched.filter(Boolean).join(' '));
     pipeline.dispose();
     expect(whole!.text).toBe(alone.filter(Boolean).join(' '));
     const starts = whole!.words.map((w) => w.start);

@@ -3,12 +3,13 @@ import { basename, extname } from 'node:path';
 import type { Command } from 'commander';
 import { createAsrPipeline, type Transcript } from '../../../pipelines/transcribe.js';
 import { renderSpeechAttention } from '../../audio/attention-map.js';
+import { AttendError } from '../../errors.js';
 import { asrFeatures } from '../../models/asr.js';
 import { WRITERS } from '../../output/writers.js';
 import { projectPath } from '../../paths.js';
 import { startRuntime } from '../context.js';
 import { reportBadInput } from '../input-errors.js';
-import { nonNegativeNumber, positiveInteger } from '../parse.js';
+import { nonNegativeNumber, positiveInteger, weightList } from '../parse.js';
 
 export const DEFAULT_ASR_MODEL = projectPath('checkpoints', 'asr-en');
 
@@ -22,6 +23,7 @@ interface TranscribeOptions {
   lmWeight?: string;
   lexiconWeight?: string;
   ctcWeight?: string;
+  warps?: string;
 }
 
 /** The fusion flags transcribe and eval share. */
@@ -33,16 +35,30 @@ export function fusionOptions(command: Command): Command {
       '--lexicon-weight <w>',
       "penalty weight per word not in the LM's lexicon (default: decoding.json)",
     )
-    .option('--ctc-weight <w>', 'joint CTC/attention weight (default: the training weight)');
+    .option('--ctc-weight <w>', 'joint CTC/attention weight (default: the training weight)')
+    .option(
+      '--warps <list>',
+      "vocal-tract warp factors to decode each utterance with, best kept, e.g. 0.9,1,1.1 (test-time VTLN; default: decoding.json's, else 1)",
+    );
 }
 
-/** --lm-weight / --ctc-weight as decoding settings (absent flags keep the defaults). */
+/** --warps: positive factors (a vocal tract 0.5-2× as long is no voice). */
+function warpList(value: string): number[] {
+  const warps = weightList('--warps', value);
+  if (warps.some((w) => w < 0.5 || w > 2))
+    throw new AttendError(`--warps: factors must lie in [0.5, 2] (got ${value})`);
+  return warps;
+}
+
+/** --lm-weight / --ctc-weight / --warps as decoding settings (absent flags keep the defaults). */
 export function fusionWeights(options: {
   lmWeight?: string;
   lexiconWeight?: string;
   ctcWeight?: string;
+  warps?: string;
 }) {
   return {
+    ...(options.warps === undefined ? {} : { warps: warpList(options.warps) }),
     ...(options.lexiconWeight === undefined
       ? {}
       : { lexiconWeight: nonNegativeNumber('--lexicon-weight', options.lexiconWeight) }),
