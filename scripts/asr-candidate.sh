@@ -6,8 +6,8 @@
 # made by `attend train average`). It gets an LM (lm.json, counted over the CORPUS folders'
 # training text; default the corpora asr-en trains on) and tuned decoding (decoding.json, tuned
 # on the first 100 dev utterances of data/tts-v2), then prints WER/CER on the first 300 test
-# utterances (held-out sentences and voices; by voice), dev100 (shipped decoding and greedy) and
-# Asterisk's real prompts. Results also go to CANDIDATE_DIR/candidate-eval.jsonl.
+# utterances (held-out sentences and voices; by voice; also with warp search), dev100 (shipped
+# decoding and greedy) and Asterisk's real prompts. Results also go to CANDIDATE_DIR/candidate-eval.jsonl.
 set -euo pipefail
 model=${1:?usage: scripts/asr-candidate.sh CANDIDATE_DIR [CORPUS...]}
 shift
@@ -29,6 +29,8 @@ evaluate() { # name, then eval options
     tee -a "$results"
 }
 evaluate test300 --data data/tts-v2/test.jsonl --limit 300
+# Test-time warp search (README: --warps): the same test, each utterance decoded at seven warps.
+evaluate test300-warps --data data/tts-v2/test.jsonl --limit 300 --warps 0.85,0.9,0.95,1,1.05,1.1,1.15
 evaluate dev100 --data data/tts-v2/dev.jsonl --limit 100
 evaluate dev100-greedy --data data/tts-v2/dev.jsonl --limit 100 --beam 1
 evaluate asterisk-test --data data/asterisk/test.jsonl
