@@ -83,11 +83,12 @@ describe('the training loop (through attend train caption)', () => {
         .map((s) => s.loss),
     );
 
-    // SIGTERM mid-run (no evaluation due for 1000 steps): it saves and exits within a step or two.
+    // SIGTERM mid-run (no evaluation due): it saves the step it stopped at and exits promptly. On a
+    // quiet machine the tiny model runs past 1000 steps before the progress bar first reports.
     const long = join(dir, 'long');
     const child = spawn(
       process.execPath,
-      [projectPath('bin', 'attend.js'), ...train(long, '--eval-every', '1000')],
+      [projectPath('bin', 'attend.js'), ...train(long, '--eval-every', '100000')],
       {
         stdio: ['ignore', 'pipe', 'pipe'],
       },
@@ -104,6 +105,6 @@ describe('the training loop (through attend train caption)', () => {
     expect(code).toBe(0);
     expect(performance.now() - sent).toBeLessThan(15_000);
     expect(state(long).step).toBeGreaterThanOrEqual(3);
-    expect(state(long).step).toBeLessThan(1000);
+    expect(state(long).step).toBe(steps(long).at(-1)!.step); // saved where it stopped
   });
 });
