@@ -165,40 +165,44 @@ export function ctcLoss(
   targets: readonly (readonly number[])[],
   blank = 0,
 ): tf.Scalar {
-  const [batch, time, vocab] = logProbs.shape;
   const onDevice = ctcOnDevice(Math.max(0, ...targets.map((t) => t.length)));
   const compute = tf.customGrad((...args: (tf.Tensor | tf.GradSaveFunc)[]) => {
     const x = args[0] as tf.Tensor3D;
     const save = args[1] as tf.GradSaveFunc;
-    if (onDevice) {
-      const { loss, grad } = ctcLossAndGradOnDevice(x, inputLengths, targets, blank);
-      save([grad]);
-      return { value: loss, gradFunc: (dy: tf.Tensor, saved: tf.Tensor[]) => saved[0]!.mul(dy) };
-    }
-    const values = x.dataSync() as Float32Array;
-    const grads = new Float32Array(values.length);
-    let total = 0;
-    for (let b = 0; b < batch; b++) {
-      const frames = Math.min(time, inputLengths[b]!);
-      const scale = 1 / (Math.max(1, targets[b]!.length) * batch);
-      const one = ctcOne(
-        values.subarray(b * time * vocab, (b * time + frames) * vocab),
-        frames,
-        vocab,
-        targets[b]!,
-        blank,
-      );
-      // A target the frames cannot fit (fast speech after ×4 subsampling) has p = 0: it adds
-      // nothing, loss or gradient, instead of turning the batch loss into ∞ (zero_infinity).
-      if (Number.isFinite(one.loss)) total += one.loss * scale;
-      for (let i = 0; i < one.grad.length; i++) grads[b * time * vocab + i] = one.grad[i]! * scale;
-    }
-    const gradient = tf.tensor(grads, x.shape);
-    save([gradient]);
-    return {
-      value: tf.scalar(total),
-      gradFunc: (dy: tf.Tensor, saved: tf.Tensor[]) => saved[0]!.mul(dy),
-    };
+    const { loss, grad } = onDevice
+      ? ctcLossAndGradOnDevice(x, inputLengths, targets, blank)
+      : ctcLossAndGradOnHost(x, inputLengths, targets, blank);
+    save([grad]);
+    return { value: loss, gradFunc: (dy: tf.Tensor, saved: tf.Tensor[]) => saved[0]!.mul(dy) };
   });
   return compute(logProbs) as tf.Scalar;
+}
+
+/** ctcLoss's value and gradient by ctcOne, utterance by utterance, on the CPU side. */
+function ctcLossAndGradOnHost(
+  x: tf.Tensor3D,
+  inputLengths: readonly number[],
+  targets: readonly (readonly number[])[],
+  blank: number,
+): { loss: tf.Scalar; grad: tf.Tensor3D } {
+  const [batch, time, vocab] = x.shape;
+  const values = x.dataSync() as Float32Array;
+  const grads = new Float32Array(values.length);
+  let total = 0;
+  for (let b = 0; b < batch; b++) {
+    const frames = Math.min(time, inputLengths[b]!);
+    const scale = 1 / (Math.max(1, targets[b]!.length) * batch);
+    const one = ctcOne(
+      values.subarray(b * time * vocab, (b * time + frames) * vocab),
+      frames,
+      vocab,
+      targets[b]!,
+      blank,
+    );
+    // A target the frames cannot fit (fast speech after ×4 subsampling) has p = 0: it adds
+    // nothing, loss or gradient, instead of turning the batch loss into ∞ (zero_infinity).
+    if (Number.isFinite(one.loss)) total += one.loss * scale;
+    for (let i = 0; i < one.grad.length; i++) grads[b * time * vocab + i] = one.grad[i]! * scale;
+  }
+  return { loss: tf.scalar(total), grad: tf.tensor3d(grads, x.shape) };
 }
