@@ -1,6 +1,5 @@
 import { existsSync } from 'node:fs';
 import { decodeAudioFile } from '../src/audio/decode.js';
-import type { Features } from '../src/audio/features.js';
 import { toMono16k } from '../src/audio/resample.js';
 import { splitIntoUtterances, trimSilence } from '../src/audio/segment.js';
 import { AttendError } from '../src/errors.js';
@@ -13,7 +12,7 @@ import { tf } from '../src/runtime/tf.js';
 import { DEFAULT_DECODING, type DecodingOptions, type Hypothesis } from '../src/search/index.js';
 import { EOS } from '../src/text/characters.js';
 import { readTunedDecoding } from './asr/evaluate.js';
-import { warpBands, warpSourceBands } from './asr/vocal-tract-warp.js';
+import { warpFeatures } from './asr/vocal-tract-warp.js';
 
 export type { Segment, Transcript, WordTiming };
 
@@ -191,25 +190,12 @@ export interface AsrPipeline {
 }
 
 /**
- * Test-time vocal-tract length normalisation: log-mel bands warped by `alpha` as training's VTLP
- * warps them (1 leaves them as they are). A held-out voice decoded at a few warps, keeping the
- * hypothesis the search ranks best, is often one the model recognises better (asr-en, first 300
- * test utterances, shipped decoding: WER 38.7 → 35.0% with warps 0.85-1.15 in steps of 0.05; by
- * voice slt 57.7 → 49.4%, gbcwmd+f4 40.2 → 37.1%, rp 20.9 → 20.9%).
- */
-function warpFeatures(features: Features, alpha: number, nyquist: number): Features {
-  if (alpha === 1) return features;
-  const { frames, dim, values } = features;
-  return {
-    frames,
-    dim,
-    values: warpBands(values, frames, dim, warpSourceBands(dim, nyquist, alpha)),
-  };
-}
-
-/**
- * The hypothesis the search itself ranks best (its score, length penalty included). Compared on
- * the same decodes, the score per token picked worse words: 35.8% WER against 35.0%.
+ * Test-time vocal-tract length normalisation picks among a piece's decodes at several warps
+ * (warpFeatures, as training's VTLP warps) the hypothesis the search itself ranks best (its
+ * score, length penalty included). A held-out voice is often one the model recognises better
+ * warped (asr-en, first 300 test utterances, shipped decoding: WER 38.7 → 35.0% with warps
+ * 0.85-1.15 in steps of 0.05; by voice slt 57.7 → 49.4%, gbcwmd+f4 40.2 → 37.1%, rp 20.9 →
+ * 20.9%). Compared on the same decodes, the score per token picked worse words: 35.8%.
  */
 function bestScoring(hypotheses: readonly Hypothesis[]): Hypothesis {
   return hypotheses.reduce((best, h) => (h.score > best.score ? h : best));
@@ -235,6 +221,7 @@ export function createAsrPipeline(checkpoint: string, lmChoice?: string): AsrPip
     model.tokenizer.pieces([id]).join(''),
   );
   const lexicon = lm?.lexicon.length ? new LexiconScorer(lm.lexicon, tokenTexts, EOS) : undefined;
+  const nyquist = model.config.features.sampleRate / 2;
   /**
    * The best hypothesis for each piece of 16 kHz audio: every piece at every warp factor decoded
    * as one padded batch, then per piece the warp whose hypothesis scores best.
@@ -262,7 +249,6 @@ export function createAsrPipeline(checkpoint: string, lmChoice?: string): AsrPip
       batch.features.dispose();
     }
   };
-  const nyquist = model.config.features.sampleRate / 2;
   const pipeline: AsrPipeline = {
     model,
     lm,

@@ -17,7 +17,7 @@ import {
 } from '../../src/train/loop.js';
 import { type CachedUtterance, featureCache } from './feature-cache.js';
 import { specAugment } from './spec-augment.js';
-import { drawWarpFactor, warpBands, warpSourceBands } from './vocal-tract-warp.js';
+import { drawWarpFactor, warpFeatures } from './vocal-tract-warp.js';
 
 export interface TrainAsrOptions extends LoopSettings {
   readonly data: string; // folder with train.jsonl and dev.jsonl
@@ -66,12 +66,9 @@ interface Augmentation {
 }
 
 function augment(u: CachedUtterance, dim: number, how: Augmentation): Float32Array {
-  let values = u.values;
-  if (how.vtlp) {
-    const alpha = drawWarpFactor(how.random, how.vtlp);
-    if (alpha !== 1)
-      values = warpBands(values, u.frames, dim, warpSourceBands(dim, how.nyquist, alpha));
-  }
+  const { values } = how.vtlp
+    ? warpFeatures({ ...u, dim }, drawWarpFactor(how.random, how.vtlp), how.nyquist)
+    : u;
   return specAugment(values, u.frames, dim, how.random);
 }
 

@@ -1,3 +1,5 @@
+import type { Features } from '../../src/audio/features.js';
+
 /**
  * Vocal tract length perturbation (VTLP, Jaitly & Hinton 2013) on log-mel features: the frequency
  * axis is stretched by a factor α per utterance, as a shorter (α > 1) or longer (α < 1) vocal tract
@@ -53,6 +55,20 @@ export function warpBands(
       out[row + b] = (1 - w) * values[row + low]! + w * values[row + high]!;
   }
   return out;
+}
+
+/**
+ * Features [frames, bands] of log-mel bands warped by `alpha` (1 returns them as they are): what
+ * training's VTLP does to an utterance, and test-time warp search to each candidate.
+ */
+export function warpFeatures(features: Features, alpha: number, nyquist: number): Features {
+  if (alpha === 1) return features;
+  const { frames, dim, values } = features;
+  return {
+    frames,
+    dim,
+    values: warpBands(values, frames, dim, warpSourceBands(dim, nyquist, alpha)),
+  };
 }
 
 /** A warp factor: in [low, high] for `share` of utterances, 1 (no warp) for the rest. */

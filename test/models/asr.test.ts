@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { warpBands, warpSourceBands } from '../../pipelines/asr/vocal-tract-warp.js';
+import { warpFeatures } from '../../pipelines/asr/vocal-tract-warp.js';
 import { createAsrPipeline } from '../../pipelines/transcribe.js';
 import { splitIntoUtterances, trimSilence } from '../../src/audio/segment.js';
 import { encodeWav16 } from '../../src/audio/wav.js';
@@ -222,8 +222,7 @@ describe.runIf(hasEspeak || requireTts)('a tiny AED + CTC model', () => {
     const searched = ranges.map((r) => {
       const f = asrFeatures(long.subarray(r.start, r.end), model.config.features);
       const candidates = warps.map((alpha) => {
-        const values = warpBands(f.values, f.frames, f.dim, warpSourceBands(f.dim, 8000, alpha));
-        const piece = padFeatures([{ ...f, values: alpha === 1 ? f.values : values }]);
+        const piece = padFeatures([warpFeatures(f, alpha, 8000)]);
         const [best] = model.transcribeFeatures(piece.features, piece.lengths, { beamSize: 1 });
         piece.features.dispose();
         return best![0]!;
