@@ -8,7 +8,7 @@
  */
 import { BENCH_CASES } from '../../src/bench/cases.js';
 import { initRuntime } from '../../src/runtime/select.js';
-import { tf } from '../../src/runtime/tf.js';
+import { recordKernelCalls } from './kernel-calls.js';
 
 await initRuntime();
 for (const name of process.argv.slice(2)) {
@@ -16,32 +16,24 @@ for (const name of process.argv.slice(2)) {
   if (!bench) throw new Error(`no bench case ${name}`);
   const workload = bench.create();
   await workload.step();
-  const engine = tf.engine() as unknown as { runKernelFunc: (...args: unknown[]) => unknown };
-  const original = engine.runKernelFunc.bind(engine);
   const counts = new Map<string, number>();
   const sites = new Map<string, number>();
-  engine.runKernelFunc = (...args: unknown[]) => {
-    const kernel = (args[0] as { kernelName?: string }).kernelName;
-    if (kernel !== undefined && kernel !== 'Reshape' && kernel !== 'Identity')
-      counts.set(kernel, (counts.get(kernel) ?? 0) + 1);
-    if (kernel === process.env.TRACE_KERNEL) {
-      const site = (new Error().stack ?? '')
-        .split('\n')
-        .filter(
-          (l) =>
-            l.includes('/src/') &&
-            !l.includes('engine.ts') &&
-            !l.includes('operation.ts') &&
-            !l.includes('cast.ts'),
-        )
-        .slice(0, 3)
-        .join(' <- ');
-      sites.set(site, (sites.get(site) ?? 0) + 1);
-    }
-    return original(...args);
-  };
-  await workload.step();
-  engine.runKernelFunc = original;
+  await recordKernelCalls(workload.step, (kernel) => {
+    counts.set(kernel, (counts.get(kernel) ?? 0) + 1);
+    if (kernel !== process.env.TRACE_KERNEL) return;
+    const site = (new Error().stack ?? '')
+      .split('\n')
+      .filter(
+        (l) =>
+          l.includes('/src/') &&
+          !l.includes('engine.ts') &&
+          !l.includes('operation.ts') &&
+          !l.includes('cast.ts'),
+      )
+      .slice(0, 3)
+      .join(' <- ');
+    sites.set(site, (sites.get(site) ?? 0) + 1);
+  });
   workload.dispose();
   const total = [...counts.values()].reduce((a, b) => a + b, 0);
   console.log(`${name}: ${total} kernels`);

@@ -11,6 +11,7 @@ import { BENCH_CASES } from '../../src/bench/cases.js';
 import { initRuntime } from '../../src/runtime/select.js';
 import { tf } from '../../src/runtime/tf.js';
 import { bindGroupCacheStats } from '../../src/runtime/webgpu-bind-groups.js';
+import { recordKernelCalls } from './kernel-calls.js';
 
 const report = await initRuntime();
 const submitBatches = (process.env.PROFILE_SUBMIT_BATCHES ?? '')
@@ -20,21 +21,10 @@ const submitBatches = (process.env.PROFILE_SUBMIT_BATCHES ?? '')
 
 /** Kernels one call of `step` launches. */
 async function countKernels(step: () => void | Promise<void>): Promise<number> {
-  const engine = tf.engine() as unknown as { runKernelFunc: (...args: unknown[]) => unknown };
-  const original = engine.runKernelFunc.bind(engine);
   let kernels = 0;
-  engine.runKernelFunc = (...args: unknown[]) => {
-    const name = (args[0] as { kernelName?: string }).kernelName;
-    // Reshape and Identity relabel or share a buffer (no dispatch); unnamed entries are custom
-    // gradients whose inner kernels count on their own.
-    if (name !== undefined && name !== 'Reshape' && name !== 'Identity') kernels++;
-    return original(...args);
-  };
-  try {
-    await step();
-  } finally {
-    engine.runKernelFunc = original;
-  }
+  await recordKernelCalls(step, () => {
+    kernels++;
+  });
   return kernels;
 }
 

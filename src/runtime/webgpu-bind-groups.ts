@@ -107,9 +107,8 @@ export function packUniforms(fields: readonly UniformField[]): ArrayBuffer {
 export interface BindGroupCacheStats {
   hits: number;
   misses: number;
-  uniformBuffers: number;
 }
-const stats: BindGroupCacheStats = { hits: 0, misses: 0, uniformBuffers: 0 };
+const stats: BindGroupCacheStats = { hits: 0, misses: 0 };
 /** Counts since the process started: how often a dispatch found its bind group ready. */
 export function bindGroupCacheStats(): BindGroupCacheStats {
   return { ...stats };
@@ -195,7 +194,6 @@ export function installBindGroupCache(backendClass: { prototype: WebGpuBindingBa
       this.queue.writeBuffer(buffer, 0, bytes);
       binding = { offset: 0, size: bytes.byteLength, buffer };
       own.uniforms.set(key, binding);
-      stats.uniformBuffers = own.uniforms.size;
     }
     return binding;
   };
