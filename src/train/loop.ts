@@ -11,6 +11,7 @@ import {
   type SavableModel,
   saveTrainingState,
 } from './optimizer-state.js';
+import { learningRate } from './schedule.js';
 
 /** Settings every trainer shares (the CLI's `attend train <task>` options). */
 export interface LoopSettings {
@@ -23,6 +24,8 @@ export interface LoopSettings {
   readonly patience: number;
   readonly seed: number;
   readonly clipNorm?: number;
+  /** The last N steps before `steps` anneal the rate linearly towards zero (schedule.ts); 0: none. */
+  readonly cooldown?: number;
   /** Keep the model of the last N evaluations in <out>/snapshots/step-S (to average); 0: none. */
   readonly snapshots?: number;
 }
@@ -53,8 +56,8 @@ export interface TrainingTask<B> {
 }
 
 /**
- * The training loop both tasks use: Adam with warm-up and inverse-square-root decay and gradient
- * clipping (both in FlatAdam), periodic dev evaluation with the best model in <out>/best and early
+ * The training loop both tasks use: Adam with the rate from schedule.ts (warm-up, inverse-square-root
+ * decay, optional cool-down) and gradient clipping (in FlatAdam), periodic dev evaluation with the best model in <out>/best and early
  * stopping, and <out>/latest (with optimizer state) for resuming. Stops at `steps`, after `maxMinutes`, or on
  * SIGINT/SIGTERM, always with a checkpoint. Each step's losses go to <out>/steps.jsonl.
  */
@@ -100,8 +103,7 @@ export async function runTraining<B>(
         const batch = makeBatch();
         const step = state.step + 1;
         // FlatAdam reads the rate on every step, so the schedule just sets it.
-        optimizer.learningRate =
-          settings.peakLr * Math.min(step / settings.warmup, Math.sqrt(settings.warmup / step));
+        optimizer.learningRate = learningRate(step, settings);
         let parts: [string, tf.Scalar][] = [];
         const { value, grads } = tf.variableGrads(() => {
           const loss = task.loss(batch);

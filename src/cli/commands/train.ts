@@ -35,6 +35,11 @@ export function trainCommand(program: Command): void {
       .option('--lr <x>', 'peak learning rate', defaults.lr)
       .option('--warmup <n>', 'warm-up steps', defaults.warmup)
       .option(
+        '--cooldown <n>',
+        'anneal the rate linearly to zero over the last N steps before --steps (0: off)',
+        '0',
+      )
+      .option(
         '--eval-every <n>',
         'steps between dev evaluations and checkpoints',
         defaults.evalEvery,
@@ -52,6 +57,7 @@ export function trainCommand(program: Command): void {
     maxMinutes: positiveNumber('--max-minutes', o.maxMinutes!),
     peakLr: positiveNumber('--lr', o.lr!),
     warmup: positiveNumber('--warmup', o.warmup!),
+    cooldown: nonNegativeInteger('--cooldown', o.cooldown!),
     evalEvery: positiveNumber('--eval-every', o.evalEvery!),
     patience: positiveNumber('--patience', o.patience!),
     snapshots: nonNegativeInteger('--snapshots', o.snapshots!),
