@@ -59,7 +59,7 @@ export interface TrainingTask<B> {
  * The training loop both tasks use: Adam with the rate from schedule.ts (warm-up, inverse-square-root
  * decay, optional cool-down) and gradient clipping (in FlatAdam), periodic dev evaluation with the best model in <out>/best and early
  * stopping, and <out>/latest (with optimizer state) for resuming. Stops at `steps`, after `maxMinutes`, or on
- * SIGINT/SIGTERM, always with a checkpoint. Each step's losses go to <out>/steps.jsonl.
+ * SIGINT/SIGTERM, always with a checkpoint. Each step's losses and rate go to <out>/steps.jsonl.
  */
 export async function runTraining<B>(
   settings: LoopSettings,
@@ -103,7 +103,8 @@ export async function runTraining<B>(
         const batch = makeBatch();
         const step = state.step + 1;
         // FlatAdam reads the rate on every step, so the schedule just sets it.
-        optimizer.learningRate = learningRate(step, settings);
+        const rate = learningRate(step, settings);
+        optimizer.learningRate = rate;
         let parts: [string, tf.Scalar][] = [];
         const { value, grads } = tf.variableGrads(() => {
           const loss = task.loss(batch);
@@ -123,7 +124,7 @@ export async function runTraining<B>(
         state.secondsTrained += (performance.now() - stepStart) / 1000;
         appendFileSync(
           stepLog,
-          `${JSON.stringify({ step, ...lastLoss, seconds: +state.secondsTrained.toFixed(3) })}\n`,
+          `${JSON.stringify({ step, ...lastLoss, lr: rate, seconds: +state.secondsTrained.toFixed(3) })}\n`,
         );
         progress.tick();
         // A step is synchronous: yield to the event loop so a SIGINT/SIGTERM handler can run now,

@@ -44,10 +44,12 @@ describe('the training loop (through attend train caption)', () => {
     expect(state(run)).toMatchObject({ step: 6 });
     expect(state(run).history.map((h) => h.step)).toEqual([3, 6]);
 
-    // Asking for 9 steps in all continues from step 6 (the epoch and history carry on).
-    expect(attend(train(run, '--steps', '9', '--eval-every', '3', '--snapshots', '2')).status).toBe(
-      0,
-    );
+    // Asking for 9 steps in all continues from step 6 (the epoch and history carry on), here with
+    // the last two steps cooling down.
+    expect(
+      attend(train(run, '--steps', '9', '--eval-every', '3', '--snapshots', '2', '--cooldown', '2'))
+        .status,
+    ).toBe(0);
     expect(state(run).step).toBe(9);
     expect(state(run).history.map((h) => h.step)).toEqual([3, 6, 9]);
     // The last two evaluations' models are kept, and average to their mean.
@@ -71,8 +73,17 @@ describe('the training loop (through attend train caption)', () => {
       readFileSync(join(r, 'steps.jsonl'), 'utf8')
         .trim()
         .split('\n')
-        .map((line) => JSON.parse(line) as { step: number; loss: number });
+        .map((line) => JSON.parse(line) as { step: number; loss: number; lr: number });
     expect(steps(run).map((s) => s.step)).toEqual([1, 2, 3, 4, 5, 6, 7, 8, 9]);
+    // The rate each step used: caption's warm-up (peak 0.002 at 300) throughout, and from the
+    // resumed run's --cooldown 2 on, 2/3 and 1/3 of it at steps 8 and 9.
+    const warm = (step: number) => (0.002 * step) / 300;
+    const rates = steps(run).map((s) => s.lr);
+    [1, 2, 3, 4, 5, 6, 7].forEach((step, i) => {
+      expect(rates[i]).toBeCloseTo(warm(step), 12);
+    });
+    expect(rates[7]).toBeCloseTo((warm(8) * 2) / 3, 12);
+    expect(rates[8]).toBeCloseTo(warm(9) / 3, 12);
 
     // The same seed gives the same run, dropout masks included (what backend comparisons rely on).
     const again = join(dir, 'again');
