@@ -56,10 +56,11 @@ export interface TrainingTask<B> {
 }
 
 /**
- * The training loop both tasks use: Adam with the rate from schedule.ts (warm-up, inverse-square-root
- * decay, optional cool-down) and gradient clipping (in FlatAdam), periodic dev evaluation with the best model in <out>/best and early
- * stopping, and <out>/latest (with optimizer state) for resuming. Stops at `steps`, after `maxMinutes`, or on
- * SIGINT/SIGTERM, always with a checkpoint. Each step's losses and rate go to <out>/steps.jsonl.
+ * The training loop both tasks use: Adam with the rate from schedule.ts (warm-up,
+ * inverse-square-root decay, optional cool-down) and gradient clipping (in FlatAdam), periodic dev
+ * evaluation with the best model in <out>/best and early stopping, and <out>/latest (with optimizer
+ * state) for resuming. Stops at `steps`, after `maxMinutes`, or on SIGINT/SIGTERM, always with a
+ * checkpoint. Each step's losses and rate go to <out>/steps.jsonl.
  */
 export async function runTraining<B>(
   settings: LoopSettings,
