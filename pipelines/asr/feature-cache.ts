@@ -1,6 +1,14 @@
-import { closeSync, existsSync, openSync, readFileSync, writeFileSync, writeSync } from 'node:fs';
+import {
+  closeSync,
+  existsSync,
+  mkdirSync,
+  openSync,
+  readFileSync,
+  writeFileSync,
+  writeSync,
+} from 'node:fs';
 import { join } from 'node:path';
-import type { SpeechItem } from '../../datasets/manifest.js';
+import { readSpeechManifest, type SpeechItem } from '../../datasets/manifest.js';
 import { decodeAudioFile } from '../../src/audio/decode.js';
 import type { FeatureConfig } from '../../src/audio/features.js';
 import { toMono16k } from '../../src/audio/resample.js';
@@ -20,6 +28,14 @@ interface CacheIndex {
   readonly failures: string[];
 }
 
+export interface FeatureCache {
+  readonly utterances: CachedUtterance[];
+  /** 'audio path: reason' for each utterance whose audio could not be read (left out). */
+  readonly failures: readonly string[];
+  /** Whether the cache on disk was reused as it was. */
+  readonly reused: boolean;
+}
+
 /**
  * Features of every utterance of a manifest, computed once into <dir>/<name>.f32 (+ .json index)
  * so training epochs do not decode and transform audio again. Rebuilt when the settings change.
@@ -29,7 +45,7 @@ export async function featureCache(
   config: FeatureConfig,
   dir: string,
   name: string,
-): Promise<CachedUtterance[]> {
+): Promise<FeatureCache> {
   const indexPath = join(dir, `${name}.json`);
   const dataPath = join(dir, `${name}.f32`);
   let index: CacheIndex | undefined;
@@ -42,6 +58,7 @@ export async function featureCache(
       index = existing;
     }
   }
+  const reused = index !== undefined;
   if (!index) {
     const fd = openSync(dataPath, 'w');
     const built: CacheIndex = { config, dim: 0, items: [], failures: [] };
@@ -79,9 +96,25 @@ export async function featureCache(
   }
   const buffer = readFileSync(dataPath);
   const all = new Float32Array(buffer.buffer, buffer.byteOffset, buffer.byteLength / 4);
-  return index.items.map((item) => ({
+  const { dim } = index;
+  const utterances = index.items.map((item) => ({
     text: item.text,
     frames: item.frames,
-    values: all.subarray(item.offset, item.offset + item.frames * index.dim),
+    values: all.subarray(item.offset, item.offset + item.frames * dim),
   }));
+  return { utterances, failures: index.failures, reused };
+}
+
+/**
+ * A corpus split's features (<corpus>/<split>.jsonl), cached in <corpus>/cache/<split>.* where
+ * every run that uses the corpus finds them (`attend train asr`, `attend dataset features`).
+ */
+export function corpusFeatures(
+  corpus: string,
+  split: 'train' | 'dev' | 'test',
+  config: FeatureConfig,
+): Promise<FeatureCache> {
+  const dir = join(corpus, 'cache');
+  mkdirSync(dir, { recursive: true });
+  return featureCache(readSpeechManifest(join(corpus, `${split}.jsonl`)), config, dir, split);
 }

@@ -1,4 +1,3 @@
-import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { readSpeechManifest } from '../../datasets/manifest.js';
 import { AttendError } from '../../src/errors.js';
@@ -15,7 +14,7 @@ import {
   runTraining,
   type TrainState,
 } from '../../src/train/loop.js';
-import { type CachedUtterance, featureCache } from './feature-cache.js';
+import { type CachedUtterance, corpusFeatures } from './feature-cache.js';
 import { specAugment } from './spec-augment.js';
 import { drawWarpFactor, warpFeatures } from './vocal-tract-warp.js';
 
@@ -149,20 +148,10 @@ export async function trainAsr(options: TrainAsrOptions): Promise<TrainState> {
   }
   const tokenizer = model.tokenizer;
   const config = model.config;
-  // A corpus split's features, cached in <corpus>/cache (computed once, reused by every run).
-  const splitFeatures = (corpus: string, split: 'train' | 'dev') => {
-    mkdirSync(join(corpus, 'cache'), { recursive: true });
-    return featureCache(
-      readSpeechManifest(join(corpus, `${split}.jsonl`)),
-      config.features,
-      join(corpus, 'cache'),
-      split,
-    );
-  };
   const train: CachedUtterance[] = [];
   for (const corpus of [options.data, ...(options.mix ?? [])])
-    train.push(...(await splitFeatures(corpus, 'train')));
-  const devAll = await splitFeatures(options.data, 'dev');
+    train.push(...(await corpusFeatures(corpus, 'train', config.features)).utterances);
+  const devAll = (await corpusFeatures(options.data, 'dev', config.features)).utterances;
   const dev = devAll.slice(0, options.devUtterances);
   const dim = config.encoder.inputDim;
   const nyquist = config.features.sampleRate / 2;

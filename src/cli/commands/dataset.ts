@@ -8,8 +8,12 @@ import { readAsteriskPrompts } from '../../../datasets/speech/asterisk.js';
 import { buildSpeechCorpus, planCorpus, shardOf } from '../../../datasets/speech/build.js';
 import { readLibriSpeech } from '../../../datasets/speech/librispeech.js';
 import { PITCH_SHIFTED_VOICES, VARIED_VOICES, VOICES } from '../../../datasets/speech/voices.js';
+import { corpusFeatures } from '../../../pipelines/asr/feature-cache.js';
 import { parseShard } from '../../../pipelines/batch/shard.js';
+import { DEFAULT_FEATURES, type FeatureConfig } from '../../audio/features.js';
 import { AttendError } from '../../errors.js';
+import { readModelFile } from '../../io/checkpoint.js';
+import type { AsrConfig } from '../../models/asr.js';
 import { writeJsonl } from '../../util/jsonl.js';
 import { positiveInteger } from '../parse.js';
 import { Progress } from '../progress.js';
@@ -160,4 +164,46 @@ export function datasetCommand(program: Command): void {
       }
       console.log(`${items.length} prompts in ${options.out}`);
     });
+  dataset
+    .command('features')
+    .description(
+      "compute a speech corpus's features into <dir>/cache once, where `attend train asr` finds them (one process a corpus, in parallel)",
+    )
+    .requiredOption('--data <dir...>', 'corpus folders (train.jsonl, dev.jsonl, ...)')
+    .option('--splits <list>', 'which manifests of each corpus', 'train,dev')
+    .option(
+      '--model <dir>',
+      "the feature settings of this speech checkpoint (default: the presets', 80-band log-mel)",
+    )
+    .action(async (options: { data: string[]; splits: string; model?: string }) => {
+      const splits = options.splits.split(',').map((split) => {
+        if (split !== 'train' && split !== 'dev' && split !== 'test')
+          throw new AttendError(`--splits: '${split}' is not train, dev or test`);
+        return split;
+      });
+      const features = options.model ? checkpointFeatures(options.model) : DEFAULT_FEATURES;
+      for (const corpus of options.data)
+        for (const split of splits) {
+          const manifest = join(corpus, `${split}.jsonl`);
+          const cache = await corpusFeatures(corpus, split, features);
+          const frames = cache.utterances.reduce((sum, u) => sum + u.frames, 0);
+          const unreadable = cache.failures.length
+            ? `, ${cache.failures.length} unreadable (left out of training)`
+            : '';
+          const how = cache.reused ? 'already cached' : 'cached';
+          console.log(
+            `${manifest}: ${cache.utterances.length} utterances, ${frames} frames ${how}${unreadable}`,
+          );
+          for (const failure of cache.failures.slice(0, 10))
+            console.log(`  unreadable: ${failure}`);
+        }
+    });
+}
+
+/** The feature settings a speech checkpoint was trained with (its model.json, weights untouched). */
+function checkpointFeatures(dir: string): FeatureConfig {
+  const config = readModelFile(dir).config as Partial<AsrConfig> | undefined;
+  if (config?.task !== 'asr' || !config.features)
+    throw new AttendError(`${dir}: not a speech checkpoint (its model.json has no ASR config)`);
+  return config.features;
 }
