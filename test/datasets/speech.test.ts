@@ -1,5 +1,5 @@
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -9,6 +9,7 @@ import {
   fortuneSentences,
   normaliseSentence,
   sentenceSplit,
+  wordnetSentences,
 } from '../../datasets/speech/sentences.js';
 import { VOICES, voiceId } from '../../datasets/speech/voices.js';
 import { decodeAudioFile } from '../../src/audio/decode.js';
@@ -26,6 +27,27 @@ describe('sentences', () => {
     expect(normaliseSentence("Don't panic; it's fine.")).toBe("don't panic it's fine");
     expect(normaliseSentence('Call 555-1234 now')).toBeUndefined();
     expect(normaliseSentence('Too short')).toBeUndefined();
+  });
+
+  it("reads WordNet's usage examples, not its licence header or glosses", () => {
+    const wordnet = join(dir, 'wordnet');
+    mkdirSync(wordnet);
+    writeFileSync(
+      join(wordnet, 'data.noun'),
+      [
+        '  1 This software and database is being provided "AS IS" without warranty of any kind',
+        '00002137 03 n 01 abstraction 0 000 | a general concept; "the team is a unit"; "ok"',
+        '00002452 03 n 01 thing 0 000 | a separate and self-contained entity',
+      ].join('\n'),
+    );
+    writeFileSync(
+      join(wordnet, 'data.verb'),
+      '00001740 29 v 01 breathe 0 000 | draw air; "She breathed deeply, then spoke."\n',
+    );
+    expect(wordnetSentences(wordnet)).toEqual([
+      'she breathed deeply then spoke',
+      'the team is a unit',
+    ]);
   });
 
   it('splits by sentence, deterministically', () => {

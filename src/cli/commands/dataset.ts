@@ -7,6 +7,7 @@ import { buildSceneCorpus, planScenes } from '../../../datasets/scenes/build.js'
 import { readAsteriskPrompts } from '../../../datasets/speech/asterisk.js';
 import { buildSpeechCorpus, planCorpus, shardOf } from '../../../datasets/speech/build.js';
 import { readLibriSpeech } from '../../../datasets/speech/librispeech.js';
+import { SENTENCE_SOURCES } from '../../../datasets/speech/sentences.js';
 import { PITCH_SHIFTED_VOICES, VARIED_VOICES, VOICES } from '../../../datasets/speech/voices.js';
 import { corpusFeatures } from '../../../pipelines/asr/feature-cache.js';
 import { parseShard } from '../../../pipelines/batch/shard.js';
@@ -24,7 +25,18 @@ interface SpeechOptions {
   jobs: string;
   seed: string;
   voices: string;
+  text: string;
   shard?: string;
+}
+
+/** Resolves a comma-separated list of named sets (`--voices default,varied`) to their union. */
+function namedSets<T>(option: string, value: string, sets: Record<string, readonly T[]>): T[] {
+  return value.split(',').flatMap((name) => {
+    const set = sets[name.trim()];
+    if (!set)
+      throw new AttendError(`${option}: '${name}' is not one of ${Object.keys(sets).join(', ')}`);
+    return set;
+  });
 }
 
 export function datasetCommand(program: Command): void {
@@ -41,21 +53,33 @@ export function datasetCommand(program: Command): void {
       'build only the i-th of every n utterances (1 <= i <= n): n processes, one per core, into the same --out',
     )
     .option(
-      '--voices <set>',
-      "'default' (train, dev and held-out test voices); extra training-only speakers (train and dev only): 'pitch-shifted' (flite and festival voices raised 700 cents) or 'varied' (more espeak-ng accent+variant pairs; flite and festival voices with female-like formant and pitch shifts)",
+      '--voices <sets>',
+      "comma-separated: 'default' (train, dev and held-out test voices); extra training-only speakers (train and dev only): 'pitch-shifted' (flite and festival voices raised 700 cents) or 'varied' (more espeak-ng accent+variant pairs; flite and festival voices with female-like formant and pitch shifts)",
       'default',
+    )
+    .option(
+      '--text <sources>',
+      `comma-separated sentence sources: ${Object.entries(SENTENCE_SOURCES)
+        .map(([name, source]) => `'${name}' (apt: ${source.packages})`)
+        .join(', ')}; each sentence keeps its fixed split whatever the source`,
+      'fortunes',
     )
     .action(async (options: SpeechOptions) => {
       const utterances = positiveInteger('--utterances', options.utterances);
-      const voiceSets = {
+      const voices = namedSets('--voices', options.voices, {
         default: VOICES,
         'pitch-shifted': PITCH_SHIFTED_VOICES,
         varied: VARIED_VOICES,
-      };
-      const voices = voiceSets[options.voices as keyof typeof voiceSets];
-      if (!voices)
+      });
+      const sources = namedSets(
+        '--text',
+        options.text,
+        Object.fromEntries(Object.entries(SENTENCE_SOURCES).map(([name, s]) => [name, [s]])),
+      );
+      const sentences = [...new Set(sources.flatMap((source) => source.read()))].sort();
+      if (sentences.length === 0)
         throw new AttendError(
-          `--voices: '${options.voices}' is not one of ${Object.keys(voiceSets).join(', ')}`,
+          `--text ${options.text}: no sentences found (apt: ${sources.map((s) => s.packages).join(' ')})`,
         );
       const settings = {
         out: options.out,
@@ -63,6 +87,7 @@ export function datasetCommand(program: Command): void {
         jobs: Number(options.jobs),
         seed: Number(options.seed),
         voices,
+        sentences,
         shard: options.shard === undefined ? undefined : parseShard(options.shard),
       };
       const total = shardOf(planCorpus(settings), settings.shard).length;
