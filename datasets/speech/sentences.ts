@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { AttendError } from '../../src/errors.js';
 
 /**
  * Everyday English sentences from Debian's fortune files (packages fortunes-min and fortunes;
@@ -68,6 +69,18 @@ export const SENTENCE_SOURCES = {
   fortunes: { read: fortuneSentences, packages: 'fortunes-min fortunes' },
   wordnet: { read: wordnetSentences, packages: 'wordnet-base' },
 } as const;
+
+export type SentenceSource = keyof typeof SENTENCE_SOURCES;
+
+/** A sentence source by name, or an error listing the ones there are. */
+export function sentenceSource(name: string): (typeof SENTENCE_SOURCES)[SentenceSource] {
+  const source = SENTENCE_SOURCES[name as SentenceSource];
+  if (!source)
+    throw new AttendError(
+      `--text: '${name}' is not one of ${Object.keys(SENTENCE_SOURCES).join(', ')}`,
+    );
+  return source;
+}
 
 export type Split = 'train' | 'dev' | 'test';
 

@@ -1,5 +1,6 @@
 import { join } from 'node:path';
 import { readSpeechManifest } from '../../datasets/manifest.js';
+import { sentenceSplit } from '../../datasets/speech/sentences.js';
 import { AttendError } from '../../src/errors.js';
 import { readSideFile, TOKENIZER_FILE } from '../../src/io/checkpoint.js';
 import { lmPath, writeLm } from '../../src/lm/files.js';
@@ -10,6 +11,8 @@ import { speechTokenizerFromJson } from '../../src/text/tokenizer.js';
 export interface TrainLmOptions {
   /** Corpus folders: their train.jsonl transcripts are counted; the first's dev.jsonl is scored. */
   readonly data: readonly string[];
+  /** Extra text without audio (e.g. WordNet's examples); only its training-split sentences count. */
+  readonly text?: readonly string[];
   /** The speech checkpoint whose tokens the LM predicts; lm.json goes there unless `out` says. */
   readonly model: string;
   readonly order: number;
@@ -27,9 +30,12 @@ export function trainTokenLm(options: TrainLmOptions) {
   if (!json)
     throw new AttendError(`${options.model}: no ${TOKENIZER_FILE} (is it a speech checkpoint?)`);
   const tokenizer = speechTokenizerFromJson(json);
-  const texts = options.data.flatMap((corpus) =>
-    readSpeechManifest(join(corpus, 'train.jsonl')).map((u) => u.text.toLowerCase()),
-  );
+  const texts = [
+    ...options.data.flatMap((corpus) =>
+      readSpeechManifest(join(corpus, 'train.jsonl')).map((u) => u.text.toLowerCase()),
+    ),
+    ...(options.text ?? []).filter((sentence) => sentenceSplit(sentence) === 'train'),
+  ];
   const sentences = texts.map((text) => tokenizer.encode(text));
   const lm = NgramLm.train(sentences, {
     order: options.order,
@@ -45,6 +51,7 @@ export function trainTokenLm(options: TrainLmOptions) {
   const devPerplexity = lm.perplexity(dev);
   lm.info = {
     trainedOn: options.data.map((corpus) => join(corpus, 'train.jsonl')),
+    ...(options.text ? { textSentences: options.text.length } : {}),
     sentences: sentences.length,
     words: lm.lexicon.length,
     devPerplexity,

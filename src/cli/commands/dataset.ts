@@ -7,7 +7,7 @@ import { buildSceneCorpus, planScenes } from '../../../datasets/scenes/build.js'
 import { readAsteriskPrompts } from '../../../datasets/speech/asterisk.js';
 import { buildSpeechCorpus, planCorpus, shardOf } from '../../../datasets/speech/build.js';
 import { readLibriSpeech } from '../../../datasets/speech/librispeech.js';
-import { SENTENCE_SOURCES } from '../../../datasets/speech/sentences.js';
+import { SENTENCE_SOURCES, sentenceSource } from '../../../datasets/speech/sentences.js';
 import { PITCH_SHIFTED_VOICES, VARIED_VOICES, VOICES } from '../../../datasets/speech/voices.js';
 import { corpusFeatures } from '../../../pipelines/asr/feature-cache.js';
 import { parseShard } from '../../../pipelines/batch/shard.js';
@@ -71,11 +71,7 @@ export function datasetCommand(program: Command): void {
         'pitch-shifted': PITCH_SHIFTED_VOICES,
         varied: VARIED_VOICES,
       });
-      const sources = namedSets(
-        '--text',
-        options.text,
-        Object.fromEntries(Object.entries(SENTENCE_SOURCES).map(([name, s]) => [name, [s]])),
-      );
+      const sources = options.text.split(',').map((name) => sentenceSource(name.trim()));
       const sentences = [...new Set(sources.flatMap((source) => source.read()))].sort();
       if (sentences.length === 0)
         throw new AttendError(

@@ -1,4 +1,5 @@
 import type { Command } from 'commander';
+import { SENTENCE_SOURCES, sentenceSource } from '../../../datasets/speech/sentences.js';
 import { trainAsr } from '../../../pipelines/asr/train.js';
 import { trainCaption } from '../../../pipelines/caption/train.js';
 import { trainTokenLm } from '../../../pipelines/lm/train.js';
@@ -15,6 +16,15 @@ function warpRange(text: string): readonly [number, number] | undefined {
   if (!(low! > 0.5 && high! >= low! && high! < 2))
     throw new AttendError(`--vtlp: '${text}' is not 'off' or LOW,HIGH (e.g. 0.9,1.1)`);
   return [low!, high!];
+}
+
+interface LmCommandOptions {
+  data: string[];
+  model: string;
+  order: string;
+  weight: string;
+  text?: string;
+  out?: string;
 }
 
 export function trainCommand(program: Command): void {
@@ -136,12 +146,19 @@ export function trainCommand(program: Command): void {
       [] as string[],
     )
     .requiredOption('--model <dir>', 'the speech checkpoint whose tokenizer it uses')
+    .option(
+      '--text <sources>',
+      `comma-separated text without audio, counted too (training-split sentences only): ${Object.keys(SENTENCE_SOURCES).join(', ')}`,
+    )
     .option('--order <n>', 'n-gram order (characters: 6-8)', '7')
     .option('--weight <w>', 'default fusion weight stored with it', '0.3')
     .option('--out <file>', 'where to write it (default <model>/lm.json)')
-    .action((o: { data: string[]; model: string; order: string; weight: string; out?: string }) => {
+    .action((o: LmCommandOptions) => {
       const result = trainTokenLm({
         data: o.data,
+        ...(o.text
+          ? { text: o.text.split(',').flatMap((name) => sentenceSource(name.trim()).read()) }
+          : {}),
         model: o.model,
         order: positiveNumber('--order', o.order),
         weight: Number(o.weight),
