@@ -4,18 +4,22 @@
 #   scripts/asr-candidate.sh CANDIDATE_DIR [CORPUS...]
 # CANDIDATE_DIR holds model.json, weights.bin, tokenizer.json (e.g. copied from a run's best/ or
 # made by `attend train average`). It gets an LM (lm.json, counted over the CORPUS folders'
-# training text; default the corpora asr-en trains on) and tuned decoding (decoding.json, tuned
-# on the first 100 dev utterances of data/tts-v2), then prints WER/CER on the first 300 test
-# utterances (held-out sentences and voices; by voice; also with warp search), dev100 (shipped
-# decoding and greedy) and Asterisk's real prompts. Results also go to CANDIDATE_DIR/candidate-eval.jsonl.
+# training text, default the corpora asr-en trains on, and the training-split sentences of the
+# text sources in $ASR_LM_TEXT: default wordnet, ASR_LM_TEXT= for none) and tuned decoding
+# (decoding.json, tuned on the first 100 dev utterances of data/tts-v2), then prints WER/CER on
+# the first 300 test utterances (held-out sentences and voices; by voice; also with warp search),
+# dev100 (shipped decoding and greedy) and Asterisk's real prompts. Results also go to
+# CANDIDATE_DIR/candidate-eval.jsonl.
 set -euo pipefail
 model=${1:?usage: scripts/asr-candidate.sh CANDIDATE_DIR [CORPUS...]}
 shift
 corpora=("$@")
-[ ${#corpora[@]} -gt 0 ] || corpora=(data/tts-v2 data/tts-v2-pitched data/asterisk)
+[ ${#corpora[@]} -gt 0 ] || corpora=(data/tts-v2 data/asterisk data/tts-v4-wordnet)
 attend() { node "$(dirname "$0")/../bin/attend.js" "$@"; }
 lm_args=()
 for corpus in "${corpora[@]}"; do lm_args+=(--data "$corpus"); done
+lm_text=${ASR_LM_TEXT-wordnet}
+[ -z "$lm_text" ] || lm_args+=(--text "$lm_text")
 attend train lm "${lm_args[@]}" --model "$model" --order 6
 attend eval asr --data data/tts-v2/dev.jsonl --model "$model" --limit 100 --tune \
   --ctc-weights 0.3,0.4,0.5 --lm-weights 0.3,0.5 --lexicon-weights 1
