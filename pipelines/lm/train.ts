@@ -30,11 +30,12 @@ export function trainTokenLm(options: TrainLmOptions) {
   if (!json)
     throw new AttendError(`${options.model}: no ${TOKENIZER_FILE} (is it a speech checkpoint?)`);
   const tokenizer = speechTokenizerFromJson(json);
+  const extra = (options.text ?? []).filter((sentence) => sentenceSplit(sentence) === 'train');
   const texts = [
     ...options.data.flatMap((corpus) =>
       readSpeechManifest(join(corpus, 'train.jsonl')).map((u) => u.text.toLowerCase()),
     ),
-    ...(options.text ?? []).filter((sentence) => sentenceSplit(sentence) === 'train'),
+    ...extra,
   ];
   const sentences = texts.map((text) => tokenizer.encode(text));
   const lm = NgramLm.train(sentences, {
@@ -51,7 +52,7 @@ export function trainTokenLm(options: TrainLmOptions) {
   const devPerplexity = lm.perplexity(dev);
   lm.info = {
     trainedOn: options.data.map((corpus) => join(corpus, 'train.jsonl')),
-    ...(options.text ? { textSentences: options.text.length } : {}),
+    ...(options.text ? { textSentences: extra.length } : {}),
     sentences: sentences.length,
     words: lm.lexicon.length,
     devPerplexity,

@@ -46,6 +46,7 @@ describe('attend train lm', () => {
     expect(result.out).toBe(lmPath(model));
     expect(result.sentences).toBe(41);
     const lm = readLm(result.out);
+    expect(lm.info.textSentences).toBe(1);
     expect(lm.lexicon).toContain('zebra');
     expect(lm.lexicon).toContain('mat');
     expect(lm.lexicon).not.toContain('yak');
