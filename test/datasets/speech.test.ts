@@ -13,6 +13,7 @@ import {
 } from '../../datasets/speech/sentences.js';
 import { VOICES, voiceId } from '../../datasets/speech/voices.js';
 import { decodeAudioFile } from '../../src/audio/decode.js';
+import { attend } from '../helpers/cli.js';
 
 const hasTts = ['espeak-ng', 'flite'].every((cmd) => spawnSync('which', [cmd]).status === 0);
 // CI installs the TTS engines; elsewhere these tests say so instead of passing vacuously.
@@ -56,6 +57,19 @@ describe('sentences', () => {
     for (let i = 0; i < 2000; i++) counts[sentenceSplit(`sentence number ${i} here`)]++;
     expect(counts.train).toBeGreaterThan(1700);
     expect(counts.test).toBeGreaterThan(50);
+  });
+});
+
+describe('attend dataset speech options', () => {
+  it('names a sentence source or voice set it does not know, and the ones there are', () => {
+    const text = attend(['dataset', 'speech', '--out', dir, '--text', 'fortunes,bogus']);
+    expect(text.status).not.toBe(0);
+    expect(text.stderr).toContain("--text: 'bogus' is not one of fortunes, wordnet");
+    const voices = attend(['dataset', 'speech', '--out', dir, '--voices', 'default,nope']);
+    expect(voices.status).not.toBe(0);
+    expect(voices.stderr).toContain(
+      "--voices: 'nope' is not one of default, pitch-shifted, varied",
+    );
   });
 });
 
