@@ -70,16 +70,16 @@ export const SENTENCE_SOURCES = {
   wordnet: { read: wordnetSentences, packages: 'wordnet-base' },
 } as const;
 
-export type SentenceSource = keyof typeof SENTENCE_SOURCES;
-
-/** A sentence source by name, or an error listing the ones there are. */
-export function sentenceSource(name: string): (typeof SENTENCE_SOURCES)[SentenceSource] {
-  const source = SENTENCE_SOURCES[name as SentenceSource];
-  if (!source)
+/** The sentences of several sources, each once, sorted; none at all is an error naming the packages. */
+export function readSentenceSources(
+  sources: readonly (typeof SENTENCE_SOURCES)[keyof typeof SENTENCE_SOURCES][],
+): string[] {
+  const sentences = [...new Set(sources.flatMap((source) => source.read()))].sort();
+  if (sentences.length === 0)
     throw new AttendError(
-      `--text: '${name}' is not one of ${Object.keys(SENTENCE_SOURCES).join(', ')}`,
+      `--text: no sentences found (apt: ${sources.map((s) => s.packages).join(' ')})`,
     );
-  return source;
+  return sentences;
 }
 
 export type Split = 'train' | 'dev' | 'test';

@@ -35,3 +35,17 @@ export function nonNegativeNumber(name: string, value: string): number {
 export function weightList(name: string, value: string): number[] {
   return value.split(',').map((part) => nonNegativeNumber(name, part));
 }
+
+/** A comma-separated list of names from a table (`--voices default,varied`), in the order given. */
+export function namedChoices<T>(
+  name: string,
+  value: string,
+  choices: Readonly<Record<string, T>>,
+): T[] {
+  return value.split(',').map((part) => {
+    const choice = Object.hasOwn(choices, part.trim()) ? choices[part.trim()] : undefined;
+    if (choice === undefined)
+      throw new AttendError(`${name}: '${part}' is not one of ${Object.keys(choices).join(', ')}`);
+    return choice;
+  });
+}

@@ -7,7 +7,7 @@ import { buildSceneCorpus, planScenes } from '../../../datasets/scenes/build.js'
 import { readAsteriskPrompts } from '../../../datasets/speech/asterisk.js';
 import { buildSpeechCorpus, planCorpus, shardOf } from '../../../datasets/speech/build.js';
 import { readLibriSpeech } from '../../../datasets/speech/librispeech.js';
-import { SENTENCE_SOURCES, sentenceSource } from '../../../datasets/speech/sentences.js';
+import { readSentenceSources, SENTENCE_SOURCES } from '../../../datasets/speech/sentences.js';
 import { PITCH_SHIFTED_VOICES, VARIED_VOICES, VOICES } from '../../../datasets/speech/voices.js';
 import { corpusFeatures } from '../../../pipelines/asr/feature-cache.js';
 import { parseShard } from '../../../pipelines/batch/shard.js';
@@ -17,7 +17,7 @@ import { readModelFile } from '../../io/checkpoint.js';
 import type { AsrConfig } from '../../models/asr.js';
 import { writeJsonl } from '../../util/jsonl.js';
 import { startRuntime } from '../context.js';
-import { positiveInteger } from '../parse.js';
+import { namedChoices, positiveInteger } from '../parse.js';
 import { Progress } from '../progress.js';
 
 interface SpeechOptions {
@@ -28,16 +28,6 @@ interface SpeechOptions {
   voices: string;
   text: string;
   shard?: string;
-}
-
-/** Resolves a comma-separated list of named sets (`--voices default,varied`) to their union. */
-function namedSets<T>(option: string, value: string, sets: Record<string, readonly T[]>): T[] {
-  return value.split(',').flatMap((name) => {
-    const set = sets[name.trim()];
-    if (!set)
-      throw new AttendError(`${option}: '${name}' is not one of ${Object.keys(sets).join(', ')}`);
-    return set;
-  });
 }
 
 export function datasetCommand(program: Command): void {
@@ -67,17 +57,12 @@ export function datasetCommand(program: Command): void {
     )
     .action(async (options: SpeechOptions) => {
       const utterances = positiveInteger('--utterances', options.utterances);
-      const voices = namedSets('--voices', options.voices, {
+      const voices = namedChoices('--voices', options.voices, {
         default: VOICES,
         'pitch-shifted': PITCH_SHIFTED_VOICES,
         varied: VARIED_VOICES,
-      });
-      const sources = options.text.split(',').map((name) => sentenceSource(name.trim()));
-      const sentences = [...new Set(sources.flatMap((source) => source.read()))].sort();
-      if (sentences.length === 0)
-        throw new AttendError(
-          `--text ${options.text}: no sentences found (apt: ${sources.map((s) => s.packages).join(' ')})`,
-        );
+      }).flat();
+      const sentences = readSentenceSources(namedChoices('--text', options.text, SENTENCE_SOURCES));
       const settings = {
         out: options.out,
         utterances,

@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import { SENTENCE_SOURCES, sentenceSource } from '../../../datasets/speech/sentences.js';
+import { readSentenceSources, SENTENCE_SOURCES } from '../../../datasets/speech/sentences.js';
 import { trainAsr } from '../../../pipelines/asr/train.js';
 import { trainCaption } from '../../../pipelines/caption/train.js';
 import { trainTokenLm } from '../../../pipelines/lm/train.js';
@@ -7,7 +7,7 @@ import { AttendError } from '../../errors.js';
 import { averageCheckpoints } from '../../io/average-checkpoints.js';
 import type { LoopSettings } from '../../train/loop.js';
 import { startRuntime } from '../context.js';
-import { nonNegativeInteger, positiveNumber } from '../parse.js';
+import { namedChoices, nonNegativeInteger, positiveNumber } from '../parse.js';
 
 /** `--vtlp 0.9,1.1` → [0.9, 1.1]; `off` → undefined. */
 function warpRange(text: string): readonly [number, number] | undefined {
@@ -157,7 +157,7 @@ export function trainCommand(program: Command): void {
       const result = trainTokenLm({
         data: o.data,
         ...(o.text
-          ? { text: o.text.split(',').flatMap((name) => sentenceSource(name.trim()).read()) }
+          ? { text: readSentenceSources(namedChoices('--text', o.text, SENTENCE_SOURCES)) }
           : {}),
         model: o.model,
         order: positiveNumber('--order', o.order),
