@@ -13,7 +13,7 @@ import { encodeWav16 } from '../../src/audio/wav.js';
 import { prng } from '../../src/util/random.js';
 import { manifestAudioPaths, type SpeechItem } from '../manifest.js';
 import { applyCondition, drawCondition } from './augment.js';
-import { fortuneSentences, type Split, sentenceSplit } from './sentences.js';
+import { fortuneSentences, SENTENCE_SOURCES, type Split, sentenceSplit } from './sentences.js';
 import { drawShift, synthesize, VOICES, type Voice, voiceId } from './voices.js';
 
 export interface SpeechCorpusOptions {
@@ -23,6 +23,8 @@ export interface SpeechCorpusOptions {
   readonly jobs?: number;
   readonly seed?: number;
   readonly sentences?: readonly string[];
+  /** Where `sentences` came from, for corpus.json (default: Debian's fortunes, the default sentences). */
+  readonly textSources?: readonly string[];
   readonly voices?: readonly Voice[];
   /** Build only plan items whose index ≡ index (mod count), index 0-based: one process per core. */
   readonly shard?: { readonly index: number; readonly count: number };
@@ -192,9 +194,10 @@ export async function buildSpeechCorpus(
   };
   await Promise.all(Array.from({ length: Math.max(1, options.jobs ?? 2) }, worker));
   sortManifestsWhenComplete(fullPlan, manifests);
+  const textSources = options.textSources ?? [SENTENCE_SOURCES.fortunes.title];
   writeFileSync(
     join(options.out, 'corpus.json'),
-    `${JSON.stringify({ source: 'Debian fortunes (fortune-mod collection) spoken by espeak-ng, flite and festival', trainSpeedPerturbation: { share: TRAIN_PERTURBED_SHARE, range: TRAIN_SPEED_RANGE }, utterances: fullPlan.length, voices: (options.voices ?? VOICES).map((v) => ({ id: voiceId(v), heldOut: v.heldOut })), seed: options.seed ?? 1 }, null, 2)}\n`,
+    `${JSON.stringify({ source: `${textSources.join(' and ')} spoken by espeak-ng, flite and festival`, trainSpeedPerturbation: { share: TRAIN_PERTURBED_SHARE, range: TRAIN_SPEED_RANGE }, utterances: fullPlan.length, voices: (options.voices ?? VOICES).map((v) => ({ id: voiceId(v), heldOut: v.heldOut })), seed: options.seed ?? 1 }, null, 2)}\n`,
   );
   return { written: todo.length - failures.length, skipped: plan.length - todo.length, failures };
 }

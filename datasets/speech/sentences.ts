@@ -66,8 +66,16 @@ export function wordnetSentences(dir = WORDNET_DIR): string[] {
 
 /** The sentence sources `attend dataset speech --text` offers. */
 export const SENTENCE_SOURCES = {
-  fortunes: { read: fortuneSentences, packages: 'fortunes-min fortunes' },
-  wordnet: { read: wordnetSentences, packages: 'wordnet-base' },
+  fortunes: {
+    read: fortuneSentences,
+    packages: 'fortunes-min fortunes',
+    title: 'Debian fortunes (fortune-mod collection)',
+  },
+  wordnet: {
+    read: wordnetSentences,
+    packages: 'wordnet-base',
+    title: 'WordNet 3.0 usage examples',
+  },
 } as const;
 
 /** The sentences of several sources, each once, sorted; none at all is an error naming the packages. */

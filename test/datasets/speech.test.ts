@@ -102,7 +102,8 @@ describe.runIf(hasTts || requireTts)('corpus build (espeak-ng and flite)', () =>
     const sentences = fortuneSentences().slice(0, 300);
     expect(sentences.length).toBeGreaterThan(100);
     const voices = VOICES.filter((v) => ['en-us', 'kal16', 'slt', 'en-gb-x-rp'].includes(v.name));
-    const options = { out: dir, utterances: 20, sentences, voices, jobs: 2 };
+    const textSources = ['Debian fortunes (a test slice)'];
+    const options = { out: dir, utterances: 20, sentences, textSources, voices, jobs: 2 };
     // Two shards, as two processes would build them (each appends as it goes).
     for (const index of [0, 1]) {
       const shard = await buildSpeechCorpus({ ...options, shard: { index, count: 2 } });
@@ -124,7 +125,12 @@ describe.runIf(hasTts || requireTts)('corpus build (espeak-ng and flite)', () =>
     expect(voices.map(voiceId)).toContain(item.speaker);
     const corpus = JSON.parse(readFileSync(join(dir, 'corpus.json'), 'utf8')) as {
       utterances: number;
+      source: string;
     };
     expect(corpus.utterances).toBe(20);
+    // The card of a model trained on it says which text it heard, so the corpus must say it right.
+    expect(corpus.source).toBe(
+      'Debian fortunes (a test slice) spoken by espeak-ng, flite and festival',
+    );
   });
 });

@@ -62,7 +62,8 @@ export function datasetCommand(program: Command): void {
         'pitch-shifted': PITCH_SHIFTED_VOICES,
         varied: VARIED_VOICES,
       }).flat();
-      const sentences = readSentenceSources(namedChoices('--text', options.text, SENTENCE_SOURCES));
+      const textSources = namedChoices('--text', options.text, SENTENCE_SOURCES);
+      const sentences = readSentenceSources(textSources);
       const settings = {
         out: options.out,
         utterances,
@@ -70,6 +71,7 @@ export function datasetCommand(program: Command): void {
         seed: Number(options.seed),
         voices,
         sentences,
+        textSources: textSources.map((source) => source.title),
         shard: options.shard === undefined ? undefined : parseShard(options.shard),
       };
       const total = shardOf(planCorpus(settings), settings.shard).length;
