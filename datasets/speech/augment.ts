@@ -8,8 +8,18 @@ export interface Condition {
   readonly telephone: boolean;
 }
 
-export function drawCondition(random: () => number): Condition {
-  return { snrDb: 10 + random() * 30, gainDb: -9 + random() * 9, telephone: random() < 0.2 };
+/** The room noise SNRs (dB) utterances are drawn at unless a corpus asks for others. */
+export const DEFAULT_SNR_DB = [10, 40] as const;
+
+export function drawCondition(
+  random: () => number,
+  snrDb: readonly [number, number] = DEFAULT_SNR_DB,
+): Condition {
+  return {
+    snrDb: snrDb[0] + random() * (snrDb[1] - snrDb[0]),
+    gainDb: -9 + random() * 9,
+    telephone: random() < 0.2,
+  };
 }
 
 const rms = (x: Float32Array): number =>

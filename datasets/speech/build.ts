@@ -12,7 +12,7 @@ import { resample, toMono16k } from '../../src/audio/resample.js';
 import { encodeWav16 } from '../../src/audio/wav.js';
 import { prng } from '../../src/util/random.js';
 import { manifestAudioPaths, type SpeechItem } from '../manifest.js';
-import { applyCondition, drawCondition } from './augment.js';
+import { applyCondition, DEFAULT_SNR_DB, drawCondition } from './augment.js';
 import { fortuneSentences, SENTENCE_SOURCES, type Split, sentenceSplit } from './sentences.js';
 import { drawShift, synthesize, VOICES, type Voice, voiceId } from './voices.js';
 
@@ -26,6 +26,11 @@ export interface SpeechCorpusOptions {
   /** Where `sentences` came from, for corpus.json (default: Debian's fortunes, the default sentences). */
   readonly textSources?: readonly string[];
   readonly voices?: readonly Voice[];
+  /**
+   * Room noise SNR range in dB (default DEFAULT_SNR_DB). The SNR is of the whole signal: a voice
+   * whose energy sits in its fundamental (flite's slt) has far less SNR in its formant bands.
+   */
+  readonly snrDb?: readonly [number, number];
   /** Build only plan items whose index ≡ index (mod count), index 0-based: one process per core. */
   readonly shard?: { readonly index: number; readonly count: number };
   readonly onItem?: (failed: boolean) => void;
@@ -85,7 +90,11 @@ export function planCorpus(options: SpeechCorpusOptions): PlannedUtterance[] {
   return plan;
 }
 
-async function buildOne(item: PlannedUtterance, out: string): Promise<SpeechItem> {
+async function buildOne(
+  item: PlannedUtterance,
+  out: string,
+  snrDb: readonly [number, number],
+): Promise<SpeechItem> {
   const random = prng(item.seed);
   const prosody = {
     rate: 0.8 + random() * 0.45,
@@ -94,7 +103,7 @@ async function buildOne(item: PlannedUtterance, out: string): Promise<SpeechItem
     ...(item.voice.shift ? { shift: drawShift(random, item.voice.shift) } : {}),
   };
   const audio = await synthesize(item.voice, item.text, prosody);
-  const condition = drawCondition(random);
+  const condition = drawCondition(random, snrDb);
   let speech = await toMono16k(audio);
   // Training voices only: speed perturbation scales pitch and formants together, like a shorter
   // or longer vocal tract, so the few engine voices stand in for many more speakers. Dev and test
@@ -181,7 +190,7 @@ export async function buildSpeechCorpus(
     while (next < todo.length) {
       const item = todo[next++]!;
       try {
-        const entry = await buildOne(item, options.out);
+        const entry = await buildOne(item, options.out, options.snrDb ?? DEFAULT_SNR_DB);
         appendFileSync(manifests[item.split], `${JSON.stringify(entry)}\n`);
         options.onItem?.(false);
       } catch (error) {
@@ -197,7 +206,7 @@ export async function buildSpeechCorpus(
   const textSources = options.textSources ?? [SENTENCE_SOURCES.fortunes.title];
   writeFileSync(
     join(options.out, 'corpus.json'),
-    `${JSON.stringify({ source: `${textSources.join(' and ')} spoken by espeak-ng, flite and festival`, trainSpeedPerturbation: { share: TRAIN_PERTURBED_SHARE, range: TRAIN_SPEED_RANGE }, utterances: fullPlan.length, voices: (options.voices ?? VOICES).map((v) => ({ id: voiceId(v), heldOut: v.heldOut })), seed: options.seed ?? 1 }, null, 2)}\n`,
+    `${JSON.stringify({ source: `${textSources.join(' and ')} spoken by espeak-ng, flite and festival`, trainSpeedPerturbation: { share: TRAIN_PERTURBED_SHARE, range: TRAIN_SPEED_RANGE }, utterances: fullPlan.length, snrDb: options.snrDb ?? DEFAULT_SNR_DB, voices: (options.voices ?? VOICES).map((v) => ({ id: voiceId(v), heldOut: v.heldOut })), seed: options.seed ?? 1 }, null, 2)}\n`,
   );
   return { written: todo.length - failures.length, skipped: plan.length - todo.length, failures };
 }

@@ -49,3 +49,12 @@ export function namedChoices<T>(
     return choice;
   });
 }
+
+/** `LOW,HIGH` (e.g. `10,40`): two numbers with LOW <= HIGH, for ranges a value is drawn from. */
+export function numberRange(name: string, value: string): readonly [number, number] {
+  const parts = value.split(',');
+  const [low, high] = parts.map((part) => (part.trim() === '' ? Number.NaN : Number(part)));
+  if (parts.length !== 2 || !Number.isFinite(low) || !Number.isFinite(high) || low! > high!)
+    throw new AttendError(`${name}: '${value}' is not LOW,HIGH (two numbers, LOW <= HIGH)`);
+  return [low!, high!];
+}

@@ -5,6 +5,7 @@ import { readCocoCaptions } from '../../../datasets/captions/coco.js';
 import { readFlickrTokens } from '../../../datasets/captions/flickr.js';
 import { buildSceneCorpus, planScenes } from '../../../datasets/scenes/build.js';
 import { readAsteriskPrompts } from '../../../datasets/speech/asterisk.js';
+import { DEFAULT_SNR_DB } from '../../../datasets/speech/augment.js';
 import { buildSpeechCorpus, planCorpus, shardOf } from '../../../datasets/speech/build.js';
 import { readLibriSpeech } from '../../../datasets/speech/librispeech.js';
 import { readSentenceSources, SENTENCE_SOURCES } from '../../../datasets/speech/sentences.js';
@@ -17,7 +18,7 @@ import { readModelFile } from '../../io/checkpoint.js';
 import type { AsrConfig } from '../../models/asr.js';
 import { writeJsonl } from '../../util/jsonl.js';
 import { startRuntime } from '../context.js';
-import { namedChoices, positiveInteger } from '../parse.js';
+import { namedChoices, numberRange, positiveInteger } from '../parse.js';
 import { Progress } from '../progress.js';
 
 interface SpeechOptions {
@@ -27,6 +28,7 @@ interface SpeechOptions {
   seed: string;
   voices: string;
   text: string;
+  snr: string;
   shard?: string;
 }
 
@@ -55,6 +57,11 @@ export function datasetCommand(program: Command): void {
         .join(', ')}; each sentence keeps its fixed split whatever the source`,
       'fortunes',
     )
+    .option(
+      '--snr <low,high>',
+      'room noise SNR range in dB, drawn per utterance (of the whole signal: lower it to train for voices whose formants are weak)',
+      `${DEFAULT_SNR_DB.join(',')}`,
+    )
     .action(async (options: SpeechOptions) => {
       const utterances = positiveInteger('--utterances', options.utterances);
       const voices = namedChoices('--voices', options.voices, {
@@ -72,6 +79,7 @@ export function datasetCommand(program: Command): void {
         voices,
         sentences,
         textSources: textSources.map((source) => source.title),
+        snrDb: numberRange('--snr', options.snr),
         shard: options.shard === undefined ? undefined : parseShard(options.shard),
       };
       const total = shardOf(planCorpus(settings), settings.shard).length;

@@ -7,15 +7,15 @@ import { AttendError } from '../../errors.js';
 import { averageCheckpoints } from '../../io/average-checkpoints.js';
 import type { LoopSettings } from '../../train/loop.js';
 import { startRuntime } from '../context.js';
-import { namedChoices, nonNegativeInteger, positiveNumber } from '../parse.js';
+import { namedChoices, nonNegativeInteger, numberRange, positiveNumber } from '../parse.js';
 
 /** `--vtlp 0.9,1.1` → [0.9, 1.1]; `off` → undefined. */
 function warpRange(text: string): readonly [number, number] | undefined {
   if (text === 'off') return undefined;
-  const [low, high] = text.split(',').map(Number);
-  if (!(low! > 0.5 && high! >= low! && high! < 2))
-    throw new AttendError(`--vtlp: '${text}' is not 'off' or LOW,HIGH (e.g. 0.9,1.1)`);
-  return [low!, high!];
+  const [low, high] = numberRange('--vtlp', text);
+  if (!(low > 0.5 && high < 2))
+    throw new AttendError(`--vtlp: '${text}' is not 'off' or LOW,HIGH within 0.5-2 (e.g. 0.9,1.1)`);
+  return [low, high];
 }
 
 interface LmCommandOptions {
