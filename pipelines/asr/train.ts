@@ -11,6 +11,7 @@ import type { SpeechTokenizer } from '../../src/text/tokenizer.js';
 import {
   type LoopSettings,
   resumableState,
+  runOrigin,
   runTraining,
   type TrainState,
 } from '../../src/train/loop.js';
@@ -128,7 +129,7 @@ function newTokenizer(spec: string, trainManifest: string): SpeechTokenizer {
 }
 
 /**
- * Trains (or resumes from <out>/latest) an ASR model with the shared loop: length-bucketed
+ * Trains (or resumes from <out>/latest, or fine-tunes from options.init) an ASR model with the shared loop: length-bucketed
  * batches with SpecAugment and VTLP, joint CTC-attention loss, dev WER picking the best checkpoint.
  */
 export async function trainAsr(options: TrainAsrOptions): Promise<TrainState> {
@@ -141,6 +142,7 @@ export async function trainAsr(options: TrainAsrOptions): Promise<TrainState> {
     );
   let model: AsrModel;
   if (resumeState) model = AsrModel.load(latest);
+  else if (options.init) model = AsrModel.load(options.init);
   else {
     const fresh = newTokenizer(options.tokenizer ?? 'chars', join(options.data, 'train.jsonl'));
     model = new AsrModel(preset(fresh.size), fresh);
@@ -187,8 +189,8 @@ export async function trainAsr(options: TrainAsrOptions): Promise<TrainState> {
           steps: state.step,
           secondsTrained: Math.round(state.secondsTrained),
           bestDevWer: state.best,
-          preset: options.preset,
-          retrain: `attend train asr --data ${options.data} --out ${options.out} --preset ${options.preset}`,
+          ...runOrigin(options).card,
+          retrain: `attend train asr --data ${options.data} --out ${options.out} ${runOrigin(options).flag}`,
         }),
       },
       resumeState,

@@ -8,6 +8,7 @@ import { WordTokenizer } from '../../src/text/words.js';
 import {
   type LoopSettings,
   resumableState,
+  runOrigin,
   runTraining,
   type TrainState,
 } from '../../src/train/loop.js';
@@ -40,7 +41,7 @@ async function loadSplit(
 }
 
 /**
- * Trains (or resumes from <out>/latest) a captioning model with the shared loop: each epoch visits
+ * Trains (or resumes from <out>/latest, or fine-tunes from options.init) a captioning model with the shared loop: each epoch visits
  * every image once with one of its captions drawn at random, augmented; dev CIDEr-D picks the best.
  */
 export async function trainCaption(options: TrainCaptionOptions): Promise<TrainState> {
@@ -53,6 +54,8 @@ export async function trainCaption(options: TrainCaptionOptions): Promise<TrainS
     );
   let model: CaptionModel;
   if (resumeState) model = CaptionModel.load(latest);
+  else if (options.init)
+    model = CaptionModel.load(options.init); // its vocabulary: new words are <unk>
   else {
     const captions = readCaptionManifest(join(options.data, 'train.jsonl')).flatMap(
       (i) => i.captions,
@@ -109,8 +112,8 @@ export async function trainCaption(options: TrainCaptionOptions): Promise<TrainS
           steps: state.step,
           secondsTrained: Math.round(state.secondsTrained),
           bestDevCider: -state.best,
-          preset: options.preset,
-          retrain: `attend train caption --data ${options.data} --out ${options.out} --preset ${options.preset}`,
+          ...runOrigin(options).card,
+          retrain: `attend train caption --data ${options.data} --out ${options.out} ${runOrigin(options).flag}`,
         }),
       },
       resumeState,

@@ -28,6 +28,19 @@ export interface LoopSettings {
   readonly cooldown?: number;
   /** Keep the model of the last N evaluations in <out>/snapshots/step-S (to average); 0: none. */
   readonly snapshots?: number;
+  /**
+   * Fine-tuning: a checkpoint folder whose model (weights, configuration, tokenizer) a new run
+   * starts from, with a fresh optimizer and schedule. A run that resumes from <out>/latest has
+   * already started from it and ignores it.
+   */
+  readonly init?: string;
+}
+
+/** How a run began, for its card and its retrain command: --init's checkpoint, else a --preset. */
+export function runOrigin(options: { readonly init?: string; readonly preset: string }) {
+  return options.init
+    ? { card: { initFrom: options.init }, flag: `--init ${options.init}` }
+    : { card: { preset: options.preset }, flag: `--preset ${options.preset}` };
 }
 
 export interface TrainState {

@@ -1,5 +1,14 @@
 import { spawn } from 'node:child_process';
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import {
+  cpSync,
+  existsSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -117,5 +126,41 @@ describe('the training loop (through attend train caption)', () => {
     expect(performance.now() - sent).toBeLessThan(15_000);
     expect(state(long).step).toBeGreaterThanOrEqual(3);
     expect(state(long).step).toBe(steps(long).at(-1)!.step); // saved where it stopped
+  });
+
+  it('fine-tunes from a checkpoint with --init: its weights, a fresh schedule', () => {
+    // A checkpoint no fresh run could start from: the trained model with every weight moved +0.5.
+    const from = join(dir, 'shifted');
+    cpSync(join(dir, 'run', 'best'), from, { recursive: true });
+    const bytes = readFileSync(join(from, 'weights.bin'));
+    const weights = new Float32Array(bytes.buffer, bytes.byteOffset, bytes.byteLength / 4);
+    for (let i = 0; i < weights.length; i++) weights[i]! += 0.5;
+    writeFileSync(join(from, 'weights.bin'), bytes);
+    const model = JSON.parse(readFileSync(join(from, 'model.json'), 'utf8'));
+    model.weightsSha256 = createHash('sha256').update(bytes).digest('hex');
+    writeFileSync(join(from, 'model.json'), JSON.stringify(model));
+    const tuned = join(dir, 'tuned');
+    // One step at a negligible rate: the run starts at step 0 from exactly the checkpoint.
+    const fine = attend(
+      train(tuned, '--init', from, '--steps', '1', '--eval-every', '1', '--lr', '1e-12'),
+    );
+    expect(fine.status, fine.stderr).toBe(0);
+    expect(state(tuned)).toMatchObject({ step: 1 });
+    const card = JSON.parse(readFileSync(join(tuned, 'latest', 'card.json'), 'utf8'));
+    expect(card).toMatchObject({ initFrom: from });
+    expect(card.retrain).toContain(`--init ${from}`);
+    const [init, after] = [from, join(tuned, 'latest')].map((d) => loadVariables(d).tensors);
+    let gap = 0;
+    for (const name of Object.keys(init!)) {
+      const [a, b] = [init, after].map((t) => t![name]!.dataSync());
+      a!.forEach((v, i) => {
+        gap = Math.max(gap, Math.abs(v - b![i]!));
+      });
+    }
+    expect(gap).toBeLessThan(1e-6);
+    const missing = attend(train(join(dir, 'nowhere-run'), '--init', join(dir, 'nowhere')));
+    expect(missing.status).not.toBe(0);
+    expect(missing.stderr).toContain(join(dir, 'nowhere'));
+    expect(missing.stderr).not.toMatch(/\n\s+at /); // one line, not a stack trace
   });
 });

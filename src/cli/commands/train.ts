@@ -60,7 +60,11 @@ export function trainCommand(program: Command): void {
         "keep the model of the last N evaluations in <out>/snapshots (for 'attend train average')",
         '0',
       )
-      .option('--seed <n>', 'data order seed', '1');
+      .option('--seed <n>', 'data order seed', '1')
+      .option(
+        '--init <checkpoint>',
+        'fine-tune: start from this model (its size and tokens; --preset is not used) with a fresh optimizer and schedule',
+      );
   const loopSettings = (o: Record<string, string>): LoopSettings => ({
     out: o.out!,
     steps: positiveNumber('--steps', o.steps!),
@@ -72,6 +76,7 @@ export function trainCommand(program: Command): void {
     patience: positiveNumber('--patience', o.patience!),
     snapshots: nonNegativeInteger('--snapshots', o.snapshots!),
     seed: Number(o.seed),
+    ...(o.init === undefined ? {} : { init: o.init }),
   });
   loopOptions(
     train
