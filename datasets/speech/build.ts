@@ -173,6 +173,7 @@ export async function buildSpeechCorpus(
 ): Promise<{ written: number; skipped: number; failures: string[] }> {
   const fullPlan = planCorpus(options);
   const plan = shardOf(fullPlan, options.shard);
+  const snrDb = options.snrDb ?? DEFAULT_SNR_DB;
   const manifests: Record<Split, string> = {
     train: join(options.out, 'train.jsonl'),
     dev: join(options.out, 'dev.jsonl'),
@@ -190,7 +191,7 @@ export async function buildSpeechCorpus(
     while (next < todo.length) {
       const item = todo[next++]!;
       try {
-        const entry = await buildOne(item, options.out, options.snrDb ?? DEFAULT_SNR_DB);
+        const entry = await buildOne(item, options.out, snrDb);
         appendFileSync(manifests[item.split], `${JSON.stringify(entry)}\n`);
         options.onItem?.(false);
       } catch (error) {
@@ -206,7 +207,7 @@ export async function buildSpeechCorpus(
   const textSources = options.textSources ?? [SENTENCE_SOURCES.fortunes.title];
   writeFileSync(
     join(options.out, 'corpus.json'),
-    `${JSON.stringify({ source: `${textSources.join(' and ')} spoken by espeak-ng, flite and festival`, trainSpeedPerturbation: { share: TRAIN_PERTURBED_SHARE, range: TRAIN_SPEED_RANGE }, utterances: fullPlan.length, snrDb: options.snrDb ?? DEFAULT_SNR_DB, voices: (options.voices ?? VOICES).map((v) => ({ id: voiceId(v), heldOut: v.heldOut })), seed: options.seed ?? 1 }, null, 2)}\n`,
+    `${JSON.stringify({ source: `${textSources.join(' and ')} spoken by espeak-ng, flite and festival`, trainSpeedPerturbation: { share: TRAIN_PERTURBED_SHARE, range: TRAIN_SPEED_RANGE }, utterances: fullPlan.length, snrDb, voices: (options.voices ?? VOICES).map((v) => ({ id: voiceId(v), heldOut: v.heldOut })), seed: options.seed ?? 1 }, null, 2)}\n`,
   );
   return { written: todo.length - failures.length, skipped: plan.length - todo.length, failures };
 }

@@ -129,8 +129,9 @@ function newTokenizer(spec: string, trainManifest: string): SpeechTokenizer {
 }
 
 /**
- * Trains (or resumes from <out>/latest, or fine-tunes from options.init) an ASR model with the shared loop: length-bucketed
- * batches with SpecAugment and VTLP, joint CTC-attention loss, dev WER picking the best checkpoint.
+ * Trains (or resumes from <out>/latest, or fine-tunes from options.init) an ASR model with the
+ * shared loop: length-bucketed batches with SpecAugment and VTLP, joint CTC-attention loss, dev WER
+ * picking the best checkpoint.
  */
 export async function trainAsr(options: TrainAsrOptions): Promise<TrainState> {
   const latest = join(options.out, 'latest');
@@ -163,6 +164,7 @@ export async function trainAsr(options: TrainAsrOptions): Promise<TrainState> {
       ? options.vtlp
       : undefined;
   type Batch = ReturnType<typeof toBatch>;
+  const origin = runOrigin(options);
   try {
     return await runTraining<Batch>(
       options,
@@ -189,8 +191,8 @@ export async function trainAsr(options: TrainAsrOptions): Promise<TrainState> {
           steps: state.step,
           secondsTrained: Math.round(state.secondsTrained),
           bestDevWer: state.best,
-          ...runOrigin(options).card,
-          retrain: `attend train asr --data ${options.data} --out ${options.out} ${runOrigin(options).flag}`,
+          ...origin.card,
+          retrain: `attend train asr --data ${options.data} --out ${options.out} ${origin.flag}`,
         }),
       },
       resumeState,

@@ -41,8 +41,9 @@ async function loadSplit(
 }
 
 /**
- * Trains (or resumes from <out>/latest, or fine-tunes from options.init) a captioning model with the shared loop: each epoch visits
- * every image once with one of its captions drawn at random, augmented; dev CIDEr-D picks the best.
+ * Trains (or resumes from <out>/latest, or fine-tunes from options.init) a captioning model with
+ * the shared loop: each epoch visits every image once with one of its captions drawn at random,
+ * augmented; dev CIDEr-D picks the best.
  */
 export async function trainCaption(options: TrainCaptionOptions): Promise<TrainState> {
   const latest = join(options.out, 'latest');
@@ -68,6 +69,7 @@ export async function trainCaption(options: TrainCaptionOptions): Promise<TrainS
   const train = await loadSplit(options.data, 'train', size);
   const dev = await loadSplit(options.data, 'dev', size, options.devImages);
   if (train.length === 0) throw new AttendError(`${options.data}: no readable training images`);
+  const origin = runOrigin(options);
   try {
     return await runTraining<Batch>(
       options,
@@ -112,8 +114,8 @@ export async function trainCaption(options: TrainCaptionOptions): Promise<TrainS
           steps: state.step,
           secondsTrained: Math.round(state.secondsTrained),
           bestDevCider: -state.best,
-          ...runOrigin(options).card,
-          retrain: `attend train caption --data ${options.data} --out ${options.out} ${runOrigin(options).flag}`,
+          ...origin.card,
+          retrain: `attend train caption --data ${options.data} --out ${options.out} ${origin.flag}`,
         }),
       },
       resumeState,

@@ -43,7 +43,8 @@ export function namedChoices<T>(
   choices: Readonly<Record<string, T>>,
 ): T[] {
   return value.split(',').map((part) => {
-    const choice = Object.hasOwn(choices, part.trim()) ? choices[part.trim()] : undefined;
+    const key = part.trim();
+    const choice = Object.hasOwn(choices, key) ? choices[key] : undefined;
     if (choice === undefined)
       throw new AttendError(`${name}: '${part}' is not one of ${Object.keys(choices).join(', ')}`);
     return choice;

@@ -60,7 +60,7 @@ export function datasetCommand(program: Command): void {
     .option(
       '--snr <low,high>',
       'room noise SNR range in dB, drawn per utterance (of the whole signal: lower it to train for voices whose formants are weak)',
-      `${DEFAULT_SNR_DB.join(',')}`,
+      DEFAULT_SNR_DB.join(','),
     )
     .action(async (options: SpeechOptions) => {
       const utterances = positiveInteger('--utterances', options.utterances);
