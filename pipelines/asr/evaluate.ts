@@ -13,6 +13,8 @@ export interface TunedDecoding {
   readonly lexiconWeight?: number;
   /** Warp factors decoded per utterance (test-time VTLN); absent: no warping. */
   readonly warps?: readonly number[];
+  /** How many of the warps to beam-search, picked by their CTC best path; absent: all. */
+  readonly warpCandidates?: number;
   readonly tunedOn?: string;
   readonly devWer?: number;
   readonly devCer?: number;
