@@ -19,6 +19,25 @@ import { type CachedUtterance, corpusFeatures } from './feature-cache.js';
 import { specAugment } from './spec-augment.js';
 import { drawWarpFactor, warpFeatures } from './vocal-tract-warp.js';
 
+/** A corpus mixed into training; `times` copies of its utterances per epoch (default 1). */
+export interface MixedCorpus {
+  readonly dir: string;
+  readonly times?: number;
+}
+
+/** `DIR` or `DIR:N` (N copies per epoch: a small corpus, such as real speech, weighs more). */
+export function parseMixedCorpus(value: string): MixedCorpus {
+  const match = /^(.+):(\d+)$/.exec(value);
+  if (!match) return { dir: value };
+  const times = Number(match[2]);
+  if (times < 1) throw new AttendError(`--mix ${value}: the number of copies must be at least 1`);
+  return { dir: match[1]!, times };
+}
+
+/** The --mix flags that give `mix` again, for a card's retrain line. */
+export const mixFlags = (mix: readonly MixedCorpus[] = []): string =>
+  mix.map(({ dir, times = 1 }) => ` --mix ${dir}${times > 1 ? `:${times}` : ''}`).join('');
+
 export interface TrainAsrOptions extends LoopSettings {
   readonly data: string; // folder with train.jsonl and dev.jsonl
   readonly preset: string;
@@ -26,8 +45,8 @@ export interface TrainAsrOptions extends LoopSettings {
   readonly devUtterances: number;
   /** `chars` or `bpe:N`; a resumed run keeps the tokenizer it started with. */
   readonly tokenizer?: string;
-  /** Other corpus folders whose train.jsonl joins the training set (e.g. real speech). */
-  readonly mix?: readonly string[];
+  /** Other corpora whose train.jsonl joins the training set (e.g. real speech). */
+  readonly mix?: readonly MixedCorpus[];
   /** VTLP warp factors [low, high] for log-mel features; undefined for none. */
   readonly vtlp?: readonly [number, number];
 }
@@ -152,8 +171,13 @@ export async function trainAsr(options: TrainAsrOptions): Promise<TrainState> {
   const tokenizer = model.tokenizer;
   const config = model.config;
   const train: CachedUtterance[] = [];
-  for (const corpus of [options.data, ...(options.mix ?? [])])
-    train.push(...(await corpusFeatures(corpus, 'train', config.features)).utterances);
+  const sources: string[] = [];
+  for (const { dir, times = 1 } of [{ dir: options.data }, ...(options.mix ?? [])]) {
+    const { utterances } = await corpusFeatures(dir, 'train', config.features);
+    for (let copy = 0; copy < times; copy++) train.push(...utterances);
+    sources.push(`${utterances.length}${times > 1 ? ` ×${times}` : ''} from ${dir}`);
+  }
+  process.stderr.write(`train asr: ${train.length} utterances an epoch (${sources.join(', ')})\n`);
   const devAll = (await corpusFeatures(options.data, 'dev', config.features)).utterances;
   const dev = devAll.slice(0, options.devUtterances);
   const dim = config.encoder.inputDim;
@@ -192,7 +216,8 @@ export async function trainAsr(options: TrainAsrOptions): Promise<TrainState> {
           secondsTrained: Math.round(state.secondsTrained),
           bestDevWer: state.best,
           ...origin.card,
-          retrain: `attend train asr --data ${options.data} --out ${options.out} ${origin.flag}`,
+          ...(options.mix?.length ? { mix: options.mix } : {}),
+          retrain: `attend train asr --data ${options.data} --out ${options.out} ${origin.flag}${mixFlags(options.mix)}`,
         }),
       },
       resumeState,

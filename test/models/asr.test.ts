@@ -150,6 +150,33 @@ describe.runIf(hasEspeak || requireTts)('a tiny AED + CTC model', () => {
     expect(trained.stderr).toBe('');
     expect(trained.stdout).toMatch(/10 sentences; perplexity per token: dev \d/);
     expect(existsSync(join(dir, 'tiny', 'lm.json'))).toBe(true);
+    // Fine-tuning on it with a corpus mixed in twice: 10 + 2 × 10 utterances an epoch, and the
+    // card's retrain line gives the mix again.
+    const mixed = attend([
+      'train',
+      'asr',
+      '--data',
+      corpus,
+      '--mix',
+      `${corpus}:2`,
+      '--init',
+      join(dir, 'tiny'),
+      '--out',
+      join(dir, 'mixed'),
+      '--steps',
+      '1',
+      '--dev-utterances',
+      '2',
+    ]);
+    expect(mixed.status).toBe(0);
+    expect(mixed.stderr).toContain(
+      `train asr: 30 utterances an epoch (10 from ${corpus}, 10 ×2 from ${corpus})`,
+    );
+    const mixedCard = JSON.parse(readFileSync(join(dir, 'mixed', 'latest', 'card.json'), 'utf8'));
+    expect(mixedCard.retrain).toMatch(new RegExp(`--init \\S+ --mix ${corpus}:2$`));
+    expect(attend(['train', 'asr', '--data', corpus, '--mix', `${corpus}:0`]).stderr).toMatch(
+      /--mix .*:0: the number of copies must be at least 1/,
+    );
     const fused = attend(['transcribe', wav, '--model', join(dir, 'tiny'), '--lm-weight', '0.5']);
     expect(fused.stdout.trim()).toBe(data[0]!.text);
     // --tune picks the fusion weights on a dev manifest and writes decoding.json, which eval uses.

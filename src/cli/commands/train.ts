@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
 import { readSentenceSources, SENTENCE_SOURCES } from '../../../datasets/speech/sentences.js';
-import { trainAsr } from '../../../pipelines/asr/train.js';
+import { type MixedCorpus, parseMixedCorpus, trainAsr } from '../../../pipelines/asr/train.js';
 import { trainCaption } from '../../../pipelines/caption/train.js';
 import { trainTokenLm } from '../../../pipelines/lm/train.js';
 import { AttendError } from '../../errors.js';
@@ -93,9 +93,9 @@ export function trainCommand(program: Command): void {
       )
       .option(
         '--mix <dir>',
-        'another corpus whose train.jsonl joins training, e.g. real speech from `attend dataset asterisk` (repeatable)',
-        (value: string, all: string[]) => [...all, value],
-        [] as string[],
+        'another corpus whose train.jsonl joins training, e.g. real speech from `attend dataset asterisk`; DIR:N adds N copies per epoch (repeatable)',
+        (value: string, all: MixedCorpus[]) => [...all, parseMixedCorpus(value)],
+        [] as MixedCorpus[],
       )
       .option(
         '--vtlp <low,high>',
@@ -111,7 +111,7 @@ export function trainCommand(program: Command): void {
       preset: o.preset!,
       batchFrames: positiveNumber('--batch-frames', o.batchFrames!),
       devUtterances: positiveNumber('--dev-utterances', o.devUtterances!),
-      mix: (o as unknown as { mix: string[] }).mix,
+      mix: (o as unknown as { mix: MixedCorpus[] }).mix,
       tokenizer: o.tokenizer!,
       vtlp: warpRange(o.vtlp!),
     });
