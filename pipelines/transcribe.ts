@@ -13,7 +13,7 @@ import { DEFAULT_DECODING, type DecodingOptions, type Hypothesis } from '../src/
 import { EOS } from '../src/text/characters.js';
 import { readTunedDecoding } from './asr/evaluate.js';
 import { warpFeatures } from './asr/vocal-tract-warp.js';
-import { bestOfEachGroup, ctcBestPathScores } from './asr/warp-preselect.js';
+import { bestOfEachGroup, greedyScores } from './asr/warp-preselect.js';
 
 export type { Segment, Transcript, WordTiming };
 
@@ -165,8 +165,8 @@ export type TranscribeOptions = Partial<DecodingOptions> & {
    */
   readonly warps?: readonly number[];
   /**
-   * With several warps, beam-search only this many per piece: those whose CTC best path is most
-   * likely (ctcBestPathScores, one encoder pass each). Default: all of them.
+   * With several warps, beam-search only this many per piece: those whose greedy decode scores
+   * best (greedyScores, all warps in one batch). Default: all of them.
    */
   readonly warpCandidates?: number;
 };
@@ -248,7 +248,7 @@ export function createAsrPipeline(checkpoint: string, lmChoice?: string): AsrPip
     });
     const chosen =
       warpCandidates < warps.length
-        ? bestOfEachGroup(ctcBestPathScores(model, warped), warps.length, warpCandidates)
+        ? bestOfEachGroup(greedyScores(model, warped), warps.length, warpCandidates)
         : warped.map((_, i) => i);
     const batch = padFeatures(chosen.map((i) => warped[i]!));
     try {

@@ -13,7 +13,7 @@ export interface TunedDecoding {
   readonly lexiconWeight?: number;
   /** Warp factors decoded per utterance (test-time VTLN); absent: no warping. */
   readonly warps?: readonly number[];
-  /** How many of the warps to beam-search, picked by their CTC best path; absent: all. */
+  /** How many of the warps to beam-search, picked by their greedy decode's score; absent: all. */
   readonly warpCandidates?: number;
   readonly tunedOn?: string;
   readonly devWer?: number;

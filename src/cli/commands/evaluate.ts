@@ -106,7 +106,7 @@ export function evalCommand(program: Command): void {
         } else {
           const { wer, cer } = scores;
           console.log(
-            `${scores.pairs.length} utterances (${scores.failures.length} failed), beam ${used.beamSize}, ctc ${summary.ctcWeight}, lm ${summary.lm} × ${summary.lmWeight}, lexicon × ${summary.lexiconWeight}${summary.warps.length > 1 ? `, warps ${summary.warps.join(',')}` : ''}${summary.warpCandidates ? ` (best ${summary.warpCandidates} by CTC)` : ''}`,
+            `${scores.pairs.length} utterances (${scores.failures.length} failed), beam ${used.beamSize}, ctc ${summary.ctcWeight}, lm ${summary.lm} × ${summary.lmWeight}, lexicon × ${summary.lexiconWeight}${summary.warps.length > 1 ? `, warps ${summary.warps.join(',')}` : ''}${summary.warpCandidates ? ` (best ${summary.warpCandidates} by greedy score)` : ''}`,
           );
           console.log(
             `WER ${(wer.rate * 100).toFixed(2)}% (${wer.errors}/${wer.total})  CER ${(cer.rate * 100).toFixed(2)}% (${cer.errors}/${cer.total})  RTF ${scores.rtf.toFixed(3)}`,

@@ -43,7 +43,7 @@ export function fusionOptions(command: Command): Command {
     )
     .option(
       '--warp-candidates <n>',
-      'beam-search only the n warps whose CTC best path is most likely (one encoder pass per warp picks them; default: all)',
+      'beam-search only the n warps whose greedy decode scores best (default: all)',
     );
 }
 
