@@ -13,7 +13,6 @@ import { DEFAULT_DECODING, type DecodingOptions, type Hypothesis } from '../src/
 import { EOS } from '../src/text/characters.js';
 import { readTunedDecoding } from './asr/evaluate.js';
 import { warpFeatures } from './asr/vocal-tract-warp.js';
-import { bestOfEachGroup, greedyScores } from './asr/warp-preselect.js';
 
 export type { Segment, Transcript, WordTiming };
 
@@ -164,11 +163,6 @@ export type TranscribeOptions = Partial<DecodingOptions> & {
    * best-scoring hypothesis wins. Default [1]: no warping.
    */
   readonly warps?: readonly number[];
-  /**
-   * With several warps, beam-search only this many per piece: those whose greedy decode scores
-   * best (greedyScores, all warps in one batch). Default: all of them.
-   */
-  readonly warpCandidates?: number;
 };
 
 export type DecodingOptionsWithFusion = Omit<DecodingOptions, 'startToken' | 'endToken'> & {
@@ -176,7 +170,6 @@ export type DecodingOptionsWithFusion = Omit<DecodingOptions, 'startToken' | 'en
   readonly lmWeight: number;
   readonly lexiconWeight: number;
   readonly warps?: readonly number[];
-  readonly warpCandidates?: number;
 };
 
 export interface AsrPipeline {
@@ -230,27 +223,15 @@ export function createAsrPipeline(checkpoint: string, lmChoice?: string): AsrPip
   const lexicon = lm?.lexicon.length ? new LexiconScorer(lm.lexicon, tokenTexts, EOS) : undefined;
   const nyquist = model.config.features.sampleRate / 2;
   /**
-   * The best hypothesis for each piece of 16 kHz audio: every piece at every warp factor (or the
-   * warpCandidates most promising ones) decoded as one padded batch, then per piece the warp
-   * whose hypothesis scores best.
+   * The best hypothesis for each piece of 16 kHz audio: every piece at every warp factor decoded
+   * as one padded batch, then per piece the warp whose hypothesis scores best.
    */
   const decodePieces = (pieces: Float32Array[], options: TranscribeOptions): Hypothesis[] => {
-    const {
-      lmWeight,
-      lexiconWeight,
-      warps = [1],
-      warpCandidates = warps.length,
-      ...decoding
-    } = pipeline.decodingFor(options);
-    const warped = pieces.flatMap((p) => {
-      const features = asrFeatures(p, model.config.features);
-      return warps.map((alpha) => warpFeatures(features, alpha, nyquist));
-    });
-    const chosen =
-      warpCandidates < warps.length
-        ? bestOfEachGroup(greedyScores(model, warped), warps.length, warpCandidates)
-        : warped.map((_, i) => i);
-    const batch = padFeatures(chosen.map((i) => warped[i]!));
+    const { lmWeight, lexiconWeight, warps = [1], ...decoding } = pipeline.decodingFor(options);
+    const features = pieces.map((p) => asrFeatures(p, model.config.features));
+    const batch = padFeatures(
+      features.flatMap((f) => warps.map((alpha) => warpFeatures(f, alpha, nyquist))),
+    );
     try {
       const best = model
         .transcribeFeatures(batch.features, batch.lengths, {
@@ -261,8 +242,9 @@ export function createAsrPipeline(checkpoint: string, lmChoice?: string): AsrPip
           ],
         })
         .map((list) => list[0]!);
-      const pieceOf = chosen.map((i) => Math.floor(i / warps.length));
-      return pieces.map((_, piece) => bestScoring(best.filter((_, j) => pieceOf[j] === piece)));
+      return pieces.map((_, i) =>
+        bestScoring(best.slice(i * warps.length, (i + 1) * warps.length)),
+      );
     } finally {
       batch.features.dispose();
     }
@@ -278,7 +260,6 @@ export function createAsrPipeline(checkpoint: string, lmChoice?: string): AsrPip
       lmWeight: tuned?.lmWeight ?? Number(lm?.info.weight ?? 0.3),
       lexiconWeight: tuned?.lexiconWeight ?? 0,
       ...(tuned?.warps ? { warps: tuned.warps } : {}),
-      ...(tuned?.warpCandidates ? { warpCandidates: tuned.warpCandidates } : {}),
       ...options,
     }),
     load: async (file) => ({ file, samples: await toMono16k(await decodeAudioFile(file)) }),

@@ -13,8 +13,6 @@ export interface TunedDecoding {
   readonly lexiconWeight?: number;
   /** Warp factors decoded per utterance (test-time VTLN); absent: no warping. */
   readonly warps?: readonly number[];
-  /** How many of the warps to beam-search, picked by their greedy decode's score; absent: all. */
-  readonly warpCandidates?: number;
   readonly tunedOn?: string;
   readonly devWer?: number;
   readonly devCer?: number;

@@ -93,9 +93,6 @@ export function evalCommand(program: Command): void {
           lmWeight: pipeline.lm && fused ? used.lmWeight : 0,
           lexiconWeight: pipeline.lm && fused ? used.lexiconWeight : 0,
           warps: used.warps ?? [1],
-          ...(used.warps && (used.warpCandidates ?? used.warps.length) < used.warps.length
-            ? { warpCandidates: used.warpCandidates }
-            : {}),
           wer: scores.wer.rate,
           cer: scores.cer.rate,
           rtf: scores.rtf,
@@ -106,7 +103,7 @@ export function evalCommand(program: Command): void {
         } else {
           const { wer, cer } = scores;
           console.log(
-            `${scores.pairs.length} utterances (${scores.failures.length} failed), beam ${used.beamSize}, ctc ${summary.ctcWeight}, lm ${summary.lm} × ${summary.lmWeight}, lexicon × ${summary.lexiconWeight}${summary.warps.length > 1 ? `, warps ${summary.warps.join(',')}` : ''}${summary.warpCandidates ? ` (best ${summary.warpCandidates} by greedy score)` : ''}`,
+            `${scores.pairs.length} utterances (${scores.failures.length} failed), beam ${used.beamSize}, ctc ${summary.ctcWeight}, lm ${summary.lm} × ${summary.lmWeight}, lexicon × ${summary.lexiconWeight}${summary.warps.length > 1 ? `, warps ${summary.warps.join(',')}` : ''}`,
           );
           console.log(
             `WER ${(wer.rate * 100).toFixed(2)}% (${wer.errors}/${wer.total})  CER ${(cer.rate * 100).toFixed(2)}% (${cer.errors}/${cer.total})  RTF ${scores.rtf.toFixed(3)}`,

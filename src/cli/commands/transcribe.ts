@@ -24,7 +24,6 @@ interface TranscribeOptions {
   lexiconWeight?: string;
   ctcWeight?: string;
   warps?: string;
-  warpCandidates?: string;
 }
 
 /** The fusion flags transcribe and eval share. */
@@ -40,10 +39,6 @@ export function fusionOptions(command: Command): Command {
     .option(
       '--warps <list>',
       "vocal-tract warp factors to decode each utterance with, best kept, e.g. 0.9,1,1.1 (test-time VTLN; default: decoding.json's, else 1)",
-    )
-    .option(
-      '--warp-candidates <n>',
-      'beam-search only the n warps whose greedy decode scores best (default: all)',
     );
 }
 
@@ -61,13 +56,9 @@ export function fusionWeights(options: {
   lexiconWeight?: string;
   ctcWeight?: string;
   warps?: string;
-  warpCandidates?: string;
 }) {
   return {
     ...(options.warps === undefined ? {} : { warps: warpList(options.warps) }),
-    ...(options.warpCandidates === undefined
-      ? {}
-      : { warpCandidates: positiveInteger('--warp-candidates', options.warpCandidates) }),
     ...(options.lexiconWeight === undefined
       ? {}
       : { lexiconWeight: nonNegativeNumber('--lexicon-weight', options.lexiconWeight) }),
