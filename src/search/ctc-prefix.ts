@@ -7,8 +7,8 @@ export interface CtcPrefixState {
   readonly endsLabel: Float64Array; // log r_t^n(h)
   readonly endsBlank: Float64Array; // log r_t^b(h)
   readonly prefix: number; // log ψ(h): the probability that the output starts with h
-  /** Filled by scores(): each token's forward variables, so advance() need not redo them. */
-  readonly children: Map<number, CtcPrefixState>;
+  /** log(r^n + r^b) of h at every frame, shared by every label extending h; made when first needed. */
+  total?: Float64Array;
 }
 
 /**
@@ -41,10 +41,13 @@ export class CtcPrefixScorer implements PrefixScorer<CtcPrefixState> {
       endsLabel: new Float64Array(this.frames).fill(NEG_INF),
       endsBlank,
       prefix: 0,
-      children: new Map(),
     };
   }
 
+  /**
+   * ψ(h·c) needs one log-add per frame and no arrays: the search scores 1.5·beam labels per
+   * hypothesis but keeps about one, so only advance() builds the forward variables.
+   */
   scores(state: CtcPrefixState, candidates?: readonly number[]): Float32Array {
     const out = new Float32Array(this.vocab).fill(NEG_INF);
     const { blank, start, end } = this.tokens;
@@ -57,9 +60,12 @@ export class CtcPrefixScorer implements PrefixScorer<CtcPrefixState> {
     const total = this.total(state);
     for (const c of candidates ?? this.labels()) {
       if (c === blank || c === start || c === end) continue;
-      const child = this.extend(state, c, total);
-      state.children.set(c, child);
-      out[c] = Math.min(0, child.prefix - state.prefix);
+      let prefix = state.last === -1 ? this.lp(0, c) : NEG_INF;
+      for (let t = 1; t < this.frames; t++) {
+        const before = c === state.last ? state.endsBlank[t - 1]! : total[t - 1]!;
+        prefix = logAdd(prefix, before + this.lp(t, c));
+      }
+      out[c] = Math.min(0, prefix - state.prefix);
     }
     return out;
   }
@@ -69,14 +75,16 @@ export class CtcPrefixScorer implements PrefixScorer<CtcPrefixState> {
   }
 
   advance(state: CtcPrefixState, token: number): CtcPrefixState {
-    return state.children.get(token) ?? this.extend(state, token, this.total(state));
+    return this.extend(state, token, this.total(state));
   }
 
   /** log(r^n + r^b) of h at every frame: shared by every label extending h (but its last). */
   private total(state: CtcPrefixState): Float64Array {
+    if (state.total) return state.total;
     const total = new Float64Array(this.frames);
     for (let t = 0; t < this.frames; t++)
       total[t] = logAdd(state.endsBlank[t]!, state.endsLabel[t]!);
+    state.total = total;
     return total;
   }
 
@@ -96,6 +104,6 @@ export class CtcPrefixScorer implements PrefixScorer<CtcPrefixState> {
       endsBlank[t] = logAdd(endsBlank[t - 1]!, endsLabel[t - 1]!) + this.lp(t, blank);
       prefix = logAdd(prefix, before + emit);
     }
-    return { last: c, endsLabel, endsBlank, prefix, children: new Map() };
+    return { last: c, endsLabel, endsBlank, prefix };
   }
 }
