@@ -3,9 +3,11 @@ import { decodeAudioFile } from '../src/audio/decode.js';
 import { toMono16k } from '../src/audio/resample.js';
 import { splitIntoUtterances, trimSilence } from '../src/audio/segment.js';
 import { AttendError } from '../src/errors.js';
-import { resolveLm } from '../src/lm/files.js';
+import { resolveLm, resolveWordLm } from '../src/lm/files.js';
 import { LexiconScorer } from '../src/lm/lexicon.js';
 import type { NgramLm } from '../src/lm/ngram.js';
+import { WordLookaheadScorer } from '../src/lm/word-lookahead.js';
+import type { WordNgram } from '../src/lm/word-ngram.js';
 import { AsrModel, asrFeatures, padFeatures } from '../src/models/asr.js';
 import type { Segment, Transcript, WordTiming } from '../src/output/transcript.js';
 import { tf } from '../src/runtime/tf.js';
@@ -156,6 +158,8 @@ export type TranscribeOptions = Partial<DecodingOptions> & {
   readonly lmWeight?: number;
   /** Weight of the lexicon penalty (−1 per word not in the LM's training text); 0 turns it off. */
   readonly lexiconWeight?: number;
+  /** Weight of the word n-gram (word-lm.json.gz, fused with look-ahead); decoding.json's, else 0. */
+  readonly wordLmWeight?: number;
   /** Audio longer than this is transcribed in pieces cut at pauses (default MAX_PIECE_SECONDS). */
   readonly pieceSeconds?: number;
   /**
@@ -169,6 +173,7 @@ export type DecodingOptionsWithFusion = Omit<DecodingOptions, 'startToken' | 'en
   readonly ctcWeight: number;
   readonly lmWeight: number;
   readonly lexiconWeight: number;
+  readonly wordLmWeight: number;
   readonly warps?: readonly number[];
 };
 
@@ -176,6 +181,8 @@ export interface AsrPipeline {
   readonly model: AsrModel;
   /** The n-gram LM fused into beam search, when the checkpoint (or --lm) has one. */
   readonly lm: NgramLm | undefined;
+  /** The word n-gram fused with look-ahead, when the checkpoint has a word-lm.json.gz. */
+  readonly wordLm: WordNgram | undefined;
   /**
    * The settings a call with `options` decodes with: what it sets, else the checkpoint's tuned
    * decoding.json, else the model's training CTC weight, lm.json's weight and the defaults.
@@ -221,13 +228,21 @@ export function createAsrPipeline(checkpoint: string, lmChoice?: string): AsrPip
     model.tokenizer.pieces([id]).join(''),
   );
   const lexicon = lm?.lexicon.length ? new LexiconScorer(lm.lexicon, tokenTexts, EOS) : undefined;
+  const wordLm = resolveWordLm(checkpoint, lmChoice);
+  const words = wordLm ? new WordLookaheadScorer(wordLm, tokenTexts, EOS) : undefined;
   const nyquist = model.config.features.sampleRate / 2;
   /**
    * The best hypothesis for each piece of 16 kHz audio: every piece at every warp factor decoded
    * as one padded batch, then per piece the warp whose hypothesis scores best.
    */
   const decodePieces = (pieces: Float32Array[], options: TranscribeOptions): Hypothesis[] => {
-    const { lmWeight, lexiconWeight, warps = [1], ...decoding } = pipeline.decodingFor(options);
+    const {
+      lmWeight,
+      lexiconWeight,
+      wordLmWeight,
+      warps = [1],
+      ...decoding
+    } = pipeline.decodingFor(options);
     const features = pieces.map((p) => asrFeatures(p, model.config.features));
     const batch = padFeatures(
       features.flatMap((f) => warps.map((alpha) => warpFeatures(f, alpha, nyquist))),
@@ -239,6 +254,7 @@ export function createAsrPipeline(checkpoint: string, lmChoice?: string): AsrPip
           scorers: [
             ...(lm ? [{ scorer: lm, weight: lmWeight }] : []),
             ...(lexicon ? [{ scorer: lexicon, weight: lexiconWeight }] : []),
+            ...(words ? [{ scorer: words, weight: wordLmWeight }] : []),
           ],
         })
         .map((list) => list[0]!);
@@ -252,6 +268,7 @@ export function createAsrPipeline(checkpoint: string, lmChoice?: string): AsrPip
   const pipeline: AsrPipeline = {
     model,
     lm,
+    wordLm,
     decodingFor: (options) => ({
       ...DEFAULT_DECODING,
       maxLength: Number.POSITIVE_INFINITY, // the model bounds it by the audio's length
@@ -259,6 +276,7 @@ export function createAsrPipeline(checkpoint: string, lmChoice?: string): AsrPip
       ctcWeight: tuned?.ctcWeight ?? model.config.ctcWeight,
       lmWeight: tuned?.lmWeight ?? Number(lm?.info.weight ?? 0.3),
       lexiconWeight: tuned?.lexiconWeight ?? 0,
+      wordLmWeight: tuned?.wordLmWeight ?? 0,
       ...(tuned?.warps ? { warps: tuned.warps } : {}),
       ...options,
     }),

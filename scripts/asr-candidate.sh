@@ -3,7 +3,7 @@
 # be compared with the shipped model before it replaces it. Usage:
 #   scripts/asr-candidate.sh CANDIDATE_DIR [CORPUS...]
 # CANDIDATE_DIR holds model.json, weights.bin, tokenizer.json (e.g. copied from a run's best/ or
-# made by `attend train average`). It gets an LM (lm.json, counted over the CORPUS folders'
+# made by `attend train average`). It gets LMs (lm.json and word-lm.json.gz, counted over the CORPUS folders'
 # training text, default the corpora asr-en trains on, and the training-split sentences of the
 # text sources in $ASR_LM_TEXT: default wordnet, ASR_LM_TEXT= for none) and tuned decoding
 # (decoding.json, tuned on the first 100 dev utterances of data/tts-v2), then prints WER/CER on
@@ -21,9 +21,9 @@ lm_args=()
 for corpus in "${corpora[@]}"; do lm_args+=(--data "$corpus"); done
 lm_text=${ASR_LM_TEXT-wordnet}
 [ -z "$lm_text" ] || lm_args+=(--text "$lm_text")
-attend train lm "${lm_args[@]}" --model "$model" --order 6
+attend train lm "${lm_args[@]}" --model "$model" --order 6 --word-order 3
 attend eval asr --data data/tts-v2/dev.jsonl --model "$model" --limit 100 --tune \
-  --ctc-weights 0.3,0.4,0.5 --lm-weights 0.3,0.5 --lexicon-weights 1
+  --ctc-weights 0.3,0.4 --lm-weights 0.3,0.5 --lexicon-weights 1 --word-lm-weights 0,0.3
 results="$model/candidate-eval.jsonl"
 : >"$results"
 evaluate() { # name, then eval options

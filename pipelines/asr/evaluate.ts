@@ -11,6 +11,7 @@ export interface TunedDecoding {
   readonly ctcWeight: number;
   readonly lmWeight: number;
   readonly lexiconWeight?: number;
+  readonly wordLmWeight?: number;
   /** Warp factors decoded per utterance (test-time VTLN); absent: no warping. */
   readonly warps?: readonly number[];
   readonly tunedOn?: string;
@@ -115,6 +116,7 @@ export async function tuneDecoding(
     ctcWeights: readonly number[];
     lmWeights: readonly number[];
     lexiconWeights: readonly number[];
+    wordLmWeights?: readonly number[];
   },
   report: (line: string) => void,
   tunedOn: string,
@@ -124,12 +126,15 @@ export async function tuneDecoding(
   let best: TunedDecoding | undefined;
   const lmWeights = pipeline.lm ? grid.lmWeights : [0];
   const lexiconWeights = pipeline.lm?.lexicon.length ? grid.lexiconWeights : [0];
+  const wordLmWeights = pipeline.wordLm ? (grid.wordLmWeights ?? [0]) : [0];
   const cells = grid.ctcWeights.flatMap((ctcWeight) =>
     lmWeights.flatMap((lmWeight) =>
-      lexiconWeights.map((lexiconWeight) => ({ ctcWeight, lmWeight, lexiconWeight })),
+      lexiconWeights.flatMap((lexiconWeight) =>
+        wordLmWeights.map((wordLmWeight) => ({ ctcWeight, lmWeight, lexiconWeight, wordLmWeight })),
+      ),
     ),
   );
-  for (const { ctcWeight, lmWeight, lexiconWeight } of cells) {
+  for (const { ctcWeight, lmWeight, lexiconWeight, wordLmWeight } of cells) {
     const pairs: [string, string][] = [];
     for (let i = 0; i < audio.length; i += 8) {
       const chunk = audio.slice(i, i + 8);
@@ -138,6 +143,7 @@ export async function tuneDecoding(
         ctcWeight,
         lmWeight,
         lexiconWeight,
+        wordLmWeight,
       });
       chunk.forEach((a, j) => {
         pairs.push([a.text, out[j]!.text]);
@@ -146,7 +152,7 @@ export async function tuneDecoding(
     const devWer = wordErrorRate(pairs).rate;
     const devCer = charErrorRate(pairs).rate;
     report(
-      `ctc ${ctcWeight} lm ${lmWeight} lexicon ${lexiconWeight}: WER ${(devWer * 100).toFixed(2)}% CER ${(devCer * 100).toFixed(2)}%`,
+      `ctc ${ctcWeight} lm ${lmWeight} lexicon ${lexiconWeight}${pipeline.wordLm ? ` words ${wordLmWeight}` : ''}: WER ${(devWer * 100).toFixed(2)}% CER ${(devCer * 100).toFixed(2)}%`,
     );
     const better =
       !best || devWer < best.devWer! || (devWer === best.devWer && devCer < best.devCer!);
@@ -156,6 +162,7 @@ export async function tuneDecoding(
         ctcWeight,
         lmWeight,
         lexiconWeight,
+        ...(pipeline.wordLm ? { wordLmWeight } : {}),
         tunedOn,
         devWer,
         devCer,

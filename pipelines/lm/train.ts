@@ -1,10 +1,11 @@
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { readSpeechManifest } from '../../datasets/manifest.js';
 import { sentenceSplit } from '../../datasets/speech/sentences.js';
 import { AttendError } from '../../src/errors.js';
 import { readSideFile, TOKENIZER_FILE } from '../../src/io/checkpoint.js';
-import { lmPath, writeLm } from '../../src/lm/files.js';
+import { lmPath, wordLmPath, writeLm, writeWordLm } from '../../src/lm/files.js';
 import { NgramLm } from '../../src/lm/ngram.js';
+import { WordNgram } from '../../src/lm/word-ngram.js';
 import { BOS, EOS, PAD, type TokenizerJson } from '../../src/text/characters.js';
 import { speechTokenizerFromJson } from '../../src/text/tokenizer.js';
 
@@ -19,6 +20,8 @@ export interface TrainLmOptions {
   /** The weight beam search gives the LM by default (tune it with `attend eval asr --lm-weight`). */
   readonly weight: number;
   readonly out?: string;
+  /** Also count a word n-gram of this order over the same text (<model>/word-lm.json.gz). */
+  readonly wordOrder?: number;
 }
 
 /**
@@ -65,5 +68,25 @@ export function trainTokenLm(options: TrainLmOptions) {
     sentences: sentences.length,
     devPerplexity,
     trainPerplexity: lm.perplexity(sentences.slice(0, 500)),
+    ...(options.wordOrder ? { words: trainWordLm(options, texts) } : {}),
   };
+}
+
+/** The word n-gram over the same training text, next to the token LM, with its dev perplexity. */
+function trainWordLm(options: TrainLmOptions, texts: readonly string[]) {
+  const words = (text: string) => text.toLowerCase().split(/\s+/).filter(Boolean);
+  const lm = WordNgram.train(texts.map(words), options.wordOrder!);
+  const dev = readSpeechManifest(join(options.data[0]!, 'dev.jsonl')).map((u) => words(u.text));
+  const devPerplexity = lm.perplexity(dev);
+  lm.info = {
+    trainedOn: options.data.map((corpus) => join(corpus, 'train.jsonl')),
+    sentences: texts.length,
+    words: lm.words.length,
+    devPerplexity,
+  };
+  const out = options.out
+    ? join(dirname(options.out), 'word-lm.json.gz')
+    : wordLmPath(options.model);
+  writeWordLm(out, lm);
+  return { out, devPerplexity, vocabulary: lm.words.length };
 }

@@ -145,9 +145,12 @@ describe.runIf(hasEspeak || requireTts)('a tiny AED + CTC model', () => {
       join(dir, 'tiny'),
       '--order',
       '4',
+      '--word-order',
+      '2',
     ]);
     expect(trained.stderr).toBe('');
     expect(trained.stdout).toMatch(/10 sentences; perplexity per token: dev \d/);
+    expect(trained.stdout).toMatch(/word-lm\.json\.gz: \d+ words; perplexity per word: dev \d/);
     expect(existsSync(join(dir, 'tiny', 'lm.json'))).toBe(true);
     // Fine-tuning on it with a corpus mixed in twice: 10 + 2 × 10 utterances an epoch, and the
     // card's retrain line gives the mix again.
@@ -197,19 +200,25 @@ describe.runIf(hasEspeak || requireTts)('a tiny AED + CTC model', () => {
       '0,0.5',
       '--lexicon-weights',
       '0,1',
+      '--word-lm-weights',
+      '0',
     );
-    expect(tune.stdout).toMatch(/ctc 0.3 lm 0 lexicon 0: WER 0.00%/);
-    expect(tune.stdout).toMatch(/ctc 0.6 lm 0.5 lexicon 1: WER/);
+    expect(tune.stdout).toMatch(/ctc 0.3 lm 0 lexicon 0 words 0: WER 0.00%/);
+    expect(tune.stdout).toMatch(/ctc 0.6 lm 0.5 lexicon 1 words 0: WER/);
     const tuned = JSON.parse(readFileSync(join(dir, 'tiny', 'decoding.json'), 'utf8'));
     expect(tuned).toMatchObject({
       beamSize: 4,
       ctcWeight: 0.3,
       lmWeight: 0,
       lexiconWeight: 0,
+      wordLmWeight: 0,
       devWer: 0,
     });
     const scored = JSON.parse(evalDev('--json').stdout);
     expect(scored).toMatchObject({ utterances: 10, wer: 0, ctcWeight: 0.3, lmWeight: 0, beam: 4 });
+    // The word n-gram fused with look-ahead keeps the phrases right too.
+    const withWords = JSON.parse(evalDev('--json', '--word-lm-weight', '0.5').stdout);
+    expect(withWords).toMatchObject({ utterances: 10, wer: 0, wordLmWeight: 0.5 });
     // Long audio is transcribed in utterance-sized pieces cut at pauses: four phrases with 2 s of
     // silence between them and pieces of at most 3.5 s give one piece per phrase (silence trimmed to 0.5 s), each
     // decoded as the model decodes that stretch alone, joined in order with times moved to the file.

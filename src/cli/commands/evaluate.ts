@@ -23,12 +23,14 @@ interface EvalOptions {
   json?: boolean;
   lm?: string;
   lmWeight?: string;
+  wordLmWeight?: string;
   lexiconWeight?: string;
   ctcWeight?: string;
   tune?: boolean;
   ctcWeights: string;
   lmWeights: string;
   lexiconWeights: string;
+  wordLmWeights: string;
 }
 
 export function evalCommand(program: Command): void {
@@ -47,6 +49,11 @@ export function evalCommand(program: Command): void {
     .option('--ctc-weights <list>', 'CTC weights --tune tries', '0.3,0.5,0.7')
     .option('--lm-weights <list>', 'LM weights --tune tries', '0,0.2,0.4,0.6')
     .option('--lexicon-weights <list>', 'lexicon weights --tune tries', '0,1,2')
+    .option(
+      '--word-lm-weights <list>',
+      'word LM weights --tune tries (when the model has a word-lm.json.gz)',
+      '0,0.2,0.4',
+    )
     .action(async (options: EvalOptions, command: Command) => {
       await startRuntime(command);
       const items = readSpeechManifest(options.data).slice(
@@ -66,12 +73,13 @@ export function evalCommand(program: Command): void {
               ctcWeights: weightList('--ctc-weights', options.ctcWeights),
               lmWeights: weightList('--lm-weights', options.lmWeights),
               lexiconWeights: weightList('--lexicon-weights', options.lexiconWeights),
+              wordLmWeights: weightList('--word-lm-weights', options.wordLmWeights),
             },
             (line) => console.log(line),
             `${options.data} (first ${items.length})`,
           );
           console.log(
-            `${decodingPath(options.model)}: ctc ${best.ctcWeight}, lm ${best.lmWeight}, lexicon ${best.lexiconWeight} (dev WER ${(best.devWer! * 100).toFixed(2)}%)`,
+            `${decodingPath(options.model)}: ctc ${best.ctcWeight}, lm ${best.lmWeight}, lexicon ${best.lexiconWeight}${best.wordLmWeight === undefined ? '' : `, words ${best.wordLmWeight}`} (dev WER ${(best.devWer! * 100).toFixed(2)}%)`,
           );
           return;
         }
@@ -92,6 +100,7 @@ export function evalCommand(program: Command): void {
           lm: pipeline.lm && fused ? (options.lm ?? 'lm.json') : 'none',
           lmWeight: pipeline.lm && fused ? used.lmWeight : 0,
           lexiconWeight: pipeline.lm && fused ? used.lexiconWeight : 0,
+          wordLmWeight: pipeline.wordLm && fused ? used.wordLmWeight : 0,
           warps: used.warps ?? [1],
           wer: scores.wer.rate,
           cer: scores.cer.rate,
@@ -103,7 +112,7 @@ export function evalCommand(program: Command): void {
         } else {
           const { wer, cer } = scores;
           console.log(
-            `${scores.pairs.length} utterances (${scores.failures.length} failed), beam ${used.beamSize}, ctc ${summary.ctcWeight}, lm ${summary.lm} × ${summary.lmWeight}, lexicon × ${summary.lexiconWeight}${summary.warps.length > 1 ? `, warps ${summary.warps.join(',')}` : ''}`,
+            `${scores.pairs.length} utterances (${scores.failures.length} failed), beam ${used.beamSize}, ctc ${summary.ctcWeight}, lm ${summary.lm} × ${summary.lmWeight}, lexicon × ${summary.lexiconWeight}${summary.wordLmWeight ? `, word LM × ${summary.wordLmWeight}` : ''}${summary.warps.length > 1 ? `, warps ${summary.warps.join(',')}` : ''}`,
           );
           console.log(
             `WER ${(wer.rate * 100).toFixed(2)}% (${wer.errors}/${wer.total})  CER ${(cer.rate * 100).toFixed(2)}% (${cer.errors}/${cer.total})  RTF ${scores.rtf.toFixed(3)}`,

@@ -7,7 +7,13 @@ import { AttendError } from '../../errors.js';
 import { averageCheckpoints } from '../../io/average-checkpoints.js';
 import type { LoopSettings } from '../../train/loop.js';
 import { startRuntime } from '../context.js';
-import { namedChoices, nonNegativeInteger, numberRange, positiveNumber } from '../parse.js';
+import {
+  namedChoices,
+  nonNegativeInteger,
+  numberRange,
+  positiveInteger,
+  positiveNumber,
+} from '../parse.js';
 
 /** `--vtlp 0.9,1.1` → [0.9, 1.1]; `off` → undefined. */
 function warpRange(text: string): readonly [number, number] | undefined {
@@ -25,6 +31,7 @@ interface LmCommandOptions {
   weight: string;
   text?: string;
   out?: string;
+  wordOrder?: string;
 }
 
 export function trainCommand(program: Command): void {
@@ -158,6 +165,10 @@ export function trainCommand(program: Command): void {
     .option('--order <n>', 'n-gram order (characters: 6-8)', '7')
     .option('--weight <w>', 'default fusion weight stored with it', '0.3')
     .option('--out <file>', 'where to write it (default <model>/lm.json)')
+    .option(
+      '--word-order <n>',
+      'also count a word n-gram of this order over the same text (<model>/word-lm.json.gz), fused with look-ahead (--word-lm-weight)',
+    )
     .action((o: LmCommandOptions) => {
       const result = trainTokenLm({
         data: o.data,
@@ -168,10 +179,15 @@ export function trainCommand(program: Command): void {
         order: positiveNumber('--order', o.order),
         weight: Number(o.weight),
         ...(o.out ? { out: o.out } : {}),
+        ...(o.wordOrder ? { wordOrder: positiveInteger('--word-order', o.wordOrder) } : {}),
       });
       console.log(
         `${result.out}: ${result.sentences} sentences; perplexity per token: dev ${result.devPerplexity.toFixed(3)}, train ${result.trainPerplexity.toFixed(3)}`,
       );
+      if (result.words)
+        console.log(
+          `${result.words.out}: ${result.words.vocabulary} words; perplexity per word: dev ${result.words.devPerplexity.toFixed(1)}`,
+        );
     });
   train
     .command('average')

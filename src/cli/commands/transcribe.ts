@@ -23,6 +23,7 @@ interface TranscribeOptions {
   lmWeight?: string;
   lexiconWeight?: string;
   ctcWeight?: string;
+  wordLmWeight?: string;
   warps?: string;
 }
 
@@ -36,6 +37,10 @@ export function fusionOptions(command: Command): Command {
       "penalty weight per word not in the LM's lexicon (default: decoding.json)",
     )
     .option('--ctc-weight <w>', 'joint CTC/attention weight (default: the training weight)')
+    .option(
+      '--word-lm-weight <w>',
+      "word n-gram weight, when the model has a word-lm.json.gz (default: decoding.json's, else 0)",
+    )
     .option(
       '--warps <list>',
       "vocal-tract warp factors to decode each utterance with, best kept, e.g. 0.9,1,1.1 (test-time VTLN; default: decoding.json's, else 1)",
@@ -55,9 +60,13 @@ export function fusionWeights(options: {
   lmWeight?: string;
   lexiconWeight?: string;
   ctcWeight?: string;
+  wordLmWeight?: string;
   warps?: string;
 }) {
   return {
+    ...(options.wordLmWeight === undefined
+      ? {}
+      : { wordLmWeight: nonNegativeNumber('--word-lm-weight', options.wordLmWeight) }),
     ...(options.warps === undefined ? {} : { warps: warpList(options.warps) }),
     ...(options.lexiconWeight === undefined
       ? {}
