@@ -5,7 +5,7 @@
 # CANDIDATE_DIR holds model.json, weights.bin, tokenizer.json (e.g. copied from a run's best/ or
 # made by `attend train average`). It gets LMs (lm.json and word-lm.json.gz, counted over the CORPUS folders'
 # training text, default the corpora asr-en trains on, and the training-split sentences of the
-# text sources in $ASR_LM_TEXT: default wordnet, ASR_LM_TEXT= for none) and tuned decoding
+# text sources in $ASR_LM_TEXT: default fortunes,wordnet, ASR_LM_TEXT= for none) and tuned decoding
 # (decoding.json, tuned on the first 100 dev utterances of data/tts-v2), then prints WER/CER on
 # the first 300 test utterances (held-out sentences and voices; by voice; also with warp search
 # at seven and at three warps),
@@ -19,7 +19,7 @@ corpora=("$@")
 attend() { node "$(dirname "$0")/../bin/attend.js" "$@"; }
 lm_args=()
 for corpus in "${corpora[@]}"; do lm_args+=(--data "$corpus"); done
-lm_text=${ASR_LM_TEXT-wordnet}
+lm_text=${ASR_LM_TEXT-fortunes,wordnet}
 [ -z "$lm_text" ] || lm_args+=(--text "$lm_text")
 attend train lm "${lm_args[@]}" --model "$model" --order 6 --word-order 3
 attend eval asr --data data/tts-v2/dev.jsonl --model "$model" --limit 100 --tune \

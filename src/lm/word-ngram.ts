@@ -7,24 +7,20 @@ export interface WordNgramJson {
   readonly order: number;
   /** The vocabulary, sorted (a word's id is its index; so every spelling prefix is an id range). */
   readonly words: readonly string[];
-  /** [context ids joined by ',', [[word id, count], …]] for every context seen. */
-  readonly contexts: readonly (readonly [string, readonly (readonly [number, number])[]])[];
+  /** Every context seen (its ids joined by ','), and how many continuations each has... */
+  readonly contexts: readonly string[];
+  readonly sizes: readonly number[];
+  /** ...which follow in these flat lists, context by context, ids ascending (flat arrays parse fast). */
+  readonly ids: readonly number[];
+  readonly counts: readonly number[];
   readonly info?: Record<string, unknown>;
 }
 
-/** One context's continuations: ids sorted, with running count sums for range counts. */
-interface Continuations {
-  readonly total: number;
-  readonly types: number;
-  readonly ids: Int32Array;
-  /** cumulative[i]: the counts of ids[0..i) summed. */
-  readonly cumulative: Float64Array;
-}
+/** The counts a WordNgram is made from: WordNgramJson's tables. */
+export type WordCounts = Pick<WordNgramJson, 'contexts' | 'sizes' | 'ids' | 'counts'>;
 
-/** The first index of `sorted` whose value is not below `value`. */
-function lowerBound<T>(sorted: ArrayLike<T>, value: T): number {
-  let lo = 0;
-  let hi = sorted.length;
+/** The first index in [lo, hi) of `sorted` whose value is not below `value` (hi if none). */
+function lowerBound<T>(sorted: ArrayLike<T>, value: T, lo = 0, hi = sorted.length): number {
   while (lo < hi) {
     const mid = (lo + hi) >>> 1;
     if (sorted[mid]! < value) lo = mid + 1;
@@ -46,33 +42,41 @@ export class WordNgram {
   readonly unknown: number;
   readonly end: number;
   readonly start: number;
-  private readonly contexts = new Map<string, Continuations>();
+  /**
+   * Every context's continuations in three flat arrays (a few hundred thousand small typed
+   * arrays took seconds to make): context c owns ids[starts[c]..starts[c+1]), sorted, and
+   * cumulative[g] sums the counts of ids[0..g).
+   */
+  private readonly contextIndex = new Map<string, number>();
+  private readonly starts: Int32Array;
+  private readonly ids: Int32Array;
+  private readonly cumulative: Float64Array;
 
   constructor(
     readonly order: number,
     readonly words: readonly string[],
-    counts: Iterable<readonly [string, Iterable<readonly [number, number]>]>,
+    table: WordCounts,
     public info: Record<string, unknown> = {},
   ) {
     if (!(order >= 1)) throw new AttendError(`n-gram order must be at least 1, got ${order}`);
     for (let i = 1; i < words.length; i++)
       if (!(words[i - 1]! < words[i]!)) throw new AttendError('word list is not sorted and unique');
+    if (table.ids.length !== table.counts.length || table.sizes.length !== table.contexts.length)
+      throw new AttendError('word n-gram tables do not match in length');
     this.unknown = words.length;
     this.end = words.length + 1;
     this.start = words.length + 2;
-    for (const [key, pairs] of counts) {
-      const sorted = [...pairs].sort((a, b) => a[0] - b[0]);
-      const cumulative = new Float64Array(sorted.length + 1);
-      sorted.forEach(([, count], i) => {
-        cumulative[i + 1] = cumulative[i]! + count;
-      });
-      this.contexts.set(key, {
-        total: cumulative[sorted.length]!,
-        types: sorted.length,
-        ids: Int32Array.from(sorted, ([id]) => id),
-        cumulative,
-      });
-    }
+    this.starts = new Int32Array(table.contexts.length + 1);
+    table.contexts.forEach((key, c) => {
+      this.contextIndex.set(key, c);
+      this.starts[c + 1] = this.starts[c]! + table.sizes[c]!;
+    });
+    if (this.starts[table.contexts.length] !== table.ids.length)
+      throw new AttendError('word n-gram tables do not match in length');
+    this.ids = Int32Array.from(table.ids);
+    this.cumulative = new Float64Array(table.ids.length + 1);
+    for (let g = 0; g < table.ids.length; g++)
+      this.cumulative[g + 1] = this.cumulative[g]! + table.counts[g]!;
   }
 
   /** Counts every n-gram (orders 1..order) of the sentences (words), framed by <s> and </s>. */
@@ -93,7 +97,22 @@ export class WordNgram {
         }
       }
     }
-    return new WordNgram(order, words, counts);
+    const table = {
+      contexts: [] as string[],
+      sizes: [] as number[],
+      ids: [] as number[],
+      counts: [] as number[],
+    };
+    for (const [key, entry] of counts) {
+      const continuations = [...entry].sort((a, b) => a[0] - b[0]);
+      table.contexts.push(key);
+      table.sizes.push(continuations.length);
+      for (const [next, count] of continuations) {
+        table.ids.push(next);
+        table.counts.push(count);
+      }
+    }
+    return new WordNgram(order, words, table);
   }
 
   /** The id range [lo, hi) of the words that start with `prefix` ('' is every word). */
@@ -113,11 +132,16 @@ export class WordNgram {
     let p = (hi - lo) / (this.words.length + 2); // uniform over words, <unk> and </s>
     const usable = Math.min(history.length, this.order - 1);
     for (let k = 0; k <= usable; k++) {
-      const entry = this.contexts.get(history.slice(history.length - k).join(','));
-      if (!entry) break; // a longer context unseen means every longer one is too
+      const c = this.contextIndex.get(history.slice(history.length - k).join(','));
+      if (c === undefined) break; // a longer context unseen means every longer one is too
+      const from = this.starts[c]!;
+      const to = this.starts[c + 1]!;
+      const total = this.cumulative[to]! - this.cumulative[from]!;
+      const types = to - from;
       const seen =
-        entry.cumulative[lowerBound(entry.ids, hi)]! - entry.cumulative[lowerBound(entry.ids, lo)]!;
-      p = (seen + entry.types * p) / (entry.total + entry.types);
+        this.cumulative[lowerBound(this.ids, hi, from, to)]! -
+        this.cumulative[lowerBound(this.ids, lo, from, to)]!;
+      p = (seen + types * p) / (total + types);
     }
     return p;
   }
@@ -156,13 +180,10 @@ export class WordNgram {
       smoothing: 'witten-bell',
       order: this.order,
       words: this.words,
-      contexts: [...this.contexts].map(([key, entry]) => [
-        key,
-        Array.from(
-          entry.ids,
-          (id, i) => [id, entry.cumulative[i + 1]! - entry.cumulative[i]!] as const,
-        ),
-      ]),
+      contexts: [...this.contextIndex.keys()],
+      sizes: Array.from(this.starts.subarray(1), (end, c) => end - this.starts[c]!),
+      ids: Array.from(this.ids),
+      counts: Array.from(this.ids, (_, g) => this.cumulative[g + 1]! - this.cumulative[g]!),
       info: this.info,
     };
   }
@@ -170,6 +191,6 @@ export class WordNgram {
   static fromJson(json: WordNgramJson): WordNgram {
     if (json.type !== 'word-ngram' || json.smoothing !== 'witten-bell')
       throw new AttendError(`not a Witten-Bell word n-gram model (type '${json.type}')`);
-    return new WordNgram(json.order, json.words, json.contexts, json.info);
+    return new WordNgram(json.order, json.words, json, json.info);
   }
 }
