@@ -1,8 +1,9 @@
 import { AttendError } from '../errors.js';
 import type { PrefixScorer } from '../search/scorer.js';
+import { ContextTable, type ContextTableJson, countNgrams } from './context-table.js';
 
 /** What lm.json holds. */
-export interface NgramJson {
+export interface NgramJson extends ContextTableJson {
   readonly type: 'ngram';
   readonly smoothing: 'witten-bell';
   readonly order: number;
@@ -11,17 +12,23 @@ export interface NgramJson {
   readonly end: number;
   /** Token ids the model never emits (padding, start, blank): always -∞. */
   readonly excluded: readonly number[];
-  /** [context ids joined by ',', [[token, count], …]] for every context seen. */
-  readonly contexts: readonly (readonly [string, readonly (readonly [number, number])[]])[];
   /** Where the counts came from and how it scored, for the model card. */
   readonly info?: Record<string, unknown>;
   /** The training text's words, for the lexicon scorer (src/lm/lexicon.ts). */
   readonly lexicon?: readonly string[];
 }
 
-interface ContextCounts {
-  total: number;
-  counts: Map<number, number>;
+/** lm.json as written before session 14: `contexts` as [key, [[token, count], …]] pairs. */
+export interface NestedNgramJson extends Omit<NgramJson, keyof ContextTableJson> {
+  readonly contexts: readonly (readonly [string, readonly (readonly [number, number])[]])[];
+}
+
+/** The flat tables of either layout. */
+function tablesOf(json: NgramJson | NestedNgramJson): ContextTable {
+  if ('sizes' in json) return new ContextTable(json);
+  const nested = (json as NestedNgramJson).contexts;
+  const counts = new Map(nested.map(([key, pairs]) => [key, new Map(pairs)] as const));
+  return ContextTable.fromCounts(counts);
 }
 
 /** The tokens an n-gram conditions on: the last order-1 of them, the start token first. */
@@ -34,7 +41,6 @@ export type NgramState = readonly number[];
  * search as a PrefixScorer (shallow fusion).
  */
 export class NgramLm implements PrefixScorer<NgramState> {
-  private readonly contexts = new Map<string, ContextCounts>();
   private readonly cache = new Map<string, Float32Array>();
 
   constructor(
@@ -43,6 +49,7 @@ export class NgramLm implements PrefixScorer<NgramState> {
     readonly start: number,
     readonly end: number,
     readonly excluded: readonly number[],
+    private readonly table: ContextTable,
     public info: Record<string, unknown> = {},
     public lexicon: readonly string[] = [],
   ) {
@@ -52,35 +59,17 @@ export class NgramLm implements PrefixScorer<NgramState> {
   /** Counts every n-gram (all orders up to `order`) of the sentences, each framed by start/end. */
   static train(
     sentences: Iterable<readonly number[]>,
-    options: Omit<NgramJson, 'type' | 'smoothing' | 'contexts' | 'info'>,
+    options: Omit<NgramJson, 'type' | 'smoothing' | keyof ContextTableJson | 'info'>,
   ): NgramLm {
-    const lm = new NgramLm(
+    const framed = [...sentences].map((s) => [options.start, ...s, options.end]);
+    return new NgramLm(
       options.order,
       options.vocabSize,
       options.start,
       options.end,
       options.excluded,
+      ContextTable.fromCounts(countNgrams(framed, options.order)),
     );
-    for (const sentence of sentences) {
-      const framed = [options.start, ...sentence, options.end];
-      for (let i = 1; i < framed.length; i++) {
-        for (let k = 0; k < options.order && i - k >= 0; k++) {
-          lm.count(framed.slice(i - k, i), framed[i]!, 1);
-        }
-      }
-    }
-    return lm;
-  }
-
-  private count(context: readonly number[], token: number, amount: number): void {
-    const key = context.join(',');
-    let entry = this.contexts.get(key);
-    if (!entry) {
-      entry = { total: 0, counts: new Map() };
-      this.contexts.set(key, entry);
-    }
-    entry.total += amount;
-    entry.counts.set(token, (entry.counts.get(token) ?? 0) + amount);
   }
 
   initial(): NgramState {
@@ -100,14 +89,15 @@ export class NgramLm implements PrefixScorer<NgramState> {
     const allowed = this.vocabSize - this.excluded.length;
     const p = new Float64Array(this.vocabSize).fill(1 / allowed);
     for (let k = 0; k <= history.length; k++) {
-      const entry = this.contexts.get(history.slice(history.length - k).join(','));
-      if (!entry) break; // a longer context unseen means every longer one is too
-      const types = entry.counts.size;
-      for (let w = 0; w < this.vocabSize; w++) {
-        p[w] =
-          (entry.counts.get(w) ?? 0) / (entry.total + types) +
-          (types / (entry.total + types)) * p[w]!;
-      }
+      const segment = this.table.segment(history.slice(history.length - k).join(','));
+      if (!segment) break; // a longer context unseen means every longer one is too
+      const { from, to } = segment;
+      const types = to - from;
+      const total = this.table.cumulative[to]! - this.table.cumulative[from]!;
+      // (c(h,w) + types·p(w|h')) / (total + types), the seen tokens' counts added after.
+      for (let w = 0; w < this.vocabSize; w++) p[w] = (types / (total + types)) * p[w]!;
+      for (let g = from; g < to; g++)
+        p[this.table.ids[g]!] = this.table.count(g) / (total + types) + p[this.table.ids[g]!]!;
     }
     const out = new Float32Array(this.vocabSize);
     for (let w = 0; w < this.vocabSize; w++) out[w] = Math.log(p[w]!);
@@ -149,28 +139,24 @@ export class NgramLm implements PrefixScorer<NgramState> {
       start: this.start,
       end: this.end,
       excluded: this.excluded,
-      contexts: [...this.contexts].map(([key, entry]) => [key, [...entry.counts]] as const),
+      ...this.table.toJson(),
       info: this.info,
       lexicon: this.lexicon,
     };
   }
 
-  static fromJson(json: NgramJson): NgramLm {
+  static fromJson(json: NgramJson | NestedNgramJson): NgramLm {
     if (json.type !== 'ngram' || json.smoothing !== 'witten-bell')
       throw new AttendError(`not a Witten-Bell n-gram model (type '${json.type}')`);
-    const lm = new NgramLm(
+    return new NgramLm(
       json.order,
       json.vocabSize,
       json.start,
       json.end,
       json.excluded,
+      tablesOf(json),
       json.info,
       json.lexicon,
     );
-    for (const [key, counts] of json.contexts) {
-      const context = key === '' ? [] : key.split(',').map(Number);
-      for (const [token, amount] of counts) lm.count(context, token, amount);
-    }
-    return lm;
   }
 }

@@ -41,5 +41,15 @@ describe('n-gram language model (Witten-Bell)', () => {
     const copy = NgramLm.fromJson(JSON.parse(JSON.stringify(lm.toJson())));
     expect([...copy.scores([1, 3, 4])]).toEqual([...lm.scores([1, 3, 4])]);
     expect(copy.advance([1, 3], 4)).toEqual([3, 4]);
+    // lm.json files of earlier versions list each context's [token, count] pairs; they still load.
+    const { contexts, sizes, ids, counts, ...rest } = lm.toJson();
+    let g = 0;
+    const nested = contexts.map((key, c) => {
+      const pairs = ids.slice(g, g + sizes[c]!).map((id, i) => [id, counts[g + i]!] as const);
+      g += sizes[c]!;
+      return [key, pairs] as const;
+    });
+    const old = NgramLm.fromJson({ ...rest, contexts: nested });
+    expect([...old.scores([1, 3, 4])]).toEqual([...lm.scores([1, 3, 4])]);
   });
 });
