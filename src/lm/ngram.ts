@@ -1,6 +1,7 @@
 import { AttendError } from '../errors.js';
 import type { PrefixScorer } from '../search/scorer.js';
 import { ContextTable, type ContextTableJson, countNgrams } from './context-table.js';
+import { perplexity, type SentenceScore } from './perplexity.js';
 
 /** What lm.json holds. */
 export interface NgramJson extends ContextTableJson {
@@ -108,7 +109,7 @@ export class NgramLm implements PrefixScorer<NgramState> {
   }
 
   /** Total log-probability of a sentence (end token included) and the number of predictions. */
-  sentenceLogProb(tokens: readonly number[]): { logProb: number; predictions: number } {
+  sentenceLogProb(tokens: readonly number[]): SentenceScore {
     let state = this.initial();
     let logProb = 0;
     for (const token of [...tokens, this.end]) {
@@ -120,14 +121,7 @@ export class NgramLm implements PrefixScorer<NgramState> {
 
   /** Per-token perplexity over sentences. */
   perplexity(sentences: Iterable<readonly number[]>): number {
-    let logProb = 0;
-    let predictions = 0;
-    for (const sentence of sentences) {
-      const scored = this.sentenceLogProb(sentence);
-      logProb += scored.logProb;
-      predictions += scored.predictions;
-    }
-    return Math.exp(-logProb / predictions);
+    return perplexity(sentences, (sentence) => this.sentenceLogProb(sentence));
   }
 
   toJson(): NgramJson {

@@ -1,5 +1,6 @@
 import { AttendError } from '../errors.js';
 import { ContextTable, type ContextTableJson, countNgrams, lowerBound } from './context-table.js';
+import { perplexity, type SentenceScore } from './perplexity.js';
 
 /** What word-lm.json.gz holds. */
 export interface WordNgramJson extends ContextTableJson {
@@ -86,7 +87,7 @@ export class WordNgram {
   }
 
   /** log p of a sentence's words (words outside the vocabulary as <unk>) and of its end. */
-  sentenceLogProb(words: readonly string[]): { logProb: number; predictions: number } {
+  sentenceLogProb(words: readonly string[]): SentenceScore {
     let history: number[] = [this.start];
     let logProb = 0;
     for (const id of [...words.map((w) => this.idOf(w) ?? this.unknown), this.end]) {
@@ -98,14 +99,7 @@ export class WordNgram {
 
   /** Per-word perplexity over sentences. */
   perplexity(sentences: Iterable<readonly string[]>): number {
-    let logProb = 0;
-    let predictions = 0;
-    for (const sentence of sentences) {
-      const scored = this.sentenceLogProb(sentence);
-      logProb += scored.logProb;
-      predictions += scored.predictions;
-    }
-    return Math.exp(-logProb / predictions);
+    return perplexity(sentences, (sentence) => this.sentenceLogProb(sentence));
   }
 
   toJson(): WordNgramJson {
