@@ -48,10 +48,10 @@ export function trainTokenLm(options: TrainLmOptions) {
     end: EOS,
     excluded: [PAD, BOS],
   });
-  const dev = readSpeechManifest(join(options.data[0]!, 'dev.jsonl')).map((u) =>
-    tokenizer.encode(u.text),
-  );
-  lm.lexicon = [...new Set(texts.flatMap((text) => text.split(/\s+/).filter(Boolean)))].sort();
+  const devTexts = readSpeechManifest(join(options.data[0]!, 'dev.jsonl')).map((u) => u.text);
+  const dev = devTexts.map((text) => tokenizer.encode(text));
+  const wordLists = texts.map(wordsOf);
+  lm.lexicon = [...new Set(wordLists.flat())].sort();
   const devPerplexity = lm.perplexity(dev);
   lm.info = {
     trainedOn: options.data.map((corpus) => join(corpus, 'train.jsonl')),
@@ -68,19 +68,24 @@ export function trainTokenLm(options: TrainLmOptions) {
     sentences: sentences.length,
     devPerplexity,
     trainPerplexity: lm.perplexity(sentences.slice(0, 500)),
-    ...(options.wordOrder ? { words: trainWordLm(options, texts) } : {}),
+    ...(options.wordOrder ? { words: trainWordLm(options, wordLists, devTexts.map(wordsOf)) } : {}),
   };
 }
 
+/** A transcript's words (the training texts are lower case already; dev manifests may not be). */
+const wordsOf = (text: string): string[] => text.toLowerCase().split(/\s+/).filter(Boolean);
+
 /** The word n-gram over the same training text, next to the token LM, with its dev perplexity. */
-function trainWordLm(options: TrainLmOptions, texts: readonly string[]) {
-  const words = (text: string) => text.toLowerCase().split(/\s+/).filter(Boolean);
-  const lm = WordNgram.train(texts.map(words), options.wordOrder!);
-  const dev = readSpeechManifest(join(options.data[0]!, 'dev.jsonl')).map((u) => words(u.text));
+function trainWordLm(
+  options: TrainLmOptions,
+  sentences: readonly (readonly string[])[],
+  dev: readonly (readonly string[])[],
+) {
+  const lm = WordNgram.train(sentences, options.wordOrder!);
   const devPerplexity = lm.perplexity(dev);
   lm.info = {
     trainedOn: options.data.map((corpus) => join(corpus, 'train.jsonl')),
-    sentences: texts.length,
+    sentences: sentences.length,
     words: lm.words.length,
     devPerplexity,
   };

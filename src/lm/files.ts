@@ -57,5 +57,6 @@ export function resolveLm(checkpoint: string, choice?: string): NgramLm | undefi
 /** The word LM a transcription uses: the checkpoint's word-lm.json.gz when it has one, unless `none`. */
 export function resolveWordLm(checkpoint: string, choice?: string): WordNgram | undefined {
   if (choice === 'none') return undefined;
-  return existsSync(wordLmPath(checkpoint)) ? readWordLm(wordLmPath(checkpoint)) : undefined;
+  const file = wordLmPath(checkpoint);
+  return existsSync(file) ? readWordLm(file) : undefined;
 }
