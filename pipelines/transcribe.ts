@@ -1,5 +1,6 @@
 import { existsSync } from 'node:fs';
 import { decodeAudioFile } from '../src/audio/decode.js';
+import type { Features } from '../src/audio/features.js';
 import { toMono16k } from '../src/audio/resample.js';
 import { splitIntoUtterances, trimSilence } from '../src/audio/segment.js';
 import { AttendError } from '../src/errors.js';
@@ -9,6 +10,7 @@ import type { NgramLm } from '../src/lm/ngram.js';
 import { WordLookaheadScorer } from '../src/lm/word-lookahead.js';
 import type { WordNgram } from '../src/lm/word-ngram.js';
 import { AsrModel, asrFeatures, padFeatures } from '../src/models/asr.js';
+import { type AdaptationOptions, adaptToUtterance } from '../src/models/asr-adapt.js';
 import type { Segment, Transcript, WordTiming } from '../src/output/transcript.js';
 import { tf } from '../src/runtime/tf.js';
 import { DEFAULT_DECODING, type DecodingOptions, type Hypothesis } from '../src/search/index.js';
@@ -167,6 +169,11 @@ export type TranscribeOptions = Partial<DecodingOptions> & {
    * best-scoring hypothesis wins. Default [1]: no warping.
    */
   readonly warps?: readonly number[];
+  /**
+   * Test-time adaptation of the encoder to each piece before it is decoded (adaptToUtterance);
+   * absent or 0 steps: none. Costs `steps` forward+backward passes of the encoder per piece.
+   */
+  readonly adapt?: AdaptationOptions;
 };
 
 export type DecodingOptionsWithFusion = Omit<DecodingOptions, 'startToken' | 'endToken'> & {
@@ -175,6 +182,7 @@ export type DecodingOptionsWithFusion = Omit<DecodingOptions, 'startToken' | 'en
   readonly lexiconWeight: number;
   readonly wordLmWeight: number;
   readonly warps?: readonly number[];
+  readonly adapt?: AdaptationOptions;
 };
 
 export interface AsrPipeline {
@@ -241,29 +249,41 @@ export function createAsrPipeline(checkpoint: string, lmChoice?: string): AsrPip
       lexiconWeight,
       wordLmWeight,
       warps = [1],
+      adapt,
       ...decoding
     } = pipeline.decodingFor(options);
-    const features = pieces.map((p) => asrFeatures(p, model.config.features));
-    const batch = padFeatures(
-      features.flatMap((f) => warps.map((alpha) => warpFeatures(f, alpha, nyquist))),
-    );
-    try {
-      const best = model
-        .transcribeFeatures(batch.features, batch.lengths, {
-          ...decoding,
-          scorers: [
-            ...(lm ? [{ scorer: lm, weight: lmWeight }] : []),
-            ...(lexicon ? [{ scorer: lexicon, weight: lexiconWeight }] : []),
-            ...(words ? [{ scorer: words, weight: wordLmWeight }] : []),
-          ],
-        })
-        .map((list) => list[0]!);
-      return pieces.map((_, i) =>
-        bestScoring(best.slice(i * warps.length, (i + 1) * warps.length)),
+    const scorers = [
+      ...(lm ? [{ scorer: lm, weight: lmWeight }] : []),
+      ...(lexicon ? [{ scorer: lexicon, weight: lexiconWeight }] : []),
+      ...(words ? [{ scorer: words, weight: wordLmWeight }] : []),
+    ];
+    /** Every piece at every warp as one padded batch; per piece the best-scoring warp. */
+    const decodeBatch = (features: readonly Features[]): Hypothesis[] => {
+      const batch = padFeatures(
+        features.flatMap((f) => warps.map((alpha) => warpFeatures(f, alpha, nyquist))),
       );
-    } finally {
-      batch.features.dispose();
-    }
+      try {
+        const best = model
+          .transcribeFeatures(batch.features, batch.lengths, { ...decoding, scorers })
+          .map((list) => list[0]!);
+        return features.map((_, i) =>
+          bestScoring(best.slice(i * warps.length, (i + 1) * warps.length)),
+        );
+      } finally {
+        batch.features.dispose();
+      }
+    };
+    const features = pieces.map((p) => asrFeatures(p, model.config.features));
+    if (!adapt?.steps) return decodeBatch(features);
+    // Adapted weights belong to one piece: adapt, decode it alone, restore.
+    return features.map((f) => {
+      const restore = adaptToUtterance(model, f, adapt);
+      try {
+        return decodeBatch([f])[0]!;
+      } finally {
+        restore();
+      }
+    });
   };
   const pipeline: AsrPipeline = {
     model,
@@ -278,6 +298,7 @@ export function createAsrPipeline(checkpoint: string, lmChoice?: string): AsrPip
       lexiconWeight: tuned?.lexiconWeight ?? 0,
       wordLmWeight: tuned?.wordLmWeight ?? 0,
       ...(tuned?.warps ? { warps: tuned.warps } : {}),
+      ...(tuned?.adapt ? { adapt: tuned.adapt } : {}),
       ...options,
     }),
     load: async (file) => ({ file, samples: await toMono16k(await decodeAudioFile(file)) }),

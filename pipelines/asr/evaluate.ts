@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import type { SpeechItem } from '../../datasets/manifest.js';
 import { AttendError, isUserFacing } from '../../src/errors.js';
 import { charErrorRate, wordErrorRate } from '../../src/metrics/edit-distance.js';
+import type { AdaptationOptions } from '../../src/models/asr-adapt.js';
 import type { AsrPipeline, LoadedAudio, TranscribeOptions } from '../transcribe.js';
 
 /** The decoding settings tuned on dev data for one checkpoint (its decoding.json). */
@@ -14,6 +15,8 @@ export interface TunedDecoding {
   readonly wordLmWeight?: number;
   /** Warp factors decoded per utterance (test-time VTLN); absent: no warping. */
   readonly warps?: readonly number[];
+  /** Test-time adaptation per utterance (adaptToUtterance); absent: none. */
+  readonly adapt?: AdaptationOptions;
   readonly tunedOn?: string;
   readonly devWer?: number;
   readonly devCer?: number;

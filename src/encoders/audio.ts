@@ -54,8 +54,17 @@ export class AudioEncoder {
 
   /** features [B, T, F] with per-utterance lengths -> memory [B, T/4, D] and its mask. */
   encode(features: tf.Tensor3D, lengths: readonly number[], training = false): EncoderOutput {
+    const subsampled = this.subsample(features, lengths, training);
+    return { ...subsampled, memory: this.selfAttend(subsampled.memory, subsampled.mask, training) };
+  }
+
+  /**
+   * The conv front end: features [B, T, F] -> frames [B, T/4, D] (scaled, positions added) and
+   * their mask. Split from selfAttend so that work which leaves the front end fixed (test-time
+   * adaptation of the norms) computes it once.
+   */
+  subsample(features: tf.Tensor3D, lengths: readonly number[], training = false): EncoderOutput {
     const { dim, dropout: rate } = this.config;
-    const drop = (x: tf.Tensor) => (training ? dropout(x, rate) : x);
     const [batch] = features.shape;
     let x4 = this.conv(features.expandDims(3) as tf.Tensor4D, 'subsample/conv1', 1);
     x4 = this.conv(x4, 'subsample/conv2', this.config.subsampleChannels); // [B, T', F', C]
@@ -63,12 +72,23 @@ export class AudioEncoder {
     const projected = dense(this.params, x4.reshape([batch, frames, freq * channels]), dim, {
       name: 'subsample/out',
     });
-    let x = drop(projected.mul(Math.sqrt(dim)).add(positionalEncoding(frames, dim))) as tf.Tensor3D;
+    const scaled = projected.mul(Math.sqrt(dim)).add(positionalEncoding(frames, dim));
     const outLengths = lengths.map((n) => Math.min(frames, subsampledLength(n)));
     const mask = tf.tensor2d(
       outLengths.map((n) => Array.from({ length: frames }, (_, t) => (t < n ? 1 : 0))),
       [batch, frames],
     );
+    return {
+      memory: (training ? dropout(scaled, rate) : scaled) as tf.Tensor3D,
+      mask,
+      lengths: outLengths,
+    };
+  }
+
+  /** The self-attention stack over subsampled frames; padded positions are zeroed. */
+  selfAttend(frames: tf.Tensor3D, mask: tf.Tensor2D, training = false): tf.Tensor3D {
+    const drop = (x: tf.Tensor) => (training ? dropout(x, this.config.dropout) : x);
+    let x = frames;
     this.attention.forEach((attention, i) => {
       const p = this.params.scope(`layer${i}`);
       const h = layerNorm(p, x, 'norm1') as tf.Tensor3D;
@@ -76,12 +96,16 @@ export class AudioEncoder {
         drop(attention.attend({ query: h, keys: h, values: h, mask }).context),
       ) as tf.Tensor3D;
       const h2 = layerNorm(p, x, 'norm2');
-      const ffn = dense(p, tf.relu(dense(p, h2, this.config.ffnDim, { name: 'ffn1' })), dim, {
-        name: 'ffn2',
-      });
+      const ffn = dense(
+        p,
+        tf.relu(dense(p, h2, this.config.ffnDim, { name: 'ffn1' })),
+        this.config.dim,
+        {
+          name: 'ffn2',
+        },
+      );
       x = x.add(drop(ffn)) as tf.Tensor3D;
     });
-    const memory = layerNorm(this.params, x, 'finalNorm').mul(mask.expandDims(2)) as tf.Tensor3D;
-    return { memory, mask, lengths: outLengths };
+    return layerNorm(this.params, x, 'finalNorm').mul(mask.expandDims(2)) as tf.Tensor3D;
   }
 }

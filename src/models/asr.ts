@@ -100,11 +100,16 @@ export class AsrModel {
     return this.encoder.encode(features, lengths, training);
   }
 
+  /** CTC head: per-frame scores over the vocabulary (id 0 is the blank), before the softmax. */
+  ctcLogits(memory: tf.Tensor3D): tf.Tensor3D {
+    return dense(this.params.scope('ctc'), memory, this.tokenizer.size, {
+      name: 'out',
+    }) as tf.Tensor3D;
+  }
+
   /** CTC head: per-frame log-probabilities over the vocabulary (id 0 is the blank). */
   ctcLogProbs(memory: tf.Tensor3D): tf.Tensor3D {
-    return tf.logSoftmax(
-      dense(this.params.scope('ctc'), memory, this.tokenizer.size, { name: 'out' }),
-    ) as tf.Tensor3D;
+    return tf.logSoftmax(this.ctcLogits(memory)) as tf.Tensor3D;
   }
 
   /** The joint loss of a batch (call inside tf.variableGrads / optimizer.minimize). */

@@ -40,8 +40,9 @@ export class FlatAdam implements TrainingOptimizer {
     this.learningRate = learningRate;
     this.sizes = variables.map((v) => v.size);
     const total = this.sizes.reduce((a, b) => a + b, 0);
-    this.m = tf.variable(tf.zeros([total]), false);
-    this.v = tf.variable(tf.zeros([total]), false);
+    // In a tidy: the zeros a variable starts from would otherwise outlive it (and its buffer).
+    this.m = tf.tidy(() => tf.variable(tf.zeros([total]), false));
+    this.v = tf.tidy(() => tf.variable(tf.zeros([total]), false));
   }
 
   private flat(tensors: readonly tf.Tensor[]): tf.Tensor1D {

@@ -9,6 +9,7 @@ import { splitIntoUtterances, trimSilence } from '../../src/audio/segment.js';
 import { encodeWav16 } from '../../src/audio/wav.js';
 import { charErrorRate } from '../../src/metrics/edit-distance.js';
 import { AsrModel, asrFeatures, padFeatures } from '../../src/models/asr.js';
+import { adaptToUtterance } from '../../src/models/asr-adapt.js';
 import { tf } from '../../src/runtime/tf.js';
 import { CharacterTokenizer } from '../../src/text/characters.js';
 import { ctcLogLikelihood } from '../../src/train/ctc.js';
@@ -271,6 +272,35 @@ describe.runIf(hasEspeak || requireTts)('a tiny AED + CTC model', () => {
       warps,
     });
     expect(warped!.text).toBe(searched.filter(Boolean).join(' '));
+    // Test-time adaptation: each piece adapted alone, decoded, and every weight put back.
+    const adapt = { steps: 2, learningRate: 3e-3 };
+    const tensors = tf.memory().numTensors;
+    const [adapted] = pipeline.transcribeAudio([{ file: 'long.wav', samples: long }], {
+      beamSize: 1,
+      pieceSeconds: 3.5,
+      adapt,
+    });
+    expect(tf.memory().numTensors).toBe(tensors);
+    const adaptedAlone = ranges.map((r) => {
+      const f = asrFeatures(long.subarray(r.start, r.end), model.config.features);
+      const restore = adaptToUtterance(pipeline.model, f, adapt);
+      try {
+        const piece = padFeatures([f]);
+        const [best] = pipeline.model.transcribeFeatures(piece.features, piece.lengths, {
+          beamSize: 1,
+        });
+        piece.features.dispose();
+        return tokenizer.decode(best![0]!.tokens);
+      } finally {
+        restore();
+      }
+    });
+    expect(adapted!.text).toBe(adaptedAlone.filter(Boolean).join(' '));
+    const [unadapted] = pipeline.transcribeAudio([{ file: 'long.wav', samples: long }], {
+      beamSize: 1,
+      pieceSeconds: 3.5,
+    });
+    expect(unadapted!.text).toBe(whole!.text);
     pipeline.dispose();
     expect(whole!.text).toBe(alone.filter(Boolean).join(' '));
     const starts = whole!.words.map((w) => w.start);

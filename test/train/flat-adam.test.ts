@@ -34,6 +34,14 @@ function problem(count: number, offset: number) {
 const values = (variables: tf.Variable[]) => variables.flatMap((v) => Array.from(v.dataSync()));
 
 describe('FlatAdam', () => {
+  it('leaves no tensor behind once disposed (test-time adaptation makes one per utterance)', () => {
+    const variable = tf.variable(tf.zeros([3]), true, 'flat-adam-disposed');
+    const before = tf.memory().numTensors;
+    new FlatAdam([variable], 0.1).dispose();
+    expect(tf.memory().numTensors).toBe(before);
+    variable.dispose();
+  });
+
   it('takes the same steps as tf.train.adam, with and without clipping, over 200 variables', () => {
     for (const maxNorm of [1e9, 5]) {
       const ours = problem(200, maxNorm);

@@ -26,6 +26,10 @@ interface EvalOptions {
   wordLmWeight?: string;
   lexiconWeight?: string;
   ctcWeight?: string;
+  warps?: string;
+  adapt?: string;
+  adaptLr?: string;
+  adaptParams?: string;
   tune?: boolean;
   ctcWeights: string;
   lmWeights: string;
@@ -102,6 +106,7 @@ export function evalCommand(program: Command): void {
           lexiconWeight: pipeline.lm && fused ? used.lexiconWeight : 0,
           wordLmWeight: pipeline.wordLm && fused ? used.wordLmWeight : 0,
           warps: used.warps ?? [1],
+          ...(used.adapt?.steps ? { adapt: used.adapt } : {}),
           wer: scores.wer.rate,
           cer: scores.cer.rate,
           rtf: scores.rtf,
@@ -112,7 +117,7 @@ export function evalCommand(program: Command): void {
         } else {
           const { wer, cer } = scores;
           console.log(
-            `${scores.pairs.length} utterances (${scores.failures.length} failed), beam ${used.beamSize}, ctc ${summary.ctcWeight}, lm ${summary.lm} × ${summary.lmWeight}, lexicon × ${summary.lexiconWeight}${summary.wordLmWeight ? `, word LM × ${summary.wordLmWeight}` : ''}${summary.warps.length > 1 ? `, warps ${summary.warps.join(',')}` : ''}`,
+            `${scores.pairs.length} utterances (${scores.failures.length} failed), beam ${used.beamSize}, ctc ${summary.ctcWeight}, lm ${summary.lm} × ${summary.lmWeight}, lexicon × ${summary.lexiconWeight}${summary.wordLmWeight ? `, word LM × ${summary.wordLmWeight}` : ''}${summary.warps.length > 1 ? `, warps ${summary.warps.join(',')}` : ''}${summary.adapt ? `, adapt ${summary.adapt.steps} steps (${summary.adapt.parameters ?? 'front'}, lr ${summary.adapt.learningRate})` : ''}`,
           );
           console.log(
             `WER ${(wer.rate * 100).toFixed(2)}% (${wer.errors}/${wer.total})  CER ${(cer.rate * 100).toFixed(2)}% (${cer.errors}/${cer.total})  RTF ${scores.rtf.toFixed(3)}`,

@@ -5,11 +5,19 @@ import { createAsrPipeline, type Transcript } from '../../../pipelines/transcrib
 import { renderSpeechAttention } from '../../audio/attention-map.js';
 import { AttendError } from '../../errors.js';
 import { asrFeatures } from '../../models/asr.js';
+import { type AdaptationOptions, DEFAULT_ADAPTATION } from '../../models/asr-adapt.js';
 import { WRITERS } from '../../output/writers.js';
 import { projectPath } from '../../paths.js';
 import { startRuntime } from '../context.js';
 import { reportBadInput } from '../input-errors.js';
-import { nonNegativeNumber, positiveInteger, weightList } from '../parse.js';
+import {
+  namedChoices,
+  nonNegativeInteger,
+  nonNegativeNumber,
+  positiveInteger,
+  positiveNumber,
+  weightList,
+} from '../parse.js';
 
 export const DEFAULT_ASR_MODEL = projectPath('checkpoints', 'asr-en');
 
@@ -25,6 +33,9 @@ interface TranscribeOptions {
   ctcWeight?: string;
   wordLmWeight?: string;
   warps?: string;
+  adapt?: string;
+  adaptLr?: string;
+  adaptParams?: string;
 }
 
 /** The fusion flags transcribe and eval share. */
@@ -44,7 +55,42 @@ export function fusionOptions(command: Command): Command {
     .option(
       '--warps <list>',
       "vocal-tract warp factors to decode each utterance with, best kept, e.g. 0.9,1,1.1 (test-time VTLN; default: decoding.json's, else 1)",
+    )
+    .option(
+      '--adapt <steps>',
+      "test-time adaptation: this many label-free steps on each utterance's encoder before decoding it (SUTA; 0 = off; default: decoding.json's, else 0)",
+    )
+    .option('--adapt-lr <rate>', 'learning rate of --adapt', String(DEFAULT_ADAPT_LR))
+    .option(
+      '--adapt-params <which>',
+      "what --adapt moves: 'norms' (encoder layer norms) or 'front' (those and the conv subsampling)",
+      DEFAULT_ADAPTATION.parameters,
     );
+}
+
+/** --adapt's learning rate when none is given. */
+const DEFAULT_ADAPT_LR = 3e-3;
+
+/** --adapt / --adapt-lr / --adapt-params as adaptation settings (absent --adapt: the default). */
+function adaptation(options: { adapt?: string; adaptLr?: string; adaptParams?: string }): {
+  adapt?: AdaptationOptions;
+} {
+  if (options.adapt === undefined) return {};
+  const [parameters] = namedChoices(
+    '--adapt-params',
+    options.adaptParams ?? DEFAULT_ADAPTATION.parameters,
+    {
+      norms: 'norms',
+      front: 'front',
+    } as const,
+  );
+  return {
+    adapt: {
+      steps: nonNegativeInteger('--adapt', options.adapt),
+      learningRate: positiveNumber('--adapt-lr', options.adaptLr ?? String(DEFAULT_ADAPT_LR)),
+      parameters,
+    },
+  };
 }
 
 /** --warps: positive factors (a vocal tract 0.5-2× as long is no voice). */
@@ -62,8 +108,12 @@ export function fusionWeights(options: {
   ctcWeight?: string;
   wordLmWeight?: string;
   warps?: string;
+  adapt?: string;
+  adaptLr?: string;
+  adaptParams?: string;
 }) {
   return {
+    ...adaptation(options),
     ...(options.wordLmWeight === undefined
       ? {}
       : { wordLmWeight: nonNegativeNumber('--word-lm-weight', options.wordLmWeight) }),
