@@ -15,7 +15,7 @@ set -euo pipefail
 model=${1:?usage: scripts/asr-candidate.sh CANDIDATE_DIR [CORPUS...]}
 shift
 corpora=("$@")
-[ ${#corpora[@]} -gt 0 ] || corpora=(data/tts-v2 data/asterisk data/tts-v4-wordnet)
+[ ${#corpora[@]} -gt 0 ] || corpora=(data/tts-v2 data/asterisk)
 attend() { node "$(dirname "$0")/../bin/attend.js" "$@"; }
 lm_args=()
 for corpus in "${corpora[@]}"; do lm_args+=(--data "$corpus"); done
@@ -23,7 +23,7 @@ lm_text=${ASR_LM_TEXT-fortunes,wordnet}
 [ -z "$lm_text" ] || lm_args+=(--text "$lm_text")
 attend train lm "${lm_args[@]}" --model "$model" --order 6 --word-order 3
 attend eval asr --data data/tts-v2/dev.jsonl --model "$model" --limit 100 --tune \
-  --ctc-weights 0.3,0.4 --lm-weights 0.3,0.5 --lexicon-weights 1 --word-lm-weights 0,0.3
+  --ctc-weights 0.3,0.4 --lm-weights 0.2,0.3 --lexicon-weights 1 --word-lm-weights 0.3,0.4
 results="$model/candidate-eval.jsonl"
 : >"$results"
 evaluate() { # name, then eval options

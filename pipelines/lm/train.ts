@@ -5,7 +5,7 @@ import { AttendError } from '../../src/errors.js';
 import { readSideFile, TOKENIZER_FILE } from '../../src/io/checkpoint.js';
 import { lmPath, wordLmPath, writeLm, writeWordLm } from '../../src/lm/files.js';
 import { NgramLm } from '../../src/lm/ngram.js';
-import { WordNgram } from '../../src/lm/word-ngram.js';
+import { WordNgram, type WordSmoothing } from '../../src/lm/word-ngram.js';
 import { BOS, EOS, PAD, type TokenizerJson } from '../../src/text/characters.js';
 import { speechTokenizerFromJson } from '../../src/text/tokenizer.js';
 
@@ -22,6 +22,8 @@ export interface TrainLmOptions {
   readonly out?: string;
   /** Also count a word n-gram of this order over the same text (<model>/word-lm.json.gz). */
   readonly wordOrder?: number;
+  /** The word n-gram's smoothing (default Kneser-Ney). */
+  readonly wordSmoothing?: WordSmoothing;
 }
 
 /**
@@ -81,13 +83,14 @@ function trainWordLm(
   sentences: readonly (readonly string[])[],
   dev: readonly (readonly string[])[],
 ) {
-  const lm = WordNgram.train(sentences, options.wordOrder!);
+  const lm = WordNgram.train(sentences, options.wordOrder!, options.wordSmoothing ?? 'kneser-ney');
   const devPerplexity = lm.perplexity(dev);
   lm.info = {
     trainedOn: options.data.map((corpus) => join(corpus, 'train.jsonl')),
     sentences: sentences.length,
     words: lm.words.length,
     devPerplexity,
+    smoothing: lm.smoothing,
   };
   const out = options.out
     ? join(dirname(options.out), 'word-lm.json.gz')

@@ -3,9 +3,13 @@ import { ContextTable, type ContextTableJson, countNgrams, lowerBound } from './
 import { perplexity, type SentenceScore } from './perplexity.js';
 
 /** What word-lm.json.gz holds. */
+export type WordSmoothing = 'witten-bell' | 'kneser-ney';
+
 export interface WordNgramJson extends ContextTableJson {
   readonly type: 'word-ngram';
-  readonly smoothing: 'witten-bell';
+  readonly smoothing: WordSmoothing;
+  /** Kneser-Ney's absolute discount for contexts of 0, 1, ... order-1 words. */
+  readonly discounts?: readonly number[];
   readonly order: number;
   /** The vocabulary, sorted (a word's id is its index; so every spelling prefix is an id range). */
   readonly words: readonly string[];
@@ -13,8 +17,10 @@ export interface WordNgramJson extends ContextTableJson {
 }
 
 /**
- * A word n-gram with interpolated Witten-Bell smoothing (as NgramLm, over words) that can sum its
- * probabilities over a range of word ids in O(order · log n). Words are sorted, so the words that
+ * A word n-gram with interpolated Witten-Bell (as NgramLm, over words) or interpolated Kneser-Ney
+ * smoothing that can sum its probabilities over a range of word ids in O(order · log n). With
+ * Kneser-Ney, shorter contexts hold continuation counts (how many different words came before)
+ * and every count loses a discount D that the shorter context gets back. Words are sorted, so the words that
  * start with a spelling prefix are one id range: that is what lets a character-level search ask
  * "how likely is the next word to start like this" (WordLookaheadScorer).
  *
@@ -31,8 +37,12 @@ export class WordNgram {
     readonly words: readonly string[],
     private readonly table: ContextTable,
     public info: Record<string, unknown> = {},
+    readonly smoothing: WordSmoothing = 'witten-bell',
+    readonly discounts: readonly number[] = [],
   ) {
     if (!(order >= 1)) throw new AttendError(`n-gram order must be at least 1, got ${order}`);
+    if (smoothing === 'kneser-ney' && discounts.length !== order)
+      throw new AttendError(`Kneser-Ney needs ${order} discounts, got ${discounts.length}`);
     for (let i = 1; i < words.length; i++)
       if (!(words[i - 1]! < words[i]!)) throw new AttendError('word list is not sorted and unique');
     this.unknown = words.length;
@@ -41,15 +51,27 @@ export class WordNgram {
   }
 
   /** Counts every n-gram (orders 1..order) of the sentences (words), framed by <s> and </s>. */
-  static train(sentences: readonly (readonly string[])[], order: number): WordNgram {
+  static train(
+    sentences: readonly (readonly string[])[],
+    order: number,
+    smoothing: WordSmoothing = 'witten-bell',
+  ): WordNgram {
     const words = [...new Set(sentences.flat())].sort();
     const id = new Map(words.map((w, i) => [w, i]));
-    const framed = sentences.map((s) => [
-      words.length + 2,
-      ...s.map((w) => id.get(w)!),
-      words.length + 1,
-    ]);
-    return new WordNgram(order, words, ContextTable.fromCounts(countNgrams(framed, order)));
+    const start = words.length + 2;
+    const framed = sentences.map((s) => [start, ...s.map((w) => id.get(w)!), words.length + 1]);
+    const counts = countNgrams(framed, order);
+    if (smoothing === 'witten-bell')
+      return new WordNgram(order, words, ContextTable.fromCounts(counts));
+    const kn = continuationCounts(counts, order, start);
+    return new WordNgram(
+      order,
+      words,
+      ContextTable.fromCounts(kn),
+      {},
+      'kneser-ney',
+      Array.from({ length: order }, (_, k) => discountOf(kn, k)),
+    );
   }
 
   /** The id range [lo, hi) of the words that start with `prefix` ('' is every word). */
@@ -74,9 +96,16 @@ export class WordNgram {
       if (!segment) break; // a longer context unseen means every longer one is too
       const { from, to } = segment;
       const total = cumulative[to]! - cumulative[from]!;
-      const seen =
-        cumulative[lowerBound(ids, hi, from, to)]! - cumulative[lowerBound(ids, lo, from, to)]!;
-      p = (seen + (to - from) * p) / (total + (to - from));
+      const first = lowerBound(ids, lo, from, to);
+      const end = lowerBound(ids, hi, from, to);
+      const seen = cumulative[end]! - cumulative[first]!;
+      if (this.smoothing === 'kneser-ney') {
+        // Every seen word gives up D; the context's D·(distinct words) goes to the shorter one.
+        const discount = this.discounts[k]!;
+        p = (seen - discount * (end - first) + discount * (to - from) * p) / total;
+      } else {
+        p = (seen + (to - from) * p) / (total + (to - from));
+      }
     }
     return p;
   }
@@ -105,7 +134,8 @@ export class WordNgram {
   toJson(): WordNgramJson {
     return {
       type: 'word-ngram',
-      smoothing: 'witten-bell',
+      smoothing: this.smoothing,
+      ...(this.smoothing === 'kneser-ney' ? { discounts: this.discounts } : {}),
       order: this.order,
       words: this.words,
       ...this.table.toJson(),
@@ -114,8 +144,60 @@ export class WordNgram {
   }
 
   static fromJson(json: WordNgramJson): WordNgram {
-    if (json.type !== 'word-ngram' || json.smoothing !== 'witten-bell')
-      throw new AttendError(`not a Witten-Bell word n-gram model (type '${json.type}')`);
-    return new WordNgram(json.order, json.words, new ContextTable(json), json.info);
+    if (
+      json.type !== 'word-ngram' ||
+      (json.smoothing !== 'witten-bell' && json.smoothing !== 'kneser-ney')
+    )
+      throw new AttendError(`not a word n-gram model (type '${json.type}')`);
+    return new WordNgram(
+      json.order,
+      json.words,
+      new ContextTable(json),
+      json.info,
+      json.smoothing,
+      json.discounts ?? [],
+    );
   }
+}
+
+/**
+ * Kneser-Ney's counts: a context shorter than order-1 words predicts with continuation counts,
+ * N(· context w) = how many different ids came before `context w`, because it only speaks when
+ * the longer context has not seen w. Contexts that begin with <s> (nothing comes before them)
+ * and the longest ones keep their raw counts.
+ */
+function continuationCounts(
+  counts: Map<string, Map<number, number>>,
+  order: number,
+  start: number,
+): Map<string, Map<number, number>> {
+  const continued = new Map<string, Map<number, number>>();
+  for (const [key, next] of counts) {
+    if (key === '') continue;
+    const shorter = key.includes(',') ? key.slice(key.indexOf(',') + 1) : '';
+    const entry = continued.get(shorter) ?? new Map<number, number>();
+    for (const id of next.keys()) entry.set(id, (entry.get(id) ?? 0) + 1);
+    continued.set(shorter, entry);
+  }
+  const lengthOf = (key: string) => (key === '' ? 0 : key.split(',').length);
+  return new Map(
+    [...counts].map(([key, next]) => {
+      const raw = lengthOf(key) === order - 1 || key.split(',')[0] === String(start);
+      return [key, raw ? next : (continued.get(key) ?? next)];
+    }),
+  );
+}
+
+/** D = n1 / (n1 + 2·n2) over the counts of contexts `length` words long (Ney et al. 1994). */
+function discountOf(counts: Map<string, Map<number, number>>, length: number): number {
+  let n1 = 0;
+  let n2 = 0;
+  for (const [key, next] of counts) {
+    if ((key === '' ? 0 : key.split(',').length) !== length) continue;
+    for (const c of next.values()) {
+      if (c === 1) n1++;
+      else if (c === 2) n2++;
+    }
+  }
+  return n1 + n2 > 0 ? Math.min(0.95, Math.max(0.05, n1 / (n1 + 2 * n2))) : 0.5;
 }

@@ -32,6 +32,7 @@ interface LmCommandOptions {
   text?: string;
   out?: string;
   wordOrder?: string;
+  wordSmoothing: string;
 }
 
 export function trainCommand(program: Command): void {
@@ -169,6 +170,11 @@ export function trainCommand(program: Command): void {
       '--word-order <n>',
       'also count a word n-gram of this order over the same text (<model>/word-lm.json.gz), fused with look-ahead (--word-lm-weight)',
     )
+    .option(
+      '--word-smoothing <kind>',
+      "the word n-gram's smoothing: 'kneser-ney' or 'witten-bell'",
+      'kneser-ney',
+    )
     .action((o: LmCommandOptions) => {
       const result = trainTokenLm({
         data: o.data,
@@ -180,6 +186,10 @@ export function trainCommand(program: Command): void {
         weight: Number(o.weight),
         ...(o.out ? { out: o.out } : {}),
         ...(o.wordOrder ? { wordOrder: positiveInteger('--word-order', o.wordOrder) } : {}),
+        wordSmoothing: namedChoices('--word-smoothing', o.wordSmoothing, {
+          'kneser-ney': 'kneser-ney',
+          'witten-bell': 'witten-bell',
+        } as const)[0]!,
       });
       console.log(
         `${result.out}: ${result.sentences} sentences; perplexity per token: dev ${result.devPerplexity.toFixed(3)}, train ${result.trainPerplexity.toFixed(3)}`,
