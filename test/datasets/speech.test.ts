@@ -32,6 +32,21 @@ describe('sentences', () => {
     expect(normaliseSentence('Too short')).toBeUndefined();
   });
 
+  it("reads only fortune-mod's own files from the fortunes folder (other packages share it)", () => {
+    const fortunes = join(dir, 'fortunes');
+    mkdirSync(join(fortunes, 'off'), { recursive: true });
+    writeFileSync(
+      join(fortunes, 'wisdom'),
+      'A stitch in time saves nine.\n%\nLook before you leap.\n',
+    );
+    writeFileSync(join(fortunes, 'mario'), 'This file is from another package.\n');
+    writeFileSync(join(fortunes, 'off', 'wisdom'), 'Nor is this one read at all.\n');
+    expect(fortuneSentences(fortunes)).toEqual([
+      'a stitch in time saves nine',
+      'look before you leap',
+    ]);
+  });
+
   it("reads WordNet's usage examples, not its licence header or glosses", () => {
     const wordnet = join(dir, 'wordnet');
     mkdirSync(wordnet);
