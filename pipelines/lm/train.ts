@@ -3,6 +3,7 @@ import { readSpeechManifest } from '../../datasets/manifest.js';
 import { sentenceSplit } from '../../datasets/speech/sentences.js';
 import { AttendError } from '../../src/errors.js';
 import { readSideFile, TOKENIZER_FILE } from '../../src/io/checkpoint.js';
+import type { Smoothing } from '../../src/lm/context-table.js';
 import { lmPath, wordLmPath, writeLm, writeWordLm } from '../../src/lm/files.js';
 import { NgramLm } from '../../src/lm/ngram.js';
 import { WordNgram, type WordSmoothing } from '../../src/lm/word-ngram.js';
@@ -22,6 +23,8 @@ export interface TrainLmOptions {
   readonly out?: string;
   /** Also count a word n-gram of this order over the same text (<model>/word-lm.json.gz). */
   readonly wordOrder?: number;
+  /** The token LM's smoothing (default Witten-Bell). */
+  readonly smoothing?: Smoothing;
   /** The word n-gram's smoothing (default Kneser-Ney). */
   readonly wordSmoothing?: WordSmoothing;
 }
@@ -43,13 +46,11 @@ export function trainTokenLm(options: TrainLmOptions) {
     ...extra,
   ];
   const sentences = texts.map((text) => tokenizer.encode(text));
-  const lm = NgramLm.train(sentences, {
-    order: options.order,
-    vocabSize: tokenizer.size,
-    start: BOS,
-    end: EOS,
-    excluded: [PAD, BOS],
-  });
+  const lm = NgramLm.train(
+    sentences,
+    { order: options.order, vocabSize: tokenizer.size, start: BOS, end: EOS, excluded: [PAD, BOS] },
+    options.smoothing ?? 'witten-bell',
+  );
   const devTexts = readSpeechManifest(join(options.data[0]!, 'dev.jsonl')).map((u) => u.text);
   const dev = devTexts.map((text) => tokenizer.encode(text));
   const wordLists = texts.map(wordsOf);
@@ -61,6 +62,7 @@ export function trainTokenLm(options: TrainLmOptions) {
     sentences: sentences.length,
     words: lm.lexicon.length,
     devPerplexity,
+    smoothing: lm.smoothing,
     weight: options.weight,
   };
   const out = options.out ?? lmPath(options.model);

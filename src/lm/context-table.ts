@@ -1,5 +1,8 @@
 import { AttendError } from '../errors.js';
 
+/** How an n-gram model smooths its counts (both LMs offer both). */
+export type Smoothing = 'witten-bell' | 'kneser-ney';
+
 /** How an n-gram file stores its counts: flat lists, which parse several times faster than nested. */
 export interface ContextTableJson {
   /** Every context seen (its ids joined by ','), and how many continuations each has... */
@@ -108,4 +111,46 @@ export class ContextTable {
       counts: Array.from(this.ids, (_, g) => this.count(g)),
     };
   }
+}
+
+/**
+ * Kneser-Ney's counts: a context shorter than order-1 words predicts with continuation counts,
+ * N(· context w) = how many different ids came before `context w`, because it only speaks when
+ * the longer context has not seen w. Contexts that begin with <s> (nothing comes before them)
+ * and the longest ones keep their raw counts.
+ */
+export function continuationCounts(
+  counts: Map<string, Map<number, number>>,
+  order: number,
+  start: number,
+): Map<string, Map<number, number>> {
+  const continued = new Map<string, Map<number, number>>();
+  for (const [key, next] of counts) {
+    if (key === '') continue;
+    const shorter = key.includes(',') ? key.slice(key.indexOf(',') + 1) : '';
+    const entry = continued.get(shorter) ?? new Map<number, number>();
+    for (const id of next.keys()) entry.set(id, (entry.get(id) ?? 0) + 1);
+    continued.set(shorter, entry);
+  }
+  const lengthOf = (key: string) => (key === '' ? 0 : key.split(',').length);
+  return new Map(
+    [...counts].map(([key, next]) => {
+      const raw = lengthOf(key) === order - 1 || key.split(',')[0] === String(start);
+      return [key, raw ? next : (continued.get(key) ?? next)];
+    }),
+  );
+}
+
+/** D = n1 / (n1 + 2·n2) over the counts of contexts `length` words long (Ney et al. 1994). */
+export function discountOf(counts: Map<string, Map<number, number>>, length: number): number {
+  let n1 = 0;
+  let n2 = 0;
+  for (const [key, next] of counts) {
+    if ((key === '' ? 0 : key.split(',').length) !== length) continue;
+    for (const c of next.values()) {
+      if (c === 1) n1++;
+      else if (c === 2) n2++;
+    }
+  }
+  return n1 + n2 > 0 ? Math.min(0.95, Math.max(0.05, n1 / (n1 + 2 * n2))) : 0.5;
 }

@@ -1,12 +1,21 @@
 import { AttendError } from '../errors.js';
 import type { PrefixScorer } from '../search/scorer.js';
-import { ContextTable, type ContextTableJson, countNgrams } from './context-table.js';
+import {
+  ContextTable,
+  type ContextTableJson,
+  continuationCounts,
+  countNgrams,
+  discountOf,
+  type Smoothing,
+} from './context-table.js';
 import { perplexity, type SentenceScore } from './perplexity.js';
 
 /** What lm.json holds. */
 export interface NgramJson extends ContextTableJson {
   readonly type: 'ngram';
-  readonly smoothing: 'witten-bell';
+  readonly smoothing: Smoothing;
+  /** Kneser-Ney's absolute discount for contexts of 0, 1, ... order-1 tokens. */
+  readonly discounts?: readonly number[];
   readonly order: number;
   readonly vocabSize: number;
   readonly start: number;
@@ -37,7 +46,9 @@ export type NgramState = readonly number[];
 
 /**
  * A token n-gram language model with interpolated Witten-Bell smoothing (Witten & Bell 1991):
- * p(w|h) = (c(h,w) + N₁₊(h·)·p(w|h')) / (c(h) + N₁₊(h·)), down to a uniform distribution. Trained
+ * p(w|h) = (c(h,w) + N₁₊(h·)·p(w|h')) / (c(h) + N₁₊(h·)), down to a uniform distribution, or
+ * interpolated Kneser-Ney: (max(c(h,w) − D, 0) + D·N₁₊(h·)·p(w|h')) / c(h), shorter contexts
+ * holding continuation counts (see WordNgram). Trained
  * on the transcripts a speech model was trained on, in that model's tokens, and fused into beam
  * search as a PrefixScorer (shallow fusion).
  */
@@ -53,23 +64,37 @@ export class NgramLm implements PrefixScorer<NgramState> {
     private readonly table: ContextTable,
     public info: Record<string, unknown> = {},
     public lexicon: readonly string[] = [],
+    readonly smoothing: Smoothing = 'witten-bell',
+    readonly discounts: readonly number[] = [],
   ) {
     if (!(order >= 1)) throw new AttendError(`n-gram order must be at least 1, got ${order}`);
+    if (smoothing === 'kneser-ney' && discounts.length !== order)
+      throw new AttendError(`Kneser-Ney needs ${order} discounts, got ${discounts.length}`);
   }
 
   /** Counts every n-gram (all orders up to `order`) of the sentences, each framed by start/end. */
   static train(
     sentences: Iterable<readonly number[]>,
-    options: Omit<NgramJson, 'type' | 'smoothing' | keyof ContextTableJson | 'info'>,
+    options: Omit<NgramJson, 'type' | 'smoothing' | 'discounts' | keyof ContextTableJson | 'info'>,
+    smoothing: Smoothing = 'witten-bell',
   ): NgramLm {
     const framed = [...sentences].map((s) => [options.start, ...s, options.end]);
+    const raw = countNgrams(framed, options.order);
+    const counts =
+      smoothing === 'kneser-ney' ? continuationCounts(raw, options.order, options.start) : raw;
     return new NgramLm(
       options.order,
       options.vocabSize,
       options.start,
       options.end,
       options.excluded,
-      ContextTable.fromCounts(countNgrams(framed, options.order)),
+      ContextTable.fromCounts(counts),
+      {},
+      [],
+      smoothing,
+      smoothing === 'kneser-ney'
+        ? Array.from({ length: options.order }, (_, k) => discountOf(counts, k))
+        : [],
     );
   }
 
@@ -95,10 +120,16 @@ export class NgramLm implements PrefixScorer<NgramState> {
       const { from, to } = segment;
       const types = to - from;
       const total = this.table.cumulative[to]! - this.table.cumulative[from]!;
-      // (c(h,w) + types·p(w|h')) / (total + types), the seen tokens' counts added after.
-      for (let w = 0; w < this.vocabSize; w++) p[w] = (types / (total + types)) * p[w]!;
+      // Witten-Bell: (c(h,w) + types·p(w|h')) / (total + types); Kneser-Ney: (c(h,w) − D +
+      // D·types·p(w|h')) / total. The shorter context's share first, the seen counts added after.
+      const kn = this.smoothing === 'kneser-ney';
+      const discount = kn ? this.discounts[k]! : 0;
+      const denominator = kn ? total : total + types;
+      const share = (kn ? discount * types : types) / denominator;
+      for (let w = 0; w < this.vocabSize; w++) p[w] = share * p[w]!;
       for (let g = from; g < to; g++)
-        p[this.table.ids[g]!] = this.table.count(g) / (total + types) + p[this.table.ids[g]!]!;
+        p[this.table.ids[g]!] =
+          (this.table.count(g) - discount) / denominator + p[this.table.ids[g]!]!;
     }
     const out = new Float32Array(this.vocabSize);
     for (let w = 0; w < this.vocabSize; w++) out[w] = Math.log(p[w]!);
@@ -127,7 +158,8 @@ export class NgramLm implements PrefixScorer<NgramState> {
   toJson(): NgramJson {
     return {
       type: 'ngram',
-      smoothing: 'witten-bell',
+      smoothing: this.smoothing,
+      ...(this.smoothing === 'kneser-ney' ? { discounts: this.discounts } : {}),
       order: this.order,
       vocabSize: this.vocabSize,
       start: this.start,
@@ -140,8 +172,11 @@ export class NgramLm implements PrefixScorer<NgramState> {
   }
 
   static fromJson(json: NgramJson | NestedNgramJson): NgramLm {
-    if (json.type !== 'ngram' || json.smoothing !== 'witten-bell')
-      throw new AttendError(`not a Witten-Bell n-gram model (type '${json.type}')`);
+    if (
+      json.type !== 'ngram' ||
+      (json.smoothing !== 'witten-bell' && json.smoothing !== 'kneser-ney')
+    )
+      throw new AttendError(`not an n-gram model (type '${json.type}')`);
     return new NgramLm(
       json.order,
       json.vocabSize,
@@ -151,6 +186,8 @@ export class NgramLm implements PrefixScorer<NgramState> {
       tablesOf(json),
       json.info,
       json.lexicon,
+      json.smoothing,
+      json.discounts ?? [],
     );
   }
 }

@@ -1,9 +1,17 @@
 import { AttendError } from '../errors.js';
-import { ContextTable, type ContextTableJson, countNgrams, lowerBound } from './context-table.js';
+import {
+  ContextTable,
+  type ContextTableJson,
+  continuationCounts,
+  countNgrams,
+  discountOf,
+  lowerBound,
+  type Smoothing,
+} from './context-table.js';
 import { perplexity, type SentenceScore } from './perplexity.js';
 
 /** What word-lm.json.gz holds. */
-export type WordSmoothing = 'witten-bell' | 'kneser-ney';
+export type WordSmoothing = Smoothing;
 
 export interface WordNgramJson extends ContextTableJson {
   readonly type: 'word-ngram';
@@ -158,46 +166,4 @@ export class WordNgram {
       json.discounts ?? [],
     );
   }
-}
-
-/**
- * Kneser-Ney's counts: a context shorter than order-1 words predicts with continuation counts,
- * N(· context w) = how many different ids came before `context w`, because it only speaks when
- * the longer context has not seen w. Contexts that begin with <s> (nothing comes before them)
- * and the longest ones keep their raw counts.
- */
-function continuationCounts(
-  counts: Map<string, Map<number, number>>,
-  order: number,
-  start: number,
-): Map<string, Map<number, number>> {
-  const continued = new Map<string, Map<number, number>>();
-  for (const [key, next] of counts) {
-    if (key === '') continue;
-    const shorter = key.includes(',') ? key.slice(key.indexOf(',') + 1) : '';
-    const entry = continued.get(shorter) ?? new Map<number, number>();
-    for (const id of next.keys()) entry.set(id, (entry.get(id) ?? 0) + 1);
-    continued.set(shorter, entry);
-  }
-  const lengthOf = (key: string) => (key === '' ? 0 : key.split(',').length);
-  return new Map(
-    [...counts].map(([key, next]) => {
-      const raw = lengthOf(key) === order - 1 || key.split(',')[0] === String(start);
-      return [key, raw ? next : (continued.get(key) ?? next)];
-    }),
-  );
-}
-
-/** D = n1 / (n1 + 2·n2) over the counts of contexts `length` words long (Ney et al. 1994). */
-function discountOf(counts: Map<string, Map<number, number>>, length: number): number {
-  let n1 = 0;
-  let n2 = 0;
-  for (const [key, next] of counts) {
-    if ((key === '' ? 0 : key.split(',').length) !== length) continue;
-    for (const c of next.values()) {
-      if (c === 1) n1++;
-      else if (c === 2) n2++;
-    }
-  }
-  return n1 + n2 > 0 ? Math.min(0.95, Math.max(0.05, n1 / (n1 + 2 * n2))) : 0.5;
 }

@@ -53,3 +53,40 @@ describe('n-gram language model (Witten-Bell)', () => {
     expect([...old.scores([1, 3, 4])]).toEqual([...lm.scores([1, 3, 4])]);
   });
 });
+
+describe('n-gram language model (Kneser-Ney)', () => {
+  it('gives the hand-computed probabilities of a bigram model', () => {
+    const lm = NgramLm.train(
+      [
+        [3, 4],
+        [3, 5],
+      ],
+      options,
+      'kneser-ney',
+    );
+    // Unigrams hold continuation counts: a follows 1 token (start), b 1, c 1, end 2 (b and c);
+    // D₀ = n1/(n1+2·n2) = 3/5. Bigram counts: start→a 2, a→b 1, a→c 1, b→end 1, c→end 1: D₁ = 4/6.
+    expect(lm.discounts[0]).toBeCloseTo(3 / 5, 12);
+    expect(lm.discounts[1]).toBeCloseTo(4 / 6, 12);
+    const unigram = (continuations: number) => (continuations - 0.6 + 0.6 * 4 * 0.25) / 5;
+    const d = 4 / 6;
+    const afterA = lm.scores([1, 3]);
+    expect(Math.exp(afterA[4]!)).toBeCloseTo((1 - d + d * 2 * unigram(1)) / 2, 6);
+    expect(Math.exp(afterA[2]!)).toBeCloseTo((d * 2 * unigram(2)) / 2, 6);
+    expect(afterA[1]).toBe(Number.NEGATIVE_INFINITY);
+  });
+
+  it('is a distribution over the allowed tokens in every context, and round-trips through JSON', () => {
+    const lm = NgramLm.train(
+      [[3, 4, 5, 3, 4], [4, 4], [5]],
+      { ...options, order: 4 },
+      'kneser-ney',
+    );
+    for (const context of [[1], [1, 3, 4], [5, 5, 5], [4, 3]]) {
+      const total = [...lm.scores(context)].reduce((sum, lp) => sum + Math.exp(lp), 0);
+      expect(total).toBeCloseTo(1, 5);
+    }
+    const copy = NgramLm.fromJson(JSON.parse(JSON.stringify(lm.toJson())));
+    expect([...copy.scores([1, 3, 4])]).toEqual([...lm.scores([1, 3, 4])]);
+  });
+});

@@ -32,8 +32,12 @@ interface LmCommandOptions {
   text?: string;
   out?: string;
   wordOrder?: string;
+  smoothing: string;
   wordSmoothing: string;
 }
+
+/** The n-gram smoothings `train lm` offers. */
+const SMOOTHINGS = { 'kneser-ney': 'kneser-ney', 'witten-bell': 'witten-bell' } as const;
 
 export function trainCommand(program: Command): void {
   const train = program
@@ -171,6 +175,11 @@ export function trainCommand(program: Command): void {
       'also count a word n-gram of this order over the same text (<model>/word-lm.json.gz), fused with look-ahead (--word-lm-weight)',
     )
     .option(
+      '--smoothing <kind>',
+      "the token LM's smoothing: 'witten-bell' or 'kneser-ney'",
+      'witten-bell',
+    )
+    .option(
       '--word-smoothing <kind>',
       "the word n-gram's smoothing: 'kneser-ney' or 'witten-bell'",
       'kneser-ney',
@@ -186,10 +195,8 @@ export function trainCommand(program: Command): void {
         weight: Number(o.weight),
         ...(o.out ? { out: o.out } : {}),
         ...(o.wordOrder ? { wordOrder: positiveInteger('--word-order', o.wordOrder) } : {}),
-        wordSmoothing: namedChoices('--word-smoothing', o.wordSmoothing, {
-          'kneser-ney': 'kneser-ney',
-          'witten-bell': 'witten-bell',
-        } as const)[0]!,
+        smoothing: namedChoices('--smoothing', o.smoothing, SMOOTHINGS)[0]!,
+        wordSmoothing: namedChoices('--word-smoothing', o.wordSmoothing, SMOOTHINGS)[0]!,
       });
       console.log(
         `${result.out}: ${result.sentences} sentences; perplexity per token: dev ${result.devPerplexity.toFixed(3)}, train ${result.trainPerplexity.toFixed(3)}`,
