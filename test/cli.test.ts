@@ -1,4 +1,15 @@
-import { readFileSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import {
+  copyFileSync,
+  mkdirSync,
+  mkdtempSync,
+  readFileSync,
+  rmSync,
+  utimesSync,
+  writeFileSync,
+} from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { projectPath } from '../src/paths.js';
 import { attend } from './helpers/cli.js';
@@ -8,6 +19,28 @@ const version = (
 ).version;
 
 describe('attend CLI', () => {
+  it('says when a source in a checkout is newer than the dist/ it runs', () => {
+    const root = mkdtempSync(join(tmpdir(), 'attend-stale-'));
+    try {
+      mkdirSync(join(root, 'bin'));
+      mkdirSync(join(root, 'dist/src/cli'), { recursive: true });
+      mkdirSync(join(root, 'src'));
+      copyFileSync(projectPath('bin', 'attend.js'), join(root, 'bin', 'attend.js'));
+      writeFileSync(join(root, 'package.json'), '{"type": "module"}');
+      const main = join(root, 'dist/src/cli/main.js');
+      writeFileSync(main, 'export const main = async () => 0;\n');
+      writeFileSync(join(root, 'src', 'a.ts'), '');
+      const run = () =>
+        spawnSync(process.execPath, [join(root, 'bin', 'attend.js')]).stderr.toString();
+      utimesSync(main, new Date(), new Date(Date.now() - 60_000)); // built a minute before the source
+      expect(run()).toMatch(/src\/a\.ts is newer than dist\/: run `npm run build`/);
+      utimesSync(main, new Date(), new Date(Date.now() + 60_000));
+      expect(run()).toBe('');
+    } finally {
+      rmSync(root, { recursive: true, force: true });
+    }
+  });
+
   it('--version and --help', () => {
     expect(attend(['--version']).stdout.trim()).toBe(version);
     const help = attend(['--help']);
