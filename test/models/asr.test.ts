@@ -182,6 +182,13 @@ describe.runIf(hasEspeak || requireTts)('a tiny AED + CTC model', () => {
     );
     const fused = attend(['transcribe', wav, '--model', join(dir, 'tiny'), '--lm-weight', '0.5']);
     expect(fused.stdout.trim()).toBe(data[0]!.text);
+    const adapting = (...flags: string[]) =>
+      attend(['transcribe', wav, '--model', join(dir, 'tiny'), '--adapt', ...flags]);
+    expect(adapting('1').status).toBe(0);
+    expect(adapting('-1').stderr).toMatch(/--adapt: '-1' is not a whole number >= 0/);
+    expect(adapting('1', '--adapt-params', 'all').stderr).toMatch(
+      /--adapt-params: 'all' is not one of norms, front/,
+    );
     // --tune picks the fusion weights on a dev manifest and writes decoding.json, which eval uses.
     const evalDev = (...extra: string[]) =>
       attend([
