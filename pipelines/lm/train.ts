@@ -6,7 +6,7 @@ import { readSideFile, TOKENIZER_FILE } from '../../src/io/checkpoint.js';
 import type { Smoothing } from '../../src/lm/context-table.js';
 import { lmPath, wordLmPath, writeLm, writeWordLm } from '../../src/lm/files.js';
 import { NgramLm } from '../../src/lm/ngram.js';
-import { WordNgram, type WordSmoothing } from '../../src/lm/word-ngram.js';
+import { WordNgram } from '../../src/lm/word-ngram.js';
 import { BOS, EOS, PAD, type TokenizerJson } from '../../src/text/characters.js';
 import { speechTokenizerFromJson } from '../../src/text/tokenizer.js';
 
@@ -26,7 +26,7 @@ export interface TrainLmOptions {
   /** The token LM's smoothing (default Witten-Bell). */
   readonly smoothing?: Smoothing;
   /** The word n-gram's smoothing (default Kneser-Ney). */
-  readonly wordSmoothing?: WordSmoothing;
+  readonly wordSmoothing?: Smoothing;
 }
 
 /**

@@ -87,7 +87,8 @@ export class AudioEncoder {
 
   /** The self-attention stack over subsampled frames; padded positions are zeroed. */
   selfAttend(frames: tf.Tensor3D, mask: tf.Tensor2D, training = false): tf.Tensor3D {
-    const drop = (x: tf.Tensor) => (training ? dropout(x, this.config.dropout) : x);
+    const { dim, ffnDim, dropout: rate } = this.config;
+    const drop = (x: tf.Tensor) => (training ? dropout(x, rate) : x);
     let x = frames;
     this.attention.forEach((attention, i) => {
       const p = this.params.scope(`layer${i}`);
@@ -96,14 +97,7 @@ export class AudioEncoder {
         drop(attention.attend({ query: h, keys: h, values: h, mask }).context),
       ) as tf.Tensor3D;
       const h2 = layerNorm(p, x, 'norm2');
-      const ffn = dense(
-        p,
-        tf.relu(dense(p, h2, this.config.ffnDim, { name: 'ffn1' })),
-        this.config.dim,
-        {
-          name: 'ffn2',
-        },
-      );
+      const ffn = dense(p, tf.relu(dense(p, h2, ffnDim, { name: 'ffn1' })), dim, { name: 'ffn2' });
       x = x.add(drop(ffn)) as tf.Tensor3D;
     });
     return layerNorm(this.params, x, 'finalNorm').mul(mask.expandDims(2)) as tf.Tensor3D;

@@ -113,13 +113,16 @@ export class ContextTable {
   }
 }
 
+/** How many ids a context key holds ('' is the empty context). */
+const contextLength = (key: string): number => (key === '' ? 0 : key.split(',').length);
+
 /**
  * Kneser-Ney's counts: a context shorter than order-1 words predicts with continuation counts,
  * N(· context w) = how many different ids came before `context w`, because it only speaks when
  * the longer context has not seen w. Contexts that begin with <s> (nothing comes before them)
  * and the longest ones keep their raw counts.
  */
-export function continuationCounts(
+function continuationCounts(
   counts: Map<string, Map<number, number>>,
   order: number,
   start: number,
@@ -132,25 +135,72 @@ export function continuationCounts(
     for (const id of next.keys()) entry.set(id, (entry.get(id) ?? 0) + 1);
     continued.set(shorter, entry);
   }
-  const lengthOf = (key: string) => (key === '' ? 0 : key.split(',').length);
   return new Map(
     [...counts].map(([key, next]) => {
-      const raw = lengthOf(key) === order - 1 || key.split(',')[0] === String(start);
+      const raw = contextLength(key) === order - 1 || key.split(',')[0] === String(start);
       return [key, raw ? next : (continued.get(key) ?? next)];
     }),
   );
 }
 
-/** D = n1 / (n1 + 2·n2) over the counts of contexts `length` words long (Ney et al. 1994). */
-export function discountOf(counts: Map<string, Map<number, number>>, length: number): number {
-  let n1 = 0;
-  let n2 = 0;
+/**
+ * D = n1 / (n1 + 2·n2) for contexts of 0, 1, ... order-1 ids (Ney et al. 1994), n1 and n2 the
+ * continuations seen once and twice, all in one pass over the counts.
+ */
+function discountsOf(counts: Map<string, Map<number, number>>, order: number): number[] {
+  const n1 = new Array<number>(order).fill(0);
+  const n2 = new Array<number>(order).fill(0);
   for (const [key, next] of counts) {
-    if ((key === '' ? 0 : key.split(',').length) !== length) continue;
+    const k = contextLength(key);
     for (const c of next.values()) {
-      if (c === 1) n1++;
-      else if (c === 2) n2++;
+      if (c === 1) n1[k]!++;
+      else if (c === 2) n2[k]!++;
     }
   }
-  return n1 + n2 > 0 ? Math.min(0.95, Math.max(0.05, n1 / (n1 + 2 * n2))) : 0.5;
+  return n1.map((ones, k) => {
+    const twos = n2[k]!;
+    return ones + twos > 0 ? Math.min(0.95, Math.max(0.05, ones / (ones + 2 * twos))) : 0.5;
+  });
+}
+
+/**
+ * The count table and discounts an n-gram model of either smoothing keeps: raw counts for
+ * Witten-Bell; continuation counts and one discount per context length for Kneser-Ney.
+ */
+export function smoothedTable(
+  counts: Map<string, Map<number, number>>,
+  order: number,
+  start: number,
+  smoothing: Smoothing,
+): { table: ContextTable; discounts: number[] } {
+  if (smoothing === 'witten-bell') return { table: ContextTable.fromCounts(counts), discounts: [] };
+  const continued = continuationCounts(counts, order, start);
+  return { table: ContextTable.fromCounts(continued), discounts: discountsOf(continued, order) };
+}
+
+/** Whether a file's `smoothing` is one this code reads. */
+export const isSmoothing = (value: unknown): value is Smoothing =>
+  value === 'witten-bell' || value === 'kneser-ney';
+
+/** Throws unless a model's discounts fit its smoothing (Kneser-Ney: one per context length). */
+export function checkDiscounts(smoothing: Smoothing, discounts: readonly number[], order: number) {
+  if (smoothing === 'kneser-ney' && discounts.length !== order)
+    throw new AttendError(`Kneser-Ney needs ${order} discounts, got ${discounts.length}`);
+}
+
+/**
+ * One level of interpolation, p(w|h) = (c(h,w) − discount + share·p(w|h')) / denominator:
+ * Witten-Bell has no discount, share = the context's distinct continuations and denominator =
+ * its total + those; Kneser-Ney takes D off every count and gives the context's D·(distinct
+ * continuations) to the shorter context, over the total.
+ */
+export function interpolation(
+  smoothing: Smoothing,
+  discount: number,
+  total: number,
+  distinct: number,
+): { discount: number; share: number; denominator: number } {
+  return smoothing === 'kneser-ney'
+    ? { discount, share: discount * distinct, denominator: total }
+    : { discount: 0, share: distinct, denominator: total + distinct };
 }

@@ -3,10 +3,12 @@ import type { PrefixScorer } from '../search/scorer.js';
 import {
   ContextTable,
   type ContextTableJson,
-  continuationCounts,
+  checkDiscounts,
   countNgrams,
-  discountOf,
+  interpolation,
+  isSmoothing,
   type Smoothing,
+  smoothedTable,
 } from './context-table.js';
 import { perplexity, type SentenceScore } from './perplexity.js';
 
@@ -68,8 +70,7 @@ export class NgramLm implements PrefixScorer<NgramState> {
     readonly discounts: readonly number[] = [],
   ) {
     if (!(order >= 1)) throw new AttendError(`n-gram order must be at least 1, got ${order}`);
-    if (smoothing === 'kneser-ney' && discounts.length !== order)
-      throw new AttendError(`Kneser-Ney needs ${order} discounts, got ${discounts.length}`);
+    checkDiscounts(smoothing, discounts, order);
   }
 
   /** Counts every n-gram (all orders up to `order`) of the sentences, each framed by start/end. */
@@ -79,22 +80,19 @@ export class NgramLm implements PrefixScorer<NgramState> {
     smoothing: Smoothing = 'witten-bell',
   ): NgramLm {
     const framed = [...sentences].map((s) => [options.start, ...s, options.end]);
-    const raw = countNgrams(framed, options.order);
-    const counts =
-      smoothing === 'kneser-ney' ? continuationCounts(raw, options.order, options.start) : raw;
+    const counts = countNgrams(framed, options.order);
+    const { table, discounts } = smoothedTable(counts, options.order, options.start, smoothing);
     return new NgramLm(
       options.order,
       options.vocabSize,
       options.start,
       options.end,
       options.excluded,
-      ContextTable.fromCounts(counts),
+      table,
       {},
       [],
       smoothing,
-      smoothing === 'kneser-ney'
-        ? Array.from({ length: options.order }, (_, k) => discountOf(counts, k))
-        : [],
+      discounts,
     );
   }
 
@@ -118,15 +116,15 @@ export class NgramLm implements PrefixScorer<NgramState> {
       const segment = this.table.segment(history.slice(history.length - k).join(','));
       if (!segment) break; // a longer context unseen means every longer one is too
       const { from, to } = segment;
-      const types = to - from;
       const total = this.table.cumulative[to]! - this.table.cumulative[from]!;
-      // Witten-Bell: (c(h,w) + types·p(w|h')) / (total + types); Kneser-Ney: (c(h,w) − D +
-      // D·types·p(w|h')) / total. The shorter context's share first, the seen counts added after.
-      const kn = this.smoothing === 'kneser-ney';
-      const discount = kn ? this.discounts[k]! : 0;
-      const denominator = kn ? total : total + types;
-      const share = (kn ? discount * types : types) / denominator;
-      for (let w = 0; w < this.vocabSize; w++) p[w] = share * p[w]!;
+      const { discount, share, denominator } = interpolation(
+        this.smoothing,
+        this.discounts[k] ?? 0,
+        total,
+        to - from,
+      );
+      // The shorter context's share for every token first, the seen tokens' counts added after.
+      for (let w = 0; w < this.vocabSize; w++) p[w] = (share / denominator) * p[w]!;
       for (let g = from; g < to; g++)
         p[this.table.ids[g]!] =
           (this.table.count(g) - discount) / denominator + p[this.table.ids[g]!]!;
@@ -172,10 +170,7 @@ export class NgramLm implements PrefixScorer<NgramState> {
   }
 
   static fromJson(json: NgramJson | NestedNgramJson): NgramLm {
-    if (
-      json.type !== 'ngram' ||
-      (json.smoothing !== 'witten-bell' && json.smoothing !== 'kneser-ney')
-    )
+    if (json.type !== 'ngram' || !isSmoothing(json.smoothing))
       throw new AttendError(`not an n-gram model (type '${json.type}')`);
     return new NgramLm(
       json.order,

@@ -2,20 +2,20 @@ import { AttendError } from '../errors.js';
 import {
   ContextTable,
   type ContextTableJson,
-  continuationCounts,
+  checkDiscounts,
   countNgrams,
-  discountOf,
+  interpolation,
+  isSmoothing,
   lowerBound,
   type Smoothing,
+  smoothedTable,
 } from './context-table.js';
 import { perplexity, type SentenceScore } from './perplexity.js';
 
 /** What word-lm.json.gz holds. */
-export type WordSmoothing = Smoothing;
-
 export interface WordNgramJson extends ContextTableJson {
   readonly type: 'word-ngram';
-  readonly smoothing: WordSmoothing;
+  readonly smoothing: Smoothing;
   /** Kneser-Ney's absolute discount for contexts of 0, 1, ... order-1 words. */
   readonly discounts?: readonly number[];
   readonly order: number;
@@ -45,12 +45,11 @@ export class WordNgram {
     readonly words: readonly string[],
     private readonly table: ContextTable,
     public info: Record<string, unknown> = {},
-    readonly smoothing: WordSmoothing = 'witten-bell',
+    readonly smoothing: Smoothing = 'witten-bell',
     readonly discounts: readonly number[] = [],
   ) {
     if (!(order >= 1)) throw new AttendError(`n-gram order must be at least 1, got ${order}`);
-    if (smoothing === 'kneser-ney' && discounts.length !== order)
-      throw new AttendError(`Kneser-Ney needs ${order} discounts, got ${discounts.length}`);
+    checkDiscounts(smoothing, discounts, order);
     for (let i = 1; i < words.length; i++)
       if (!(words[i - 1]! < words[i]!)) throw new AttendError('word list is not sorted and unique');
     this.unknown = words.length;
@@ -62,24 +61,14 @@ export class WordNgram {
   static train(
     sentences: readonly (readonly string[])[],
     order: number,
-    smoothing: WordSmoothing = 'witten-bell',
+    smoothing: Smoothing = 'witten-bell',
   ): WordNgram {
     const words = [...new Set(sentences.flat())].sort();
     const id = new Map(words.map((w, i) => [w, i]));
     const start = words.length + 2;
     const framed = sentences.map((s) => [start, ...s.map((w) => id.get(w)!), words.length + 1]);
-    const counts = countNgrams(framed, order);
-    if (smoothing === 'witten-bell')
-      return new WordNgram(order, words, ContextTable.fromCounts(counts));
-    const kn = continuationCounts(counts, order, start);
-    return new WordNgram(
-      order,
-      words,
-      ContextTable.fromCounts(kn),
-      {},
-      'kneser-ney',
-      Array.from({ length: order }, (_, k) => discountOf(kn, k)),
-    );
+    const { table, discounts } = smoothedTable(countNgrams(framed, order), order, start, smoothing);
+    return new WordNgram(order, words, table, {}, smoothing, discounts);
   }
 
   /** The id range [lo, hi) of the words that start with `prefix` ('' is every word). */
@@ -107,13 +96,13 @@ export class WordNgram {
       const first = lowerBound(ids, lo, from, to);
       const end = lowerBound(ids, hi, from, to);
       const seen = cumulative[end]! - cumulative[first]!;
-      if (this.smoothing === 'kneser-ney') {
-        // Every seen word gives up D; the context's D·(distinct words) goes to the shorter one.
-        const discount = this.discounts[k]!;
-        p = (seen - discount * (end - first) + discount * (to - from) * p) / total;
-      } else {
-        p = (seen + (to - from) * p) / (total + (to - from));
-      }
+      const { discount, share, denominator } = interpolation(
+        this.smoothing,
+        this.discounts[k] ?? 0,
+        total,
+        to - from,
+      );
+      p = (seen - discount * (end - first) + share * p) / denominator;
     }
     return p;
   }
@@ -152,10 +141,7 @@ export class WordNgram {
   }
 
   static fromJson(json: WordNgramJson): WordNgram {
-    if (
-      json.type !== 'word-ngram' ||
-      (json.smoothing !== 'witten-bell' && json.smoothing !== 'kneser-ney')
-    )
+    if (json.type !== 'word-ngram' || !isSmoothing(json.smoothing))
       throw new AttendError(`not a word n-gram model (type '${json.type}')`);
     return new WordNgram(
       json.order,

@@ -104,11 +104,7 @@ export function adaptToUtterance(
     settings.parameters === 'norms' ? fixedFront(model, input, features.frames) : undefined;
   const encoded = () =>
     front
-      ? {
-          memory: model.encoder.selfAttend(front.memory, front.mask),
-          mask: front.mask,
-          lengths: front.lengths,
-        }
+      ? { memory: model.encoder.selfAttend(front.memory, front.mask), lengths: front.lengths }
       : model.encode(input, [features.frames]);
   try {
     for (let step = 0; step < settings.steps; step++) {
