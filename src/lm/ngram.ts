@@ -124,7 +124,8 @@ export class NgramLm implements PrefixScorer<NgramState> {
         to - from,
       );
       // The shorter context's share for every token first, the seen tokens' counts added after.
-      for (let w = 0; w < this.vocabSize; w++) p[w] = (share / denominator) * p[w]!;
+      const kept = share / denominator;
+      for (let w = 0; w < this.vocabSize; w++) p[w] = kept * p[w]!;
       for (let g = from; g < to; g++)
         p[this.table.ids[g]!] =
           (this.table.count(g) - discount) / denominator + p[this.table.ids[g]!]!;
