@@ -26,8 +26,15 @@ export interface VoiceShift {
   readonly label: string;
   /** Scale of the spectral envelope (formants): > 1 is a shorter vocal tract. */
   readonly formant: readonly [number, number];
-  /** Total pitch raise in cents, the formant scale's own share included. */
-  readonly cents: readonly [number, number];
+  /** Total pitch raise in cents, the formant scale's own share included (rubberband moves it). */
+  readonly cents?: readonly [number, number];
+  /**
+   * Or the pitch the engine itself speaks at, in Hz (flite's F0 target; its clustergen awb and
+   * diphone kal16 honour it, rms does not): the voice's own excitation at a female pitch, with
+   * none of a pitch shifter's artefacts. The formant scale is sox's speed, which flite's duration
+   * and F0 are set to undo.
+   */
+  readonly f0Hz?: readonly [number, number];
 }
 
 /**
@@ -112,19 +119,36 @@ export const VARIED_VOICES: readonly Voice[] = [
   ),
 ];
 
+/**
+ * Training-only female-like speakers from flite's own F0 (`--voices female-f0`): awb (clustergen,
+ * the held-out slt's synthesiser) and kal16 (diphone) speaking at 160-240 Hz, formants raised
+ * 6-22%, with no pitch shifter's artefacts (rms ignores flite's F0 target, so it is not here).
+ */
+export const FEMALE_F0_VOICES: readonly Voice[] = ['awb', 'kal16'].map(
+  (name): Voice => ({
+    engine: 'flite',
+    name,
+    heldOut: false,
+    shift: { label: 'female-f0', formant: [1.06, 1.22], f0Hz: [160, 240] },
+  }),
+);
+
 export const voiceId = (voice: Voice): string =>
   `${voice.engine}:${voice.name}${voice.pitchCents ? `+pitch${voice.pitchCents}` : ''}${voice.shift ? `+${voice.shift.label}` : ''}`;
 
 /** One utterance's shifts, drawn from its voice's ranges. */
 export function drawShift(random: () => number, shift: VoiceShift): ShiftAmount {
   const within = ([low, high]: readonly [number, number]) => low + random() * (high - low);
-  return { formant: within(shift.formant), cents: within(shift.cents) };
+  const formant = within(shift.formant);
+  if (shift.f0Hz) return { formant, f0Hz: within(shift.f0Hz) };
+  if (shift.cents) return { formant, cents: within(shift.cents) };
+  throw new AttendError(`voice shift ${shift.label}: needs cents or f0Hz`);
 }
 
-export interface ShiftAmount {
-  readonly formant: number;
-  readonly cents: number;
-}
+/** A drawn shift: the formant scale, and the pitch as a raise (cents) or the engine's F0 (Hz). */
+export type ShiftAmount =
+  | { readonly formant: number; readonly cents: number; readonly f0Hz?: undefined }
+  | { readonly formant: number; readonly f0Hz: number; readonly cents?: undefined };
 
 /**
  * A voice's shifts applied to the engine's output `input`, written to `output`; false when the
@@ -144,6 +168,11 @@ async function applyShift(
     return true;
   }
   if (!amount) return false;
+  // The engine spoke at the F0 (and length) that sox's speed brings to the drawn ones.
+  if (amount.f0Hz !== undefined) {
+    await run('sox', [input, output, 'speed', amount.formant.toFixed(4)]);
+    return true;
+  }
   const scaled = `${output}.scaled.wav`;
   await run('sox', [input, scaled, 'speed', amount.formant.toFixed(4)]);
   const pitchRatio = 2 ** (amount.cents / 1200) / amount.formant;
@@ -325,13 +354,25 @@ export async function synthesize(voice: Voice, text: string, prosody: Prosody): 
       });
       if (!existsSync(out)) throw new AttendError(`festival wrote no audio for "${text}"`);
     } else {
-      // flite voices keep their own pitch (its F0 setting is absolute, not relative to the voice).
-      const stretch = (1 / prosody.rate).toFixed(3);
+      // flite voices keep their own pitch (its F0 setting is absolute, not relative to the voice),
+      // except for a shift with an F0, which sox's speed (the formant scale) raises afterwards.
+      const shift = prosody.shift;
+      const speed = shift?.f0Hz === undefined ? 1 : shift.formant;
+      const f0 =
+        shift?.f0Hz === undefined
+          ? []
+          : [
+              '--setf',
+              `int_f0_target_mean=${(shift.f0Hz / speed).toFixed(1)}`,
+              '--setf',
+              `int_f0_target_stddev=${((0.14 * shift.f0Hz) / speed).toFixed(1)}`,
+            ];
       await run('flite', [
         '-voice',
         voice.name,
         '--setf',
-        `duration_stretch=${stretch}`,
+        `duration_stretch=${(speed / prosody.rate).toFixed(3)}`,
+        ...f0,
         '-t',
         text,
         '-o',

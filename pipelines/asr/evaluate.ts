@@ -36,7 +36,9 @@ export function readTunedDecoding(checkpoint: string): TunedDecoding | undefined
 }
 
 export interface AsrScores {
+  /** [reference, hypothesis] per decoded item, in manifest order; `scored` holds their items. */
   readonly pairs: [string, string][];
+  readonly scored: SpeechItem[];
   readonly failures: string[];
   readonly wer: ReturnType<typeof wordErrorRate>;
   readonly cer: ReturnType<typeof charErrorRate>;
@@ -76,7 +78,7 @@ export async function scoreAsr(
   tick: (failed: boolean) => void = () => {},
 ): Promise<AsrScores> {
   const pairs: [string, string][] = [];
-  const speakers: string[] = [];
+  const scored: SpeechItem[] = [];
   const failures: string[] = [];
   let audioSeconds = 0;
   let computeSeconds = 0;
@@ -87,7 +89,7 @@ export async function scoreAsr(
       const [result] = pipeline.transcribeAudio([audio], decoding);
       computeSeconds += (performance.now() - started) / 1000;
       pairs.push([item.text, result!.text]);
-      speakers.push(item.speaker);
+      scored.push(item);
       audioSeconds += result!.duration;
       tick(false);
     } catch (error) {
@@ -98,12 +100,27 @@ export async function scoreAsr(
   }
   return {
     pairs,
+    scored,
     failures,
     wer: wordErrorRate(pairs),
     cer: charErrorRate(pairs),
     rtf: computeSeconds / Math.max(audioSeconds, 1e-9),
-    bySpeaker: scoresBySpeaker(pairs, speakers),
+    bySpeaker: scoresBySpeaker(
+      pairs,
+      scored.map((item) => item.speaker),
+    ),
   };
+}
+
+/** One JSON line per decoded item (audio, speaker, reference, hypothesis, word errors), for error analysis. */
+export function hypothesisLines(scores: AsrScores): string {
+  return scores.pairs
+    .map(([reference, hypothesis], i) => {
+      const item = scores.scored[i]!;
+      const { errors, total } = wordErrorRate([[reference, hypothesis]]);
+      return `${JSON.stringify({ audio: item.audio, speaker: item.speaker, reference, hypothesis, wordErrors: errors, words: total })}\n`;
+    })
+    .join('');
 }
 
 /**

@@ -1,6 +1,8 @@
 import { spawnSync } from 'node:child_process';
 import { describe, expect, it } from 'vitest';
 import {
+  drawShift,
+  FEMALE_F0_VOICES,
   PITCH_SHIFTED_VOICES,
   synthesize,
   VARIED_VOICES,
@@ -175,3 +177,36 @@ describe.runIf((has('sox') && has('flite') && has('rubberband')) || required)(
     });
   },
 );
+
+describe.runIf((has('sox') && has('flite')) || required)('female-f0 training voices', () => {
+  it('speak at the drawn F0 with formants raised by the drawn scale and the length kept', async () => {
+    for (const voice of FEMALE_F0_VOICES) {
+      const plain = await synthesize({ ...voice, shift: undefined }, text, prosody);
+      const samples = (a: typeof plain) => a.channels[0]!;
+      for (const [formant, f0Hz] of [
+        [1, 200],
+        [1.2, 200],
+      ] as const) {
+        const shifted = await synthesize(voice, text, { ...prosody, shift: { formant, f0Hz } });
+        const pitch = medianPitch(samples(shifted), shifted.sampleRate);
+        expect(pitch, voice.name).toBeGreaterThan(0.9 * f0Hz);
+        expect(pitch, voice.name).toBeLessThan(1.1 * f0Hz);
+        expect(samples(shifted).length / samples(plain).length).toBeCloseTo(1, 1);
+        expect(formantScale(samples(plain), samples(shifted), plain.sampleRate)).toBeCloseTo(
+          formant,
+          1,
+        );
+      }
+    }
+  });
+
+  it('draw an F0, not a pitch raise, within their ranges', () => {
+    const shift = FEMALE_F0_VOICES[0]!.shift!;
+    let seed = 0.1;
+    const amount = drawShift(() => (seed = (seed * 7.3) % 1), shift);
+    expect(amount.cents).toBeUndefined();
+    expect(amount.f0Hz).toBeGreaterThanOrEqual(shift.f0Hz![0]);
+    expect(amount.f0Hz).toBeLessThanOrEqual(shift.f0Hz![1]);
+    expect(amount.formant).toBeGreaterThanOrEqual(shift.formant[0]);
+  });
+});

@@ -9,7 +9,12 @@ import { DEFAULT_SNR_DB } from '../../../datasets/speech/augment.js';
 import { buildSpeechCorpus, planCorpus, shardOf } from '../../../datasets/speech/build.js';
 import { readLibriSpeech } from '../../../datasets/speech/librispeech.js';
 import { readSentenceSources, SENTENCE_SOURCES } from '../../../datasets/speech/sentences.js';
-import { PITCH_SHIFTED_VOICES, VARIED_VOICES, VOICES } from '../../../datasets/speech/voices.js';
+import {
+  FEMALE_F0_VOICES,
+  PITCH_SHIFTED_VOICES,
+  VARIED_VOICES,
+  VOICES,
+} from '../../../datasets/speech/voices.js';
 import { corpusFeatures } from '../../../pipelines/asr/feature-cache.js';
 import { parseShard } from '../../../pipelines/batch/shard.js';
 import { DEFAULT_FEATURES, type FeatureConfig } from '../../audio/features.js';
@@ -47,7 +52,7 @@ export function datasetCommand(program: Command): void {
     )
     .option(
       '--voices <sets>',
-      "comma-separated: 'default' (train, dev and held-out test voices); extra training-only speakers (train and dev only): 'pitch-shifted' (flite and festival voices raised 700 cents) or 'varied' (more espeak-ng accent+variant pairs; flite and festival voices with female-like formant and pitch shifts)",
+      "comma-separated: 'default' (train, dev and held-out test voices); extra training-only speakers (train and dev only): 'pitch-shifted' (flite and festival voices raised 700 cents) or 'varied' (more espeak-ng accent+variant pairs; flite and festival voices with female-like formant and pitch shifts) or 'female-f0' (flite awb and kal16 speaking at a female F0 themselves, formants raised)",
       'default',
     )
     .option(
@@ -68,6 +73,7 @@ export function datasetCommand(program: Command): void {
         default: VOICES,
         'pitch-shifted': PITCH_SHIFTED_VOICES,
         varied: VARIED_VOICES,
+        'female-f0': FEMALE_F0_VOICES,
       }).flat();
       const textSources = namedChoices('--text', options.text, SENTENCE_SOURCES);
       const sentences = readSentenceSources(textSources);

@@ -1,7 +1,13 @@
+import { writeFileSync } from 'node:fs';
 import type { Command } from 'commander';
 import { readCaptionManifest } from '../../../datasets/captions/manifest.js';
 import { readSpeechManifest } from '../../../datasets/manifest.js';
-import { decodingPath, scoreAsr, tuneDecoding } from '../../../pipelines/asr/evaluate.js';
+import {
+  decodingPath,
+  hypothesisLines,
+  scoreAsr,
+  tuneDecoding,
+} from '../../../pipelines/asr/evaluate.js';
 import { evaluateCaptions } from '../../../pipelines/caption/evaluate.js';
 import { decodeImages } from '../../../pipelines/caption/image-cache.js';
 import { createAsrPipeline } from '../../../pipelines/transcribe.js';
@@ -21,6 +27,7 @@ interface EvalOptions {
   beam?: string;
   limit?: string;
   json?: boolean;
+  hypotheses?: string;
   lm?: string;
   lmWeight?: string;
   wordLmWeight?: string;
@@ -46,6 +53,10 @@ export function evalCommand(program: Command): void {
     .option('--beam <n>', "beam size (1 = greedy; default: decoding.json's, else 4)")
     .option('--limit <n>', 'only the first N utterances')
     .option('--json', 'print one JSON object')
+    .option(
+      '--hypotheses <file>',
+      'also write each utterance (audio, speaker, reference, hypothesis, word errors) to this JSONL file',
+    )
     .option(
       '--tune',
       'grid-search the CTC and LM weights on this (dev!) manifest and write the best to <model>/decoding.json',
@@ -91,6 +102,7 @@ export function evalCommand(program: Command): void {
         const progress = new Progress(items.length, 'eval asr', 'utt');
         const scores = await scoreAsr(pipeline, items, decoding, (failed) => progress.tick(failed));
         progress.finish();
+        if (options.hypotheses) writeFileSync(options.hypotheses, hypothesisLines(scores));
         const used = pipeline.decodingFor(decoding);
         // Greedy decoding (beam 1) fuses nothing: report the weights that were applied.
         const fused = used.beamSize > 1;
