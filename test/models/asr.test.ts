@@ -1,6 +1,6 @@
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { warpFeatures } from '../../pipelines/asr/vocal-tract-warp.js';
@@ -222,8 +222,22 @@ describe.runIf(hasEspeak || requireTts)('a tiny AED + CTC model', () => {
       wordLmWeight: 0,
       devWer: 0,
     });
-    const scored = JSON.parse(evalDev('--json').stdout);
+    const hypotheses = join(dir, 'hypotheses.jsonl');
+    const scored = JSON.parse(evalDev('--json', '--hypotheses', hypotheses).stdout);
     expect(scored).toMatchObject({ utterances: 10, wer: 0, ctcWeight: 0.3, lmWeight: 0, beam: 4 });
+    // --hypotheses: one line per utterance, in manifest order, for error analysis
+    const lines = readFileSync(hypotheses, 'utf8')
+      .trim()
+      .split('\n')
+      .map((line) => JSON.parse(line));
+    const devItems = readFileSync(join(corpus, 'dev.jsonl'), 'utf8').trim().split('\n');
+    expect(lines).toHaveLength(10);
+    lines.forEach((line, i) => {
+      const item = JSON.parse(devItems[i]!);
+      expect(line.audio).toBe(resolve(corpus, item.audio));
+      expect(line).toMatchObject({ reference: item.text, hypothesis: item.text, wordErrors: 0 });
+      expect(line.words).toBe(item.text.split(' ').length);
+    });
     // The word n-gram fused with look-ahead keeps the phrases right too.
     const withWords = JSON.parse(evalDev('--json', '--word-lm-weight', '0.5').stdout);
     expect(withWords).toMatchObject({ utterances: 10, wer: 0, wordLmWeight: 0.5 });
