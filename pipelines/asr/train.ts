@@ -10,11 +10,11 @@ import { CharacterTokenizer, SPECIALS } from '../../src/text/characters.js';
 import type { SpeechTokenizer } from '../../src/text/tokenizer.js';
 import {
   type LoopSettings,
-  resumableState,
   runOrigin,
   runTraining,
   type TrainState,
 } from '../../src/train/loop.js';
+import { presetNamed, startingModel } from '../../src/train/start.js';
 import { type CachedUtterance, corpusFeatures } from './feature-cache.js';
 import { specAugment } from './spec-augment.js';
 import { drawWarpFactor, warpFeatures } from './vocal-tract-warp.js';
@@ -153,21 +153,18 @@ function newTokenizer(spec: string, trainManifest: string): SpeechTokenizer {
  * picking the best checkpoint.
  */
 export async function trainAsr(options: TrainAsrOptions): Promise<TrainState> {
-  const latest = join(options.out, 'latest');
-  const resumeState = resumableState(options.out);
-  const preset = ASR_PRESETS[options.preset];
-  if (!preset)
-    throw new AttendError(
-      `unknown preset '${options.preset}' (have ${Object.keys(ASR_PRESETS).join(', ')})`,
-    );
-  let model: AsrModel;
-  if (resumeState) model = AsrModel.load(latest);
-  else if (options.init) model = AsrModel.load(options.init);
-  else {
-    const fresh = newTokenizer(options.tokenizer ?? 'chars', join(options.data, 'train.jsonl'));
-    model = new AsrModel(preset(fresh.size), fresh);
-    model.build();
-  }
+  const preset = presetNamed(ASR_PRESETS, options.preset);
+  const { model, resumeState } = startingModel(
+    options.out,
+    options.init,
+    (dir) => AsrModel.load(dir),
+    () => {
+      const fresh = newTokenizer(options.tokenizer ?? 'chars', join(options.data, 'train.jsonl'));
+      const built = new AsrModel(preset(fresh.size), fresh);
+      built.build();
+      return built;
+    },
+  );
   const tokenizer = model.tokenizer;
   const config = model.config;
   const train: CachedUtterance[] = [];

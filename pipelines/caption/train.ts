@@ -7,11 +7,11 @@ import type { tf } from '../../src/runtime/tf.js';
 import { WordTokenizer } from '../../src/text/words.js';
 import {
   type LoopSettings,
-  resumableState,
   runOrigin,
   runTraining,
   type TrainState,
 } from '../../src/train/loop.js';
+import { presetNamed, startingModel } from '../../src/train/start.js';
 import { augmentImage } from './augment.js';
 import { evaluateCaptions, imageBatch } from './evaluate.js';
 import { type CachedImage, decodeImages } from './image-cache.js';
@@ -46,25 +46,22 @@ async function loadSplit(
  * augmented; dev CIDEr-D picks the best.
  */
 export async function trainCaption(options: TrainCaptionOptions): Promise<TrainState> {
-  const latest = join(options.out, 'latest');
-  const resumeState = resumableState(options.out);
-  const preset = CAPTION_PRESETS[options.preset];
-  if (!preset)
-    throw new AttendError(
-      `unknown preset '${options.preset}' (have ${Object.keys(CAPTION_PRESETS).join(', ')})`,
-    );
-  let model: CaptionModel;
-  if (resumeState) model = CaptionModel.load(latest);
-  else if (options.init)
-    model = CaptionModel.load(options.init); // its vocabulary: new words are <unk>
-  else {
-    const captions = readCaptionManifest(join(options.data, 'train.jsonl')).flatMap(
-      (i) => i.captions,
-    );
-    const tokenizer = WordTokenizer.fromCaptions(captions, options.minWordCount);
-    model = new CaptionModel(preset(tokenizer.size), tokenizer);
-    model.build();
-  }
+  const preset = presetNamed(CAPTION_PRESETS, options.preset);
+  // A fine-tuned model keeps its --init vocabulary: new words are <unk>.
+  const { model, resumeState } = startingModel(
+    options.out,
+    options.init,
+    (dir) => CaptionModel.load(dir),
+    () => {
+      const captions = readCaptionManifest(join(options.data, 'train.jsonl')).flatMap(
+        (i) => i.captions,
+      );
+      const tokenizer = WordTokenizer.fromCaptions(captions, options.minWordCount);
+      const built = new CaptionModel(preset(tokenizer.size), tokenizer);
+      built.build();
+      return built;
+    },
+  );
   const size = model.imageSize;
   const train = await loadSplit(options.data, 'train', size);
   const dev = await loadSplit(options.data, 'dev', size, options.devImages);

@@ -19,9 +19,9 @@ import { startRuntime } from '../context.js';
 import { positiveInteger, weightList } from '../parse.js';
 import { Progress } from '../progress.js';
 import { DEFAULT_CAPTION_MODEL } from './caption.js';
-import { DEFAULT_ASR_MODEL, fusionOptions, fusionWeights } from './transcribe.js';
+import { DEFAULT_ASR_MODEL, type FusionFlags, fusionOptions, fusionWeights } from './transcribe.js';
 
-interface EvalOptions {
+interface EvalOptions extends FusionFlags {
   model: string;
   data: string;
   beam?: string;
@@ -29,14 +29,6 @@ interface EvalOptions {
   json?: boolean;
   hypotheses?: string;
   lm?: string;
-  lmWeight?: string;
-  wordLmWeight?: string;
-  lexiconWeight?: string;
-  ctcWeight?: string;
-  warps?: string;
-  adapt?: string;
-  adaptLr?: string;
-  adaptParams?: string;
   tune?: boolean;
   ctcWeights: string;
   lmWeights: string;

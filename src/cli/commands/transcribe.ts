@@ -19,15 +19,8 @@ import {
   weightList,
 } from '../parse.js';
 
-export const DEFAULT_ASR_MODEL = projectPath('checkpoints', 'asr-en');
-
-interface TranscribeOptions {
-  model: string;
-  beam?: string;
-  format: keyof typeof WRITERS;
-  timestamps?: boolean;
-  attentionMap?: string;
-  lm?: string;
+/** The decoding flags `transcribe` and `eval asr` share, as commander gives them (strings). */
+export interface FusionFlags {
   lmWeight?: string;
   lexiconWeight?: string;
   ctcWeight?: string;
@@ -36,6 +29,17 @@ interface TranscribeOptions {
   adapt?: string;
   adaptLr?: string;
   adaptParams?: string;
+}
+
+export const DEFAULT_ASR_MODEL = projectPath('checkpoints', 'asr-en');
+
+interface TranscribeOptions extends FusionFlags {
+  model: string;
+  beam?: string;
+  format: keyof typeof WRITERS;
+  timestamps?: boolean;
+  attentionMap?: string;
+  lm?: string;
 }
 
 /** The fusion flags transcribe and eval share. */
@@ -106,16 +110,7 @@ function warpList(value: string): number[] {
 }
 
 /** --lm-weight / --ctc-weight / --warps as decoding settings (absent flags keep the defaults). */
-export function fusionWeights(options: {
-  lmWeight?: string;
-  lexiconWeight?: string;
-  ctcWeight?: string;
-  wordLmWeight?: string;
-  warps?: string;
-  adapt?: string;
-  adaptLr?: string;
-  adaptParams?: string;
-}) {
+export function fusionWeights(options: FusionFlags) {
   return {
     ...adaptation(options),
     ...(options.wordLmWeight === undefined
