@@ -12,13 +12,16 @@ manifest=${2:-data/tts-v2/test.jsonl}
 limit=${3:-300}
 work=${4:-/tmp/attend-self-train}
 attend() { node "$(dirname "$0")/../bin/attend.js" "$@"; }
-wer() { # model, manifest: "WER CER" of the shipped decoding
+wer() { # model, manifest: "WER CER" with the model's decoding
   attend eval asr --model "$1" --data "$2" --json 2>/dev/null |
     node -e 'let s="";process.stdin.on("data",d=>s+=d).on("end",()=>{const r=JSON.parse(s);console.log(r.wer.toFixed(4),r.cer.toFixed(4))})'
 }
 mkdir -p "$work"
-attend eval asr --model "$model" --data "$manifest" --limit "$limit" --hypotheses "$work/hypotheses.jsonl" >/dev/null 2>&1
-# One folder a speaker: train.jsonl (= dev.jsonl) with the hypotheses as text, test.jsonl with the references.
+# One decode gives the hypotheses and each speaker's score before adaptation.
+attend eval asr --model "$model" --data "$manifest" --limit "$limit" --json \
+  --hypotheses "$work/hypotheses.jsonl" >"$work/before.json" 2>/dev/null
+# One folder a speaker: train.jsonl (= dev.jsonl) with the hypotheses as text, test.jsonl with the
+# references, before.txt with its WER and CER from that decode.
 node - "$manifest" "$work" <<'JS'
 const fs = require('node:fs');
 const path = require('node:path');
@@ -26,6 +29,7 @@ const [manifest, work] = process.argv.slice(2);
 const root = path.dirname(path.resolve(manifest));
 const lines = (file) => fs.readFileSync(file, 'utf8').trim().split('\n').map((l) => JSON.parse(l));
 const duration = new Map(lines(manifest).map((u) => [path.resolve(root, u.audio), u.duration]));
+const before = JSON.parse(fs.readFileSync(path.join(work, 'before.json'), 'utf8')).bySpeaker;
 const bySpeaker = new Map();
 for (const h of lines(path.join(work, 'hypotheses.jsonl'))) {
   const audio = path.resolve(root, h.audio);
@@ -41,6 +45,8 @@ for (const [speaker, { pseudo, test }] of bySpeaker) {
   fs.mkdirSync(dir, { recursive: true });
   for (const split of ['train', 'dev']) fs.writeFileSync(path.join(dir, `${split}.jsonl`), jsonl(pseudo));
   fs.writeFileSync(path.join(dir, 'test.jsonl'), jsonl(test));
+  const { wer, cer } = before[speaker];
+  fs.writeFileSync(path.join(dir, 'before.txt'), `${wer.toFixed(4)} ${cer.toFixed(4)}\n`);
 }
 JS
 for dir in "$work"/*/; do
@@ -53,5 +59,5 @@ for dir in "$work"/*/; do
   mkdir -p "$adapted"
   cp "$work/run-$speaker"/latest/{model.json,weights.bin,tokenizer.json} "$adapted/"
   cp "$model"/{lm.json,word-lm.json.gz,decoding.json} "$adapted/"
-  echo "$speaker: before $(wer "$model" "$dir/test.jsonl")  after $(wer "$adapted" "$dir/test.jsonl")  (WER CER)"
+  echo "$speaker: before $(cat "$dir/before.txt")  after $(wer "$adapted" "$dir/test.jsonl")  (WER CER)"
 done
