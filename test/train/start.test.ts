@@ -1,7 +1,7 @@
-import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import { AttendError } from '../../src/errors.js';
 import { presetNamed, startingModel } from '../../src/train/start.js';
 
@@ -16,7 +16,15 @@ describe('presetNamed', () => {
 });
 
 describe('startingModel', () => {
-  const run = () => mkdtempSync(join(tmpdir(), 'attend-start-'));
+  const runs: string[] = [];
+  const run = () => {
+    const out = mkdtempSync(join(tmpdir(), 'attend-start-'));
+    runs.push(out);
+    return out;
+  };
+  afterAll(() => {
+    for (const out of runs) rmSync(out, { recursive: true, force: true });
+  });
   const loadFrom = (dir: string) => `loaded ${dir}`;
   const fresh = () => 'fresh';
 
