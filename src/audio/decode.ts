@@ -5,11 +5,12 @@ import { type AudioData, isWav, parseWav } from './wav.js';
 /** Largest file decoded (1 GiB): a guard against reading something that is not a recording. */
 const MAX_BYTES = 2 ** 30;
 
-type DecodeFn = (bytes: Uint8Array) => Promise<{
-  sampleRate: number;
-  getChannelData(c: number): Float32Array;
-  numberOfChannels: number;
-}>;
+/** What audio-decode (an alias of @audio/decode 3.x) resolves to: one array per channel. */
+interface DecodedAudio {
+  readonly channelData: readonly Float32Array[];
+  readonly sampleRate: number;
+}
+type DecodeFn = (bytes: Uint8Array) => Promise<DecodedAudio>;
 
 /** FLAC, MP3, Ogg Vorbis/Opus and more through the audio-decode package (WASM decoders). */
 async function decodeOther(bytes: Uint8Array, file: string): Promise<AudioData> {
@@ -21,16 +22,22 @@ async function decodeOther(bytes: Uint8Array, file: string): Promise<AudioData> 
       `${file}: not a WAV file, and audio-decode (for FLAC/MP3/OGG) is not installed`,
     );
   }
+  let decoded: DecodedAudio;
   try {
-    const buffer = await decode(bytes);
-    const channels = Array.from({ length: buffer.numberOfChannels }, (_, c) =>
-      Float32Array.from(buffer.getChannelData(c)),
-    );
-    return { sampleRate: buffer.sampleRate, channels };
+    decoded = await decode(bytes);
   } catch (error) {
     const reason = error instanceof Error ? error.message.split('\n')[0] : String(error);
     throw new AttendError(`${file}: not a supported audio file (${reason})`);
   }
+  // A decoder that changed its result's shape must not pass for a silent file.
+  if (!Array.isArray(decoded?.channelData)) {
+    throw new AttendError(
+      `${file}: audio-decode returned no channelData (an incompatible audio-decode version?)`,
+    );
+  }
+  // Copies: the decoder may reuse its WASM memory for the next file.
+  const channels = decoded.channelData.map((channel) => Float32Array.from(channel));
+  return { sampleRate: decoded.sampleRate, channels };
 }
 
 /** Checks what every later stage assumes: samples exist and are finite. */

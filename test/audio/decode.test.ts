@@ -1,3 +1,4 @@
+import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -46,6 +47,39 @@ describe('WAV decoding', () => {
       });
     }
   }
+});
+
+// sox (a CI package) encodes the files; audio-decode's WASM decoders read them back.
+describe('FLAC and Ogg Vorbis through audio-decode', () => {
+  const left = sine(440, 22050, 0.5);
+  const right = sine(660, 22050, 0.5, 0.25);
+  const wav = file('tone.wav', writeWav([left, right], 22050, 'pcm16'));
+  const encode = (extension: string): string => {
+    const out = join(dir, `tone.${extension}`);
+    const sox = spawnSync('sox', [wav, out], { encoding: 'utf8' });
+    if (sox.status !== 0) throw new Error(`sox ${extension}: ${sox.stderr || sox.error}`);
+    return out;
+  };
+
+  it('FLAC decodes losslessly', async () => {
+    const audio = await decodeAudioFile(encode('flac'));
+    expect(audio.sampleRate).toBe(22050);
+    expect(audio.channels.length).toBe(2);
+    expect(audio.channels[0]!.length).toBe(left.length);
+    expect(maxError(audio.channels[0]!, left)).toBeLessThanOrEqual(1e-4);
+    expect(maxError(audio.channels[1]!, right)).toBeLessThanOrEqual(1e-4);
+  });
+
+  it('Ogg Vorbis decodes to the same tones (lossy)', async () => {
+    const audio = await decodeAudioFile(encode('ogg'));
+    expect(audio.sampleRate).toBe(22050);
+    expect(audio.channels.length).toBe(2);
+    expect(Math.abs(audio.channels[0]!.length - left.length)).toBeLessThanOrEqual(64);
+    const middle = (x: Float32Array) => x.subarray(2000, 9000);
+    expect(rms(middle(audio.channels[0]!))).toBeCloseTo(rms(middle(left)), 1);
+    const residual = middle(audio.channels[1]!).map((v, i) => v - middle(right)[i]!);
+    expect(rms(residual)).toBeLessThan(0.05 * rms(middle(right)));
+  });
 });
 
 describe('bad audio is a clear error naming the file', () => {
