@@ -27,7 +27,7 @@ const secondsPerFrame = (model: AsrModel) => (model.config.features.hopMs / 1000
  * Word times from the attention of each emitted token (its most attended encoder frame): the
  * alignment an attention model gives for free. `pieces` is each token's text (a string is one
  * character per token); a word spans the tokens its characters came from; starts never go back.
- * Segments break at pauses over 0.8 s.
+ * Segments break at pauses and stay short (segmentsOf).
  */
 export function wordTimings(
   hypothesis: Hypothesis,
@@ -69,20 +69,25 @@ export function wordTimings(
   return { words: ordered, segments: segmentsOf(ordered) };
 }
 
-/** Words grouped into segments that break at pauses over 0.8 s. */
+/**
+ * A segment (a subtitle cue) ends at a pause over 0.8 s, or before it would run over 7 s or 84
+ * characters: two subtitle lines of 42, the common broadcast limit, so srt/vtt cues stay readable.
+ */
+export const SEGMENT_LIMITS = { pauseSeconds: 0.8, maxSeconds: 7, maxCharacters: 84 } as const;
+
+/** Words grouped into segments within SEGMENT_LIMITS. */
 export function segmentsOf(words: readonly WordTiming[]): Segment[] {
   const segments: Segment[] = [];
   for (const word of words) {
     const last = segments.at(-1);
-    if (last && word.start - last.end < 0.8) {
-      segments[segments.length - 1] = {
-        start: last.start,
-        end: word.end,
-        text: `${last.text} ${word.word}`,
-      };
-    } else {
-      segments.push({ start: word.start, end: word.end, text: word.word });
-    }
+    const text = last ? `${last.text} ${word.word}` : word.word;
+    const joins =
+      last !== undefined &&
+      word.start - last.end < SEGMENT_LIMITS.pauseSeconds &&
+      word.end - last.start <= SEGMENT_LIMITS.maxSeconds &&
+      text.length <= SEGMENT_LIMITS.maxCharacters;
+    if (joins) segments[segments.length - 1] = { start: last.start, end: word.end, text };
+    else segments.push({ start: word.start, end: word.end, text: word.word });
   }
   return segments;
 }

@@ -1,5 +1,10 @@
 import { describe, expect, it } from 'vitest';
-import { type Transcript, wordTimings } from '../../pipelines/transcribe.js';
+import {
+  SEGMENT_LIMITS,
+  segmentsOf,
+  type Transcript,
+  wordTimings,
+} from '../../pipelines/transcribe.js';
 import { WRITERS } from '../../src/output/writers.js';
 import type { Hypothesis } from '../../src/search/index.js';
 
@@ -38,6 +43,34 @@ describe('timestamps from attention', () => {
     expect(words.map((w) => w.start)).toEqual([0.4, 0.4, 0.8]);
     for (const w of words) expect(w.end).toBeGreaterThanOrEqual(w.start);
     for (const s of segments) expect(s.end).toBeGreaterThanOrEqual(s.start);
+  });
+});
+
+describe('segments', () => {
+  /** Words of `letters` characters each, one every `every` seconds, each lasting 0.3 s. */
+  const steadyWords = (count: number, every: number, letters = 4) =>
+    Array.from({ length: count }, (_, i) => ({
+      word: String.fromCharCode(97 + (i % 26)).repeat(letters),
+      start: i * every,
+      end: i * every + 0.3,
+    }));
+
+  it('a long stretch of speech without pauses becomes cues of at most 7 s', () => {
+    const segments = segmentsOf(steadyWords(40, 0.5, 2)); // 20 s of talk, no pause
+    expect(segments.length).toBeGreaterThan(2);
+    for (const s of segments)
+      expect(s.end - s.start).toBeLessThanOrEqual(SEGMENT_LIMITS.maxSeconds);
+    expect(segments.map((s) => s.text).join(' ')).toBe(
+      steadyWords(40, 0.5, 2)
+        .map((w) => w.word)
+        .join(' '),
+    );
+  });
+
+  it('fast speech becomes cues of at most 84 characters', () => {
+    const segments = segmentsOf(steadyWords(30, 0.35, 9)); // 10 s, 299 characters
+    for (const s of segments) expect(s.text.length).toBeLessThanOrEqual(84);
+    expect(segments.length).toBe(4);
   });
 });
 
