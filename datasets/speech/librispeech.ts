@@ -1,5 +1,6 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { flacSeconds } from '../../src/audio/flac-info.js';
 import { AttendError } from '../../src/errors.js';
 import type { SpeechItem } from '../manifest.js';
 
@@ -15,7 +16,8 @@ function transcriptFiles(dir: string): string[] {
 /**
  * A LibriSpeech subset as it unpacks (e.g. LibriSpeech/dev-clean): each chapter folder has
  * `<speaker>-<chapter>.trans.txt` with lines `<utterance-id> TEXT IN CAPITALS` and one
- * `<utterance-id>.flac` per line. Text is lower-cased to match attend's character vocabulary.
+ * `<utterance-id>.flac` per line. Text is lower-cased to match attend's character vocabulary;
+ * durations come from each FLAC's header (0, unknown, for a file that is missing or unreadable).
  */
 export function readLibriSpeech(root: string): SpeechItem[] {
   let files: string[];
@@ -41,10 +43,12 @@ export function readLibriSpeech(root: string): SpeechItem[] {
           string,
           string,
         ];
+        const audio = join(file, '..', `${speaker}-${chapter}-${n}.flac`);
+        const seconds = flacSeconds(audio);
         return {
-          audio: join(file, '..', `${speaker}-${chapter}-${n}.flac`),
+          audio,
           text: text.toLowerCase(),
-          duration: 0,
+          duration: seconds === undefined ? 0 : Math.round(seconds * 1000) / 1000,
           speaker: `librispeech:${speaker}`,
         };
       }),

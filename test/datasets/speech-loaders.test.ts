@@ -1,3 +1,4 @@
+import { spawnSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -22,6 +23,28 @@ describe('speech corpora on disk', () => {
       ['84/121123/84-121123-0001.flac', 'nobody on the pier saw it leave', 'librispeech:84'],
     ]);
     expect(() => readLibriSpeech(dir)).toThrow(/no \*\.trans\.txt files/);
+  });
+
+  it('takes LibriSpeech durations from the FLAC headers; a missing file has duration 0', () => {
+    const chapter = join(dir, 'LibriSpeech', 'dev-clean', '7', '9');
+    mkdirSync(chapter, { recursive: true });
+    writeFileSync(join(chapter, '7-9.trans.txt'), '7-9-0000 HELLO THERE\n7-9-0001 GONE\n');
+    const wav = join(dir, 'tone.wav');
+    // 1.25 s at 44.1 kHz, stereo: the header's rate and sample count, not 16 kHz mono, decide.
+    writeFileSync(
+      wav,
+      encodeWav16({
+        sampleRate: 44100,
+        channels: [new Float32Array(55125), new Float32Array(55125)],
+      }),
+    );
+    const sox = spawnSync('sox', [wav, join(chapter, '7-9-0000.flac')], { encoding: 'utf8' });
+    expect(sox.status, sox.stderr).toBe(0);
+    const items = readLibriSpeech(join(dir, 'LibriSpeech', 'dev-clean'));
+    expect(items.map((i) => [i.text, i.duration])).toEqual([
+      ['hello there', 1.25],
+      ['gone', 0],
+    ]);
   });
 
   it('reads CSV manifests (quoted commas) and JSONL, naming the line of a bad row', () => {

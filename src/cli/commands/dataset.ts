@@ -170,7 +170,15 @@ export function datasetCommand(program: Command): void {
     .action((options: { root: string; out: string }) => {
       const items = readLibriSpeech(options.root);
       writeJsonl(options.out, items);
-      console.log(`${items.length} utterances in ${options.out}`);
+      const hours = items.reduce((sum, item) => sum + item.duration, 0) / 3600;
+      console.log(`${items.length} utterances (${hours.toFixed(2)} h) in ${options.out}`);
+      // A transcript line whose FLAC is absent fails training hours later: say so now.
+      const unread = items.filter((item) => item.duration === 0);
+      if (unread.length > 0) {
+        console.warn(
+          `attend: ${unread.length} listed FLAC file(s) missing or unreadable, e.g. ${unread[0]!.audio}`,
+        );
+      }
     });
   dataset
     .command('asterisk')
