@@ -1,5 +1,6 @@
 import { readFile, stat } from 'node:fs/promises';
 import { AttendError } from '../errors.js';
+import { readStdin, STDIN } from '../io/stdin.js';
 import { type AudioData, isWav, parseWav } from './wav.js';
 
 /** Largest file decoded (1 GiB): a guard against reading something that is not a recording. */
@@ -64,12 +65,22 @@ export async function decodeAudioBytes(bytes: Uint8Array, file: string): Promise
   return validateAudio(audio, file);
 }
 
-/** Reads and decodes an audio file; every failure is an AttendError naming the file. */
+/**
+ * Reads and decodes an audio file (`-`: standard input); every failure is an AttendError naming
+ * the file.
+ */
 export async function decodeAudioFile(file: string): Promise<AudioData> {
+  if (file === STDIN) return decodeAudioBytes(new Uint8Array(await readStdin()), 'standard input');
   let size: number;
   try {
-    size = (await stat(file)).size;
-  } catch {
+    const info = await stat(file);
+    if (info.isDirectory())
+      throw new AttendError(
+        `${file}: is a folder, not an audio file (attend batch transcribe takes folders)`,
+      );
+    size = info.size;
+  } catch (error) {
+    if (error instanceof AttendError) throw error;
     throw new AttendError(`${file}: no such file`);
   }
   if (size > MAX_BYTES)

@@ -1,6 +1,7 @@
 import { existsSync, statSync } from 'node:fs';
 import sharp from 'sharp';
 import { AttendError } from '../errors.js';
+import { readStdin, STDIN } from '../io/stdin.js';
 import { tf } from '../runtime/tf.js';
 
 /** An RGB image as floats in [0, 1], row-major [height, width, 3]. */
@@ -29,7 +30,7 @@ function describe(file: string, error: unknown): AttendError {
 }
 
 /**
- * Loads JPEG/PNG/WebP/GIF/TIFF (and anything else sharp reads), applies EXIF rotation, flattens
+ * Loads JPEG/PNG/WebP/GIF/TIFF (and anything else sharp reads; `-`: standard input), applies EXIF rotation, flattens
  * alpha onto white, turns greyscale into RGB and resizes to size×size (squashing, not cropping:
  * a crop could cut off an object the caption names).
  */
@@ -38,10 +39,16 @@ export async function loadImage(
   size: number,
   name?: string,
 ): Promise<RgbImage> {
+  if (file === STDIN) return loadImage(await readStdin(), size, name ?? 'standard input');
   const label = name ?? (typeof file === 'string' ? file : '<buffer>');
   if (typeof file === 'string') {
     if (!existsSync(file)) throw new AttendError(`${label}: no such file`);
-    if (statSync(file).size === 0) throw new AttendError(`${label}: file is empty`);
+    const info = statSync(file);
+    if (info.isDirectory())
+      throw new AttendError(
+        `${label}: is a folder, not an image (attend batch caption takes folders)`,
+      );
+    if (info.size === 0) throw new AttendError(`${label}: file is empty`);
   } else if (file.length === 0) throw new AttendError(`${label}: image data is empty`);
   try {
     const { data, info } = await sharp(file, {

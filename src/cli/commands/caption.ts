@@ -1,12 +1,13 @@
-import { mkdirSync, writeFileSync } from 'node:fs';
-import { basename, extname, join } from 'node:path';
+import { writeFileSync } from 'node:fs';
 import type { Command } from 'commander';
 import { type CaptionResult, createCaptionPipeline } from '../../../pipelines/caption.js';
 import { AttendError } from '../../errors.js';
 import { projectPath } from '../../paths.js';
 import type { RgbImage } from '../../vision/image.js';
+import { ATTENTION_MAP_HELP, attentionMapPath } from '../attention-map-path.js';
 import { startRuntime } from '../context.js';
 import { reportBadInput } from '../input-errors.js';
+import { positiveInteger } from '../parse.js';
 
 export const DEFAULT_CAPTION_MODEL = projectPath('checkpoints', 'caption-scenes');
 
@@ -22,19 +23,20 @@ export function captionCommand(program: Command): void {
   program
     .command('caption')
     .description('image to text: JPEG, PNG, WebP, GIF, TIFF')
-    .argument('<images...>', 'image files')
+    .argument('<images...>', "image files ('-': standard input)")
     .option('--model <dir>', 'captioning checkpoint folder', DEFAULT_CAPTION_MODEL)
     .option('--beam <n>', 'beam size (1 = greedy)', '4')
     .option('--format <format>', 'txt or json', 'txt')
-    .option('--attention-map <dir>', 'write <dir>/<image>.attention.png: one tile per word')
+    .option('--attention-map <path>', `${ATTENTION_MAP_HELP}: one tile per word`)
     .option('--batch-size <n>', 'images captioned together', '32')
     .action(async (files: string[], options: CaptionOptions, command: Command) => {
       const runtime = await startRuntime(command);
       if (options.format !== 'txt' && options.format !== 'json')
         throw new AttendError(`--format: '${options.format}' is not one of txt, json`);
+      const beamSize = positiveInteger('--beam', options.beam);
+      const batchSize = positiveInteger('--batch-size', options.batchSize);
       const pipeline = createCaptionPipeline(options.model);
       const results: CaptionResult[] = [];
-      const batchSize = Math.max(1, Number(options.batchSize));
       try {
         for (let start = 0; start < files.length; start += batchSize) {
           const loaded: { file: string; image: RgbImage }[] = [];
@@ -45,15 +47,11 @@ export function captionCommand(program: Command): void {
               reportBadInput(error);
             }
           }
-          results.push(...pipeline.captionImages(loaded, { beamSize: Number(options.beam) }));
+          results.push(...pipeline.captionImages(loaded, { beamSize }));
         }
         if (options.attentionMap) {
-          mkdirSync(options.attentionMap, { recursive: true });
           for (const result of results) {
-            const out = join(
-              options.attentionMap,
-              `${basename(result.file, extname(result.file))}.attention.png`,
-            );
+            const out = attentionMapPath(options.attentionMap, result.file, results.length);
             writeFileSync(out, await pipeline.attentionMap(result));
           }
         }

@@ -1,5 +1,4 @@
 import { writeFileSync } from 'node:fs';
-import { basename, extname } from 'node:path';
 import type { Command } from 'commander';
 import { createAsrPipeline, type Transcript } from '../../../pipelines/transcribe.js';
 import { renderSpeechAttention } from '../../audio/attention-map.js';
@@ -8,6 +7,7 @@ import { asrFeatures } from '../../models/asr.js';
 import { type AdaptationOptions, DEFAULT_ADAPTATION } from '../../models/asr-adapt.js';
 import { WRITERS } from '../../output/writers.js';
 import { projectPath } from '../../paths.js';
+import { ATTENTION_MAP_HELP, attentionMapPath } from '../attention-map-path.js';
 import { startRuntime } from '../context.js';
 import { reportBadInput } from '../input-errors.js';
 import {
@@ -132,20 +132,17 @@ export function fusionWeights(options: FusionFlags) {
 export function transcribeCommand(program: Command): void {
   fusionOptions(program.command('transcribe'))
     .description('speech to text: WAV (any rate, any channels), FLAC, MP3, OGG')
-    .argument('<files...>', 'audio files')
+    .argument('<files...>', "audio files ('-': standard input)")
     .option('--model <dir>', 'ASR checkpoint folder', DEFAULT_ASR_MODEL)
     .option('--beam <n>', "beam size (1 = greedy; default: the model's decoding.json, else 4)")
     .option('--format <format>', 'txt, json, srt or vtt', 'txt')
     .option('--timestamps', 'txt output with [start --> end] segment times')
-    .option(
-      '--attention-map <png>',
-      'write the decoder-step × audio-frame attention over the spectrogram (several files: <png> gets -<name> added)',
-    )
+    .option('--attention-map <path>', `${ATTENTION_MAP_HELP}, over the spectrogram`)
     .action(async (files: string[], options: TranscribeOptions, command: Command) => {
       await startRuntime(command);
       const writer = WRITERS[options.format];
       if (!writer)
-        throw new Error(
+        throw new AttendError(
           `--format: '${options.format}' is not one of ${Object.keys(WRITERS).join(', ')}`,
         );
       const pipeline = createAsrPipeline(options.model, options.lm);
@@ -167,13 +164,7 @@ export function transcribeCommand(program: Command): void {
         }
         if (options.attentionMap) {
           for (const result of results) {
-            const out =
-              results.length === 1
-                ? options.attentionMap
-                : options.attentionMap.replace(
-                    /(\.png)?$/i,
-                    `-${basename(result.file, extname(result.file))}.png`,
-                  );
+            const out = attentionMapPath(options.attentionMap, result.file, results.length);
             const features = asrFeatures(decoded.get(result.file)!, pipeline.model.config.features);
             writeFileSync(out, await renderSpeechAttention(result.attention, features));
           }

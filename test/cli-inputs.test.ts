@@ -1,0 +1,57 @@
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { attentionMapPath } from '../src/cli/attention-map-path.js';
+import { projectPath } from '../src/paths.js';
+import { attend } from './helpers/cli.js';
+
+const dir = mkdtempSync(join(tmpdir(), 'attend-cli-inputs-'));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+describe('--attention-map paths', () => {
+  it('a .png is the file (suffixed per input when several); anything else is a folder', () => {
+    expect(attentionMapPath('out/map.png', 'a/b.wav', 1)).toBe('out/map.png');
+    expect(attentionMapPath('out/map.PNG', 'a/b.wav', 2)).toBe('out/map-b.png');
+    expect(attentionMapPath(join(dir, 'maps'), 'a/b.wav', 1)).toBe(
+      join(dir, 'maps', 'b.attention.png'),
+    );
+    expect(existsSync(join(dir, 'maps'))).toBe(true);
+    expect(attentionMapPath(join(dir, 'maps'), '-', 1)).toBe(
+      join(dir, 'maps', 'stdin.attention.png'),
+    );
+  });
+});
+
+// The shipped models, as a user runs them: `-` reads standard input.
+describe('standard input and folders', () => {
+  it('transcribe - reads a piped WAV and gives the text the file gives', () => {
+    const wav = projectPath('samples', 'speech-16k-mono.wav');
+    const fromFile = attend(['transcribe', wav]);
+    expect(fromFile.status, fromFile.stderr).toBe(0);
+    const piped = attend(['transcribe', '-', '--format', 'json'], {}, readFileSync(wav));
+    expect(piped.status, piped.stderr).toBe(0);
+    const result = JSON.parse(piped.stdout) as { file: string; text: string };
+    expect(result.file).toBe('-');
+    expect(result.text).toBe(fromFile.stdout.trim());
+  });
+
+  it('caption - reads a piped image and writes its attention map to the .png named', () => {
+    const png = projectPath('samples', 'scene-1.png');
+    const map = join(dir, 'piped.png');
+    const piped = attend(['caption', '-', '--attention-map', map], {}, readFileSync(png));
+    expect(piped.status, piped.stderr).toBe(0);
+    expect(piped.stdout.trim()).toBe(attend(['caption', png]).stdout.trim());
+    expect(readFileSync(map).subarray(1, 4).toString()).toBe('PNG');
+  });
+
+  it('a folder is a one-line error pointing at the batch command', () => {
+    const audio = attend(['transcribe', dir]);
+    expect(audio.status).toBe(1);
+    expect(audio.stderr).toMatch(/is a folder, not an audio file \(attend batch transcribe/);
+    expect(audio.stderr).not.toMatch(/\n\s+at /);
+    const image = attend(['caption', dir]);
+    expect(image.status).toBe(1);
+    expect(image.stderr).toMatch(/is a folder, not an image \(attend batch caption/);
+  });
+});
