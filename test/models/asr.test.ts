@@ -238,6 +238,24 @@ describe.runIf(hasEspeak || requireTts)('a tiny AED + CTC model', () => {
       expect(line).toMatchObject({ reference: item.text, hypothesis: item.text, wordErrors: 0 });
       expect(line.words).toBe(item.text.split(' ').length);
     });
+    // An utterance that cannot be read is skipped, named, and the exit status says so.
+    const withMissing = join(corpus, 'missing.jsonl');
+    writeFileSync(
+      withMissing,
+      `${devItems[0]}\n${JSON.stringify({ audio: 'gone.wav', text: 'gone' })}\n`,
+    );
+    const partial = attend([
+      'eval',
+      'asr',
+      '--data',
+      withMissing,
+      '--model',
+      join(dir, 'tiny'),
+      '--json',
+    ]);
+    expect(partial.status).toBe(1);
+    expect(partial.stderr).toContain(`attend: skipped ${join(corpus, 'gone.wav')}: no such file`);
+    expect(JSON.parse(partial.stdout)).toMatchObject({ utterances: 1, failures: 1 });
     // The word n-gram fused with look-ahead keeps the phrases right too.
     const withWords = JSON.parse(evalDev('--json', '--word-lm-weight', '0.5').stdout);
     expect(withWords).toMatchObject({ utterances: 10, wer: 0, wordLmWeight: 0.5 });

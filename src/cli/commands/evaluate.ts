@@ -103,6 +103,7 @@ export function evalCommand(program: Command): void {
           data: options.data,
           utterances: scores.pairs.length,
           failures: scores.failures.length,
+          failed: scores.failures,
           beam: used.beamSize,
           ctcWeight: fused ? used.ctcWeight : 0,
           lm: pipeline.lm && fused ? (options.lm ?? 'lm.json') : 'none',
@@ -135,6 +136,11 @@ export function evalCommand(program: Command): void {
           for (const [ref, hyp] of scores.pairs.slice(0, 5))
             console.log(`  ref: ${ref}\n  hyp: ${hyp}`);
         }
+        // Name what was not scored: a score over fewer utterances than asked is otherwise silent.
+        for (const failure of scores.failures.slice(0, 10))
+          console.error(`attend: skipped ${failure}`);
+        if (scores.failures.length > 10)
+          console.error(`attend: ... and ${scores.failures.length - 10} more skipped`);
         if (scores.failures.length) process.exitCode = 1;
       } finally {
         pipeline.dispose();
@@ -164,7 +170,7 @@ export function evalCommand(program: Command): void {
       const images = await decodeImages(items, model.imageSize, 'images');
       const progress = new Progress(images.length, 'eval caption', 'images');
       const started = performance.now();
-      const beam = Number(options.beam);
+      const beam = positiveInteger('--beam', options.beam ?? '4');
       const scores = (() => {
         try {
           return evaluateCaptions(model, images, beam, 32, (n) => {
