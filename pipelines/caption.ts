@@ -2,6 +2,7 @@ import { existsSync } from 'node:fs';
 import { gridSide } from '../src/encoders/image.js';
 import { AttendError } from '../src/errors.js';
 import { CaptionModel } from '../src/models/caption.js';
+import { projectPath } from '../src/paths.js';
 import type { DecodingOptions } from '../src/search/index.js';
 import {
   type AttendedWord,
@@ -33,7 +34,10 @@ export interface CaptionPipeline {
 }
 
 /** Loads a checkpoint once; captions images in batches. */
-export function createCaptionPipeline(checkpoint: string): CaptionPipeline {
+/** The shipped captioner, used when no checkpoint is named. */
+export const DEFAULT_CAPTION_MODEL = projectPath('checkpoints', 'caption-scenes');
+
+export function createCaptionPipeline(checkpoint: string = DEFAULT_CAPTION_MODEL): CaptionPipeline {
   if (!existsSync(checkpoint)) throw new AttendError(`${checkpoint}: no such model folder`);
   const model = CaptionModel.load(checkpoint);
   const size = model.imageSize;

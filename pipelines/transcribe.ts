@@ -12,6 +12,7 @@ import type { WordNgram } from '../src/lm/word-ngram.js';
 import { AsrModel, asrFeatures, padFeatures } from '../src/models/asr.js';
 import { type AdaptationOptions, adaptToUtterance } from '../src/models/asr-adapt.js';
 import type { Segment, Transcript, WordTiming } from '../src/output/transcript.js';
+import { projectPath } from '../src/paths.js';
 import { tf } from '../src/runtime/tf.js';
 import { DEFAULT_DECODING, type DecodingOptions, type Hypothesis } from '../src/search/index.js';
 import { EOS } from '../src/text/characters.js';
@@ -221,11 +222,17 @@ function bestScoring(hypotheses: readonly Hypothesis[]): Hypothesis {
   return hypotheses.reduce((best, h) => (h.score > best.score ? h : best));
 }
 
+/** The shipped speech recogniser, used when no checkpoint is named. */
+export const DEFAULT_ASR_MODEL = projectPath('checkpoints', 'asr-en');
+
 /**
  * Loads a checkpoint once; transcribes files in batches of similar length. `lm`: a language
  * model file, or 'none'; by default the checkpoint's own lm.json when it has one.
  */
-export function createAsrPipeline(checkpoint: string, lmChoice?: string): AsrPipeline {
+export function createAsrPipeline(
+  checkpoint: string = DEFAULT_ASR_MODEL,
+  lmChoice?: string,
+): AsrPipeline {
   if (!existsSync(checkpoint)) {
     const wip = checkpoint.replace(/asr-en\/?$/, 'asr-en-wip');
     throw new AttendError(

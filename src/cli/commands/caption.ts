@@ -1,15 +1,18 @@
 import { writeFileSync } from 'node:fs';
 import type { Command } from 'commander';
-import { type CaptionResult, createCaptionPipeline } from '../../../pipelines/caption.js';
+import {
+  type CaptionResult,
+  createCaptionPipeline,
+  DEFAULT_CAPTION_MODEL,
+} from '../../../pipelines/caption.js';
 import { AttendError } from '../../errors.js';
-import { projectPath } from '../../paths.js';
 import type { RgbImage } from '../../vision/image.js';
 import { ATTENTION_MAP_HELP, attentionMapPath } from '../attention-map-path.js';
 import { startRuntime } from '../context.js';
 import { reportBadInput } from '../input-errors.js';
 import { positiveInteger } from '../parse.js';
 
-export const DEFAULT_CAPTION_MODEL = projectPath('checkpoints', 'caption-scenes');
+export { DEFAULT_CAPTION_MODEL };
 
 interface CaptionOptions {
   model: string;

@@ -1,12 +1,15 @@
 import { writeFileSync } from 'node:fs';
 import type { Command } from 'commander';
-import { createAsrPipeline, type Transcript } from '../../../pipelines/transcribe.js';
+import {
+  createAsrPipeline,
+  DEFAULT_ASR_MODEL,
+  type Transcript,
+} from '../../../pipelines/transcribe.js';
 import { renderSpeechAttention } from '../../audio/attention-map.js';
 import { AttendError } from '../../errors.js';
 import { asrFeatures } from '../../models/asr.js';
 import { type AdaptationOptions, DEFAULT_ADAPTATION } from '../../models/asr-adapt.js';
 import { WRITERS } from '../../output/writers.js';
-import { projectPath } from '../../paths.js';
 import { ATTENTION_MAP_HELP, attentionMapPath } from '../attention-map-path.js';
 import { startRuntime } from '../context.js';
 import { reportBadInput } from '../input-errors.js';
@@ -31,7 +34,7 @@ export interface FusionFlags {
   adaptParams?: string;
 }
 
-export const DEFAULT_ASR_MODEL = projectPath('checkpoints', 'asr-en');
+export { DEFAULT_ASR_MODEL };
 
 interface TranscribeOptions extends FusionFlags {
   model: string;
