@@ -30,9 +30,9 @@ function describe(file: string, error: unknown): AttendError {
 }
 
 /**
- * Loads JPEG/PNG/WebP/GIF/TIFF (and anything else sharp reads; `-`: standard input), applies EXIF rotation, flattens
- * alpha onto white, turns greyscale into RGB and resizes to size×size (squashing, not cropping:
- * a crop could cut off an object the caption names).
+ * Loads JPEG/PNG/WebP/GIF/TIFF (and anything else sharp reads; `-` is standard input), applies
+ * EXIF rotation, flattens alpha onto white, turns greyscale into RGB and resizes to size×size
+ * (squashing, not cropping: a crop could cut off an object the caption names).
  */
 export async function loadImage(
   file: string | Buffer,
