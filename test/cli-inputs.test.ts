@@ -2,7 +2,7 @@ import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { attentionMapPath } from '../src/cli/attention-map-path.js';
+import { attentionMapPath, checkDistinctStems } from '../src/cli/output-paths.js';
 import { projectPath } from '../src/paths.js';
 import { attend } from './helpers/cli.js';
 
@@ -20,6 +20,42 @@ describe('--attention-map paths', () => {
     expect(attentionMapPath(join(dir, 'maps'), '-', 1)).toBe(
       join(dir, 'maps', 'stdin.attention.png'),
     );
+  });
+
+  it('inputs that would write the same output file are refused, naming both', () => {
+    expect(() => checkDistinctStems(['a/x.wav', 'b/y.wav', 'a/x.wav'])).not.toThrow();
+    expect(() => checkDistinctStems(['a/x.wav', 'b/x.flac'])).toThrow(
+      /a\/x\.wav and b\/x\.flac would write the same output file \(x\.\*\)/,
+    );
+  });
+});
+
+describe('subtitles of several files', () => {
+  const wavs = ['speech-16k-mono.wav', 'speech-44k-stereo-24bit.wav'].map((name) =>
+    projectPath('samples', name),
+  );
+
+  it('are one file each with --output-dir, and an error without it', () => {
+    const mixed = attend(['transcribe', ...wavs, '--format', 'srt']);
+    expect(mixed.status).toBe(1);
+    expect(mixed.stderr).toMatch(/subtitles are per file; add --output-dir DIR/);
+    const out = join(dir, 'subs');
+    const written = attend(['transcribe', ...wavs, '--format', 'vtt', '--output-dir', out]);
+    expect(written.status, written.stderr).toBe(0);
+    expect(written.stdout).toBe('');
+    const texts = attend(['transcribe', ...wavs])
+      .stdout.trim()
+      .split('\n');
+    for (const [i, name] of ['speech-16k-mono', 'speech-44k-stereo-24bit'].entries()) {
+      const vtt = readFileSync(join(out, `${name}.vtt`), 'utf8');
+      expect(vtt).toMatch(/^WEBVTT\n\n00:00:0\d\.\d{3} --> /);
+      expect(
+        vtt
+          .split('\n')
+          .filter((l) => /^[a-z]/.test(l))
+          .join(' '),
+      ).toBe(texts[i]!.split('\t')[1]);
+    }
   });
 });
 

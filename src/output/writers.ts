@@ -3,6 +3,8 @@ import type { Transcript } from './transcript.js';
 /** One output format: whisper's `get_writer` idea, one interface for every format. */
 export interface TranscriptWriter {
   readonly extension: string;
+  /** Subtitles: one file's cues; several files' cannot share one output. */
+  readonly perFile?: boolean;
   format(transcripts: readonly Transcript[]): string;
 }
 
@@ -45,6 +47,7 @@ export const WRITERS: Record<'txt' | 'json' | 'srt' | 'vtt', TranscriptWriter> =
   },
   srt: {
     extension: 'srt',
+    perFile: true,
     format: (ts) =>
       cues(ts, ',')
         .map((c, i) => `${i + 1}\n${c.times}\n${c.text}\n`)
@@ -52,6 +55,7 @@ export const WRITERS: Record<'txt' | 'json' | 'srt' | 'vtt', TranscriptWriter> =
   },
   vtt: {
     extension: 'vtt',
+    perFile: true,
     format: (ts) =>
       `WEBVTT\n\n${cues(ts, '.')
         .map((c) => `${c.times}\n${c.text}\n`)

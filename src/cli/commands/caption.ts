@@ -7,9 +7,9 @@ import {
 } from '../../../pipelines/caption.js';
 import { AttendError } from '../../errors.js';
 import type { RgbImage } from '../../vision/image.js';
-import { ATTENTION_MAP_HELP, attentionMapPath } from '../attention-map-path.js';
 import { startRuntime } from '../context.js';
 import { reportBadInput } from '../input-errors.js';
+import { ATTENTION_MAP_HELP, attentionMapPath } from '../output-paths.js';
 import { positiveInteger } from '../parse.js';
 
 export { DEFAULT_CAPTION_MODEL };

@@ -1,4 +1,5 @@
-import { writeFileSync } from 'node:fs';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import type { Command } from 'commander';
 import {
   createAsrPipeline,
@@ -10,9 +11,14 @@ import { AttendError } from '../../errors.js';
 import { asrFeatures } from '../../models/asr.js';
 import { type AdaptationOptions, DEFAULT_ADAPTATION } from '../../models/asr-adapt.js';
 import { WRITERS } from '../../output/writers.js';
-import { ATTENTION_MAP_HELP, attentionMapPath } from '../attention-map-path.js';
 import { startRuntime } from '../context.js';
 import { reportBadInput } from '../input-errors.js';
+import {
+  ATTENTION_MAP_HELP,
+  attentionMapPath,
+  checkDistinctStems,
+  inputStem,
+} from '../output-paths.js';
 import {
   namedChoices,
   nonNegativeInteger,
@@ -42,6 +48,7 @@ interface TranscribeOptions extends FusionFlags {
   format: keyof typeof WRITERS;
   timestamps?: boolean;
   attentionMap?: string;
+  outputDir?: string;
   lm?: string;
 }
 
@@ -141,6 +148,7 @@ export function transcribeCommand(program: Command): void {
     .option('--format <format>', 'txt, json, srt or vtt', 'txt')
     .option('--timestamps', 'txt output with [start --> end] segment times')
     .option('--attention-map <path>', `${ATTENTION_MAP_HELP}, over the spectrogram`)
+    .option('--output-dir <dir>', 'write <dir>/<input>.<format> for each input instead of printing')
     .action(async (files: string[], options: TranscribeOptions, command: Command) => {
       await startRuntime(command);
       const writer = WRITERS[options.format];
@@ -148,6 +156,12 @@ export function transcribeCommand(program: Command): void {
         throw new AttendError(
           `--format: '${options.format}' is not one of ${Object.keys(WRITERS).join(', ')}`,
         );
+      // Subtitles belong to one recording: several files' cues in one stream would overlap.
+      if (files.length > 1 && !options.outputDir && writer.perFile)
+        throw new AttendError(
+          `--format ${options.format} with ${files.length} files: subtitles are per file; add --output-dir DIR to write one .${writer.extension} for each`,
+        );
+      if (options.outputDir) checkDistinctStems(files);
       const pipeline = createAsrPipeline(options.model, options.lm);
       const decoding = {
         ...(options.beam ? { beamSize: positiveInteger('--beam', options.beam) } : {}),
@@ -175,10 +189,19 @@ export function transcribeCommand(program: Command): void {
       } finally {
         pipeline.dispose();
       }
-      if (options.timestamps && options.format === 'txt') {
+      if (options.outputDir) {
+        mkdirSync(options.outputDir, { recursive: true });
+        for (const result of results) {
+          const out = join(options.outputDir, `${inputStem(result.file)}.${writer.extension}`);
+          writeFileSync(out, `${writer.format([result])}\n`);
+          console.error(`wrote ${out}`);
+        }
+      } else if (options.timestamps && options.format === 'txt') {
         for (const t of results)
           for (const s of t.segments)
-            console.log(`[${s.start.toFixed(2)} --> ${s.end.toFixed(2)}] ${s.text}`);
+            console.log(
+              `${results.length > 1 ? `${t.file}\t` : ''}[${s.start.toFixed(2)} --> ${s.end.toFixed(2)}] ${s.text}`,
+            );
       } else if (results.length) {
         console.log(writer.format(results));
       }
