@@ -6,6 +6,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { decodeAudioFile } from '../../src/audio/decode.js';
 import { downmix, resample, toMono16k } from '../../src/audio/resample.js';
 import { AttendError } from '../../src/errors.js';
+import { projectPath } from '../../src/paths.js';
 import { type Encoding, sine, writeWav } from '../helpers/wav-writer.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'attend-audio-'));
@@ -79,6 +80,35 @@ describe('FLAC and Ogg Vorbis through audio-decode', () => {
     expect(rms(middle(audio.channels[0]!))).toBeCloseTo(rms(middle(left)), 1);
     const residual = middle(audio.channels[1]!).map((v, i) => v - middle(right)[i]!);
     expect(rms(residual)).toBeLessThan(0.05 * rms(middle(right)));
+  });
+});
+
+describe('MP3 through audio-decode', () => {
+  /** Magnitude of the frequency-f component of x (one DFT bin, any f). */
+  const amplitudeAt = (x: Float32Array, f: number, rate: number): number => {
+    let re = 0;
+    let im = 0;
+    for (let n = 0; n < x.length; n++) {
+      re += x[n]! * Math.cos((2 * Math.PI * f * n) / rate);
+      im -= x[n]! * Math.sin((2 * Math.PI * f * n) / rate);
+    }
+    return (2 * Math.hypot(re, im)) / x.length;
+  };
+
+  it('decodes both channels: 440 Hz left, 660 Hz right (test/fixtures/audio/README)', async () => {
+    const audio = await decodeAudioFile(
+      projectPath('test', 'fixtures', 'audio', 'tones-22k-stereo.mp3'),
+    );
+    expect(audio.sampleRate).toBe(22050);
+    expect(audio.channels.length).toBe(2);
+    // 0.5 s plus the encoder's delay and padding (at most two frames of 1152).
+    expect(audio.channels[0]!.length).toBeGreaterThanOrEqual(11025);
+    expect(audio.channels[0]!.length).toBeLessThanOrEqual(11025 + 2304);
+    const [left, right] = audio.channels.map((c) => c.subarray(3000, 9000));
+    expect(amplitudeAt(left!, 440, 22050)).toBeGreaterThan(0.4);
+    expect(amplitudeAt(left!, 660, 22050)).toBeLessThan(0.05);
+    expect(amplitudeAt(right!, 660, 22050)).toBeGreaterThan(0.4);
+    expect(amplitudeAt(right!, 440, 22050)).toBeLessThan(0.05);
   });
 });
 
