@@ -11,7 +11,7 @@ import { WordLookaheadScorer } from '../src/lm/word-lookahead.js';
 import type { WordNgram } from '../src/lm/word-ngram.js';
 import { AsrModel, asrFeatures, padFeatures } from '../src/models/asr.js';
 import { type AdaptationOptions, adaptToUtterance } from '../src/models/asr-adapt.js';
-import type { Segment, Transcript, WordTiming } from '../src/output/transcript.js';
+import type { AttentionRow, Segment, Transcript, WordTiming } from '../src/output/transcript.js';
 import { projectPath } from '../src/paths.js';
 import { tf } from '../src/runtime/tf.js';
 import { DEFAULT_DECODING, type DecodingOptions, type Hypothesis } from '../src/search/index.js';
@@ -19,7 +19,7 @@ import { EOS } from '../src/text/characters.js';
 import { readTunedDecoding } from './asr/evaluate.js';
 import { warpFeatures } from './asr/vocal-tract-warp.js';
 
-export type { Segment, Transcript, WordTiming };
+export type { AttentionRow, Segment, Transcript, WordTiming };
 
 /** Seconds per encoder frame: the feature hop times the encoder's ×4 subsampling. */
 const secondsPerFrame = (model: AsrModel) => (model.config.features.hopMs / 1000) * 4;
@@ -96,6 +96,12 @@ export function segmentsOf(words: readonly WordTiming[]): Segment[] {
 /** Longer audio is transcribed in pieces of at most this long, cut at pauses. */
 export const MAX_PIECE_SECONDS = 10;
 
+/**
+ * Pieces decoded as one padded batch (times the beam): enough rows that a step's kernels are
+ * not all dispatch, few enough that an hour of audio does not hold every piece's beams at once.
+ */
+export const PIECES_PER_BATCH = 16;
+
 /** One piece of one input: where it starts, and the best hypothesis for it. */
 interface DecodedPiece {
   readonly start: number; // seconds into the file
@@ -127,19 +133,17 @@ function joinPieces(
       words.push({ word: w.word, start: shift(w.start), end: shift(w.end) });
     }
   }
-  const only = pieces.length === 1 && pieces[0]!.start === 0 ? pieces[0] : undefined;
+  // Each row stays as long as its piece (a row as long as the file would make an hour's
+  // transcript tens of gigabytes), placed by the encoder frame the piece starts at.
   const frames = Math.ceil(duration / frameSeconds);
-  const attention = only
-    ? only.hypothesis.weights
-    : pieces.flatMap((piece) => {
-        const offset = Math.round(piece.start / frameSeconds);
-        const valid = Math.ceil(piece.duration / frameSeconds);
-        return piece.hypothesis.weights.map((row) => {
-          const placed = new Float32Array(frames);
-          placed.set(row.subarray(0, Math.min(valid, row.length, frames - offset)), offset);
-          return placed;
-        });
-      });
+  const attention: AttentionRow[] = pieces.flatMap((piece) => {
+    const start = Math.min(Math.round(piece.start / frameSeconds), frames);
+    const valid = Math.min(Math.ceil(piece.duration / frameSeconds), frames - start);
+    return piece.hypothesis.weights.map((row) => ({
+      start,
+      weights: row.subarray(0, Math.min(valid, row.length)),
+    }));
+  });
   return {
     text: pieces
       .map((p) => model.tokenizer.decode(p.hypothesis.tokens))
@@ -170,6 +174,8 @@ export type TranscribeOptions = Partial<DecodingOptions> & {
   readonly wordLmWeight?: number;
   /** Audio longer than this is transcribed in pieces cut at pauses (default MAX_PIECE_SECONDS). */
   readonly pieceSeconds?: number;
+  /** Called as pieces finish (long recordings are many pieces): for a progress bar. */
+  readonly onPieces?: (done: number, total: number) => void;
   /**
    * Vocal-tract warp factors to decode each piece with (test-time VTLN, see warpFeatures); the
    * best-scoring hypothesis wins. Default [1]: no warping.
@@ -252,10 +258,14 @@ export function createAsrPipeline(
   const words = wordLm ? new WordLookaheadScorer(wordLm, tokenTexts, EOS) : undefined;
   const nyquist = model.config.features.sampleRate / 2;
   /**
-   * The best hypothesis for each piece of 16 kHz audio: every piece at every warp factor decoded
-   * as one padded batch, then per piece the warp whose hypothesis scores best.
+   * The best hypothesis for each piece of 16 kHz audio: pieces at every warp factor decoded in
+   * padded batches of PIECES_PER_BATCH, then per piece the warp whose hypothesis scores best.
    */
-  const decodePieces = (pieces: Float32Array[], options: TranscribeOptions): Hypothesis[] => {
+  const decodePieces = (
+    pieces: Float32Array[],
+    options: TranscribeOptions,
+    onPieces?: (done: number, total: number) => void,
+  ): Hypothesis[] => {
     const {
       lmWeight,
       lexiconWeight,
@@ -285,17 +295,23 @@ export function createAsrPipeline(
         batch.features.dispose();
       }
     };
-    const features = pieces.map((p) => asrFeatures(p, model.config.features));
-    if (!adapt?.steps) return decodeBatch(features);
     // Adapted weights belong to one piece: adapt, decode it alone, restore.
-    return features.map((f) => {
-      const restore = adaptToUtterance(model, f, adapt);
+    const perBatch = adapt?.steps ? 1 : PIECES_PER_BATCH;
+    const best: Hypothesis[] = [];
+    onPieces?.(0, pieces.length);
+    for (let first = 0; first < pieces.length; first += perBatch) {
+      const features = pieces
+        .slice(first, first + perBatch)
+        .map((p) => asrFeatures(p, model.config.features));
+      const restore = adapt?.steps ? adaptToUtterance(model, features[0]!, adapt) : undefined;
       try {
-        return decodeBatch([f])[0]!;
+        best.push(...decodeBatch(features));
       } finally {
-        restore();
+        restore?.();
       }
-    });
+      onPieces?.(best.length, pieces.length);
+    }
+    return best;
   };
   const pipeline: AsrPipeline = {
     model,
@@ -319,7 +335,7 @@ export function createAsrPipeline(
     },
     transcribeAudio(audio, options = {}) {
       if (audio.length === 0) return [];
-      const { pieceSeconds = MAX_PIECE_SECONDS, ...settings } = options;
+      const { pieceSeconds = MAX_PIECE_SECONDS, onPieces, ...settings } = options;
       // Utterance-sized pieces (cut at pauses, at most pieceSeconds), long silences trimmed;
       // silent pieces have nothing to say and are never decoded.
       const spoken = audio.flatMap((a, input) =>
@@ -340,6 +356,7 @@ export function createAsrPipeline(
         ? decodePieces(
             spoken.map((p) => p.samples),
             settings,
+            onPieces,
           )
         : [];
       return audio.map((a, input) => {

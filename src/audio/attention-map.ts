@@ -1,4 +1,5 @@
 import sharp from 'sharp';
+import type { AttentionRow } from '../output/transcript.js';
 import { matrixImage } from '../vision/heatmap.js';
 import type { Features } from './features.js';
 
@@ -8,12 +9,15 @@ import type { Features } from './features.js';
  * so one sees which stretch of audio each character was read from.
  */
 export async function renderSpeechAttention(
-  attention: readonly Float32Array[],
+  attention: readonly AttentionRow[],
   features: Features,
   pixelsPerFrame = 2,
 ): Promise<Buffer> {
   const steps = Math.max(1, attention.length);
-  const encoderFrames = attention[0]?.length ?? 1;
+  const encoderFrames = attention.reduce(
+    (n, row) => Math.max(n, row.start + row.weights.length),
+    1,
+  );
   const width = Math.max(1, features.frames * pixelsPerFrame);
   const rowHeight = Math.max(3, Math.min(12, Math.round(600 / steps)));
   const attentionHeight = steps * rowHeight;
@@ -22,7 +26,7 @@ export async function renderSpeechAttention(
   const covered = Math.min(features.frames, encoderFrames * 4);
   const matrix = new Float32Array(steps * encoderFrames);
   attention.forEach((row, s) => {
-    matrix.set(row.subarray(0, encoderFrames), s * encoderFrames);
+    matrix.set(row.weights, s * encoderFrames + row.start);
   });
   const attentionWidth = Math.max(1, Math.round((covered / features.frames) * width));
   const top = matrixImage(matrix, steps, encoderFrames, attentionWidth, attentionHeight);

@@ -11,14 +11,23 @@ export interface Segment {
   readonly text: string;
 }
 
+/**
+ * One emitted token's attention: its weights over the encoder frames of the piece it was decoded
+ * in, the first at encoder frame `start` of the file (0.04 s a frame for asr-en).
+ */
+export interface AttentionRow {
+  readonly start: number;
+  readonly weights: Float32Array;
+}
+
 export interface Transcript {
   readonly file: string;
   readonly text: string;
   readonly words: WordTiming[];
   readonly segments: Segment[];
   readonly duration: number;
-  /** Decoder-step × encoder-frame attention of the chosen hypothesis. */
-  readonly attention: Float32Array[];
+  /** Decoder-step × encoder-frame attention of the chosen hypothesis, a row per token. */
+  readonly attention: AttentionRow[];
   readonly model: string;
   readonly backend: string;
 }

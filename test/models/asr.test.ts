@@ -4,7 +4,7 @@ import { join, resolve } from 'node:path';
 import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { warpFeatures } from '../../pipelines/asr/vocal-tract-warp.js';
-import { createAsrPipeline } from '../../pipelines/transcribe.js';
+import { createAsrPipeline, PIECES_PER_BATCH } from '../../pipelines/transcribe.js';
 import { splitIntoUtterances, trimSilence } from '../../src/audio/segment.js';
 import { encodeWav16 } from '../../src/audio/wav.js';
 import { charErrorRate } from '../../src/metrics/edit-distance.js';
@@ -340,6 +340,28 @@ describe.runIf(hasEspeak || requireTts)('a tiny AED + CTC model', () => {
       pieceSeconds: 3.5,
     });
     expect(unadapted!.text).toBe(whole!.text);
+    // Twenty pieces decode in batches of PIECES_PER_BATCH (bounded memory for long recordings),
+    // reporting progress, and read as the four pieces do, five times over.
+    const unit = new Float32Array(silence.length + long.length); // every copy begins with silence
+    unit.set(long, silence.length);
+    const repeated = new Float32Array(unit.length * 5);
+    for (let i = 0; i < 5; i++) repeated.set(unit, i * unit.length);
+    const [once] = pipeline.transcribeAudio([{ file: 'unit.wav', samples: unit }], {
+      beamSize: 1,
+      pieceSeconds: 3.5,
+    });
+    const progress: [number, number][] = [];
+    const [five] = pipeline.transcribeAudio([{ file: 'five.wav', samples: repeated }], {
+      beamSize: 1,
+      pieceSeconds: 3.5,
+      onPieces: (done, total) => progress.push([done, total]),
+    });
+    expect(progress).toEqual([
+      [0, 20],
+      [PIECES_PER_BATCH, 20],
+      [20, 20],
+    ]);
+    expect(five!.text).toBe(Array(5).fill(once!.text).join(' '));
     pipeline.dispose();
     expect(whole!.text).toBe(alone.filter(Boolean).join(' '));
     const starts = whole!.words.map((w) => w.start);
@@ -349,7 +371,12 @@ describe.runIf(hasEspeak || requireTts)('a tiny AED + CTC model', () => {
     const lastWords = alone[3]!.split(' ').length;
     for (const w of whole!.words.slice(-lastWords))
       expect(w.start).toBeGreaterThan(phraseStarts[2]! / 16000);
-    for (const row of whole!.attention) expect(row.length).toBe(Math.ceil(whole!.duration / 0.04));
+    // Attention rows stay piece-sized, placed on the file's encoder frames: the last piece's rows
+    // start where it does, and none runs past the end of the file.
+    const fileFrames = Math.ceil(whole!.duration / 0.04);
+    for (const row of whole!.attention)
+      expect(row.start + row.weights.length).toBeLessThanOrEqual(fileFrames);
+    expect(whole!.attention.at(-1)!.start).toBe(Math.round(ranges[3]!.start / 16000 / 0.04));
     writeFileSync(join(dir, 'bad-lm.json'), '{"type": "ngram"');
     const bad = attend([
       'transcribe',

@@ -27,6 +27,7 @@ import {
   positiveNumber,
   weightList,
 } from '../parse.js';
+import { Progress } from '../progress.js';
 
 /** The decoding flags `transcribe` and `eval asr` share, as commander gives them (strings). */
 export interface FusionFlags {
@@ -139,6 +140,26 @@ export function fusionWeights(options: FusionFlags) {
   };
 }
 
+/**
+ * A map is drawn at 2 px per 10 ms and 3 px or more per character: a minute is already a
+ * 12,000 px wide picture, and its matrix grows with the square of the length.
+ */
+const MAX_MAP_SECONDS = 60;
+
+/** A progress bar for a recording long enough to be many pieces (nothing for short ones). */
+function longRecordingProgress(file: string) {
+  let bar: Progress | undefined;
+  let shown = 0;
+  return {
+    update: (done: number, total: number) => {
+      if (total < 8) return;
+      bar ??= new Progress(total, `transcribe ${file}`, 'pieces');
+      for (; shown < done; shown++) bar.tick();
+    },
+    finish: () => bar?.finish(),
+  };
+}
+
 export function transcribeCommand(program: Command): void {
   fusionOptions(program.command('transcribe'))
     .description('speech to text: WAV (any rate, any channels), FLAC, MP3, OGG')
@@ -173,14 +194,26 @@ export function transcribeCommand(program: Command): void {
         for (const file of files) {
           try {
             const audio = await pipeline.load(file);
-            results.push(...pipeline.transcribeAudio([audio], decoding));
-            if (options.attentionMap) decoded.set(file, audio.samples);
+            const bar = longRecordingProgress(file);
+            results.push(
+              ...pipeline.transcribeAudio([audio], { ...decoding, onPieces: bar.update }),
+            );
+            bar.finish();
+            if (options.attentionMap) {
+              const seconds = audio.samples.length / 16000;
+              if (seconds > MAX_MAP_SECONDS)
+                throw new AttendError(
+                  `${file}: no attention map: ${seconds.toFixed(0)} s is longer than the ${MAX_MAP_SECONDS} s a map shows (cut it first, e.g. sox ${file} part.wav trim 0 ${MAX_MAP_SECONDS})`,
+                );
+              decoded.set(file, audio.samples);
+            }
           } catch (error) {
             reportBadInput(error);
           }
         }
         if (options.attentionMap) {
           for (const result of results) {
+            if (!decoded.has(result.file)) continue; // too long to draw
             const out = attentionMapPath(options.attentionMap, result.file, results.length);
             const features = asrFeatures(decoded.get(result.file)!, pipeline.model.config.features);
             writeFileSync(out, await renderSpeechAttention(result.attention, features));
