@@ -10,7 +10,7 @@ import { renderSpeechAttention } from '../../audio/attention-map.js';
 import { AttendError } from '../../errors.js';
 import { asrFeatures } from '../../models/asr.js';
 import { type AdaptationOptions, DEFAULT_ADAPTATION } from '../../models/asr-adapt.js';
-import { WRITERS } from '../../output/writers.js';
+import { type TranscriptWriter, WRITERS } from '../../output/writers.js';
 import { startRuntime } from '../context.js';
 import { reportBadInput } from '../input-errors.js';
 import {
@@ -222,21 +222,29 @@ export function transcribeCommand(program: Command): void {
       } finally {
         pipeline.dispose();
       }
-      if (options.outputDir) {
-        mkdirSync(options.outputDir, { recursive: true });
-        for (const result of results) {
-          const out = join(options.outputDir, `${inputStem(result.file)}.${writer.extension}`);
-          writeFileSync(out, `${writer.format([result])}\n`);
-          console.error(`wrote ${out}`);
-        }
-      } else if (options.timestamps && options.format === 'txt') {
-        for (const t of results)
-          for (const s of t.segments)
-            console.log(
-              `${results.length > 1 ? `${t.file}\t` : ''}[${s.start.toFixed(2)} --> ${s.end.toFixed(2)}] ${s.text}`,
-            );
-      } else if (results.length) {
-        console.log(writer.format(results));
-      }
+      emitTranscripts(results, writer, options);
     });
+}
+
+/** Transcripts to stdout in the chosen format, or one file each under --output-dir. */
+function emitTranscripts(
+  results: readonly Transcript[],
+  writer: TranscriptWriter,
+  options: Pick<TranscribeOptions, 'outputDir' | 'timestamps' | 'format'>,
+): void {
+  if (options.outputDir) {
+    mkdirSync(options.outputDir, { recursive: true });
+    for (const result of results) {
+      const out = join(options.outputDir, `${inputStem(result.file)}.${writer.extension}`);
+      writeFileSync(out, `${writer.format([result])}\n`);
+      console.error(`wrote ${out}`);
+    }
+  } else if (options.timestamps && options.format === 'txt') {
+    const label = (t: Transcript) => (results.length > 1 ? `${t.file}\t` : '');
+    for (const t of results)
+      for (const s of t.segments)
+        console.log(`${label(t)}[${s.start.toFixed(2)} --> ${s.end.toFixed(2)}] ${s.text}`);
+  } else if (results.length) {
+    console.log(writer.format(results));
+  }
 }
