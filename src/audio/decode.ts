@@ -1,4 +1,5 @@
 import { readFile, stat } from 'node:fs/promises';
+import type { AudioData as DecodedAudio } from 'audio-decode';
 import { AttendError } from '../errors.js';
 import { readStdin, STDIN } from '../io/stdin.js';
 import { type AudioData, isWav, parseWav } from './wav.js';
@@ -6,18 +7,15 @@ import { type AudioData, isWav, parseWav } from './wav.js';
 /** Largest file decoded (1 GiB): a guard against reading something that is not a recording. */
 const MAX_BYTES = 2 ** 30;
 
-/** What audio-decode (an alias of @audio/decode 3.x) resolves to: one array per channel. */
-interface DecodedAudio {
-  readonly channelData: readonly Float32Array[];
-  readonly sampleRate: number;
-}
-type DecodeFn = (bytes: Uint8Array) => Promise<DecodedAudio>;
+// audio-decode's own types (an alias of @audio/decode 3.x): a change of its result's shape is a
+// compile error here, not silent files at run time.
+type DecodeFn = typeof import('audio-decode').default;
 
 /** FLAC, MP3, Ogg Vorbis/Opus and more through the audio-decode package (WASM decoders). */
 async function decodeOther(bytes: Uint8Array, file: string): Promise<AudioData> {
   let decode: DecodeFn;
   try {
-    decode = ((await import('audio-decode')) as unknown as { default: DecodeFn }).default;
+    decode = (await import('audio-decode')).default;
   } catch {
     throw new AttendError(
       `${file}: not a WAV file, and audio-decode (for FLAC/MP3/OGG) is not installed`,
