@@ -28,6 +28,25 @@ describe('attend as a library', () => {
     expect(attend.wordErrorRate([['a b c', 'a x c']]).rate).toBeCloseTo(1 / 3, 9);
   });
 
+  it("resolves by its package name through package.json's exports", () => {
+    const names = execFileSync(
+      process.execPath,
+      [
+        '--input-type=module',
+        '-e',
+        "const m = await import('attend'); console.log(Object.keys(m).join(' '))",
+      ],
+      { cwd: projectPath(), encoding: 'utf8' },
+    );
+    for (const name of [
+      'createAsrPipeline',
+      'createCaptionPipeline',
+      'initRuntime',
+      'createAttention',
+    ])
+      expect(names.split(' ')).toContain(name);
+  });
+
   // What `npm pack` ships: main and types as package.json names them, the shipped models, and
   // neither build leftovers nor the training states (-wip, with Adam's moments).
   it('the package holds its entry point and the shipped models, not build or training leftovers', () => {
