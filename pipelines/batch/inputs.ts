@@ -18,7 +18,7 @@ export interface BatchItem {
 }
 
 export const EXTENSIONS: Record<BatchTask, readonly string[]> = {
-  transcribe: ['.wav', '.flac', '.mp3', '.ogg', '.oga', '.opus'],
+  transcribe: ['.wav', '.flac', '.mp3', '.ogg', '.oga', '.opus', '.aiff', '.aif'],
   caption: ['.jpg', '.jpeg', '.png', '.webp', '.gif', '.tif', '.tiff'],
 };
 

@@ -51,7 +51,7 @@ describe('WAV decoding', () => {
 });
 
 // sox (a CI package) encodes the files; audio-decode's WASM decoders read them back.
-describe('FLAC and Ogg Vorbis through audio-decode', () => {
+describe('FLAC, AIFF and Ogg Vorbis through audio-decode', () => {
   const left = sine(440, 22050, 0.5);
   const right = sine(660, 22050, 0.5, 0.25);
   const wav = file('tone.wav', writeWav([left, right], 22050, 'pcm16'));
@@ -67,6 +67,14 @@ describe('FLAC and Ogg Vorbis through audio-decode', () => {
     expect(audio.sampleRate).toBe(22050);
     expect(audio.channels.length).toBe(2);
     expect(audio.channels[0]!.length).toBe(left.length);
+    expect(maxError(audio.channels[0]!, left)).toBeLessThanOrEqual(1e-4);
+    expect(maxError(audio.channels[1]!, right)).toBeLessThanOrEqual(1e-4);
+  });
+
+  it('AIFF (16-bit PCM) decodes to the same samples', async () => {
+    const audio = await decodeAudioFile(encode('aiff'));
+    expect(audio.sampleRate).toBe(22050);
+    expect(audio.channels.length).toBe(2);
     expect(maxError(audio.channels[0]!, left)).toBeLessThanOrEqual(1e-4);
     expect(maxError(audio.channels[1]!, right)).toBeLessThanOrEqual(1e-4);
   });
