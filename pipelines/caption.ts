@@ -33,10 +33,10 @@ export interface CaptionPipeline {
   dispose(): void;
 }
 
-/** Loads a checkpoint once; captions images in batches. */
 /** The shipped captioner, used when no checkpoint is named. */
 export const DEFAULT_CAPTION_MODEL = projectPath('checkpoints', 'caption-scenes');
 
+/** Loads a checkpoint once; captions images in batches. */
 export function createCaptionPipeline(checkpoint: string = DEFAULT_CAPTION_MODEL): CaptionPipeline {
   if (!existsSync(checkpoint)) throw new AttendError(`${checkpoint}: no such model folder`);
   const model = CaptionModel.load(checkpoint);

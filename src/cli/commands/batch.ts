@@ -4,19 +4,19 @@ import { mergeOutputs } from '../../../pipelines/batch/merge.js';
 import { runBatch } from '../../../pipelines/batch/run.js';
 import { inShard, parseShard } from '../../../pipelines/batch/shard.js';
 import { formatSummary } from '../../../pipelines/batch/summary.js';
+import { DEFAULT_CAPTION_MODEL } from '../../../pipelines/caption.js';
 import {
   collectRecords,
   enqueueItems,
   queueStatus,
   withQueue,
 } from '../../../pipelines/queue/jobs.js';
+import { DEFAULT_ASR_MODEL } from '../../../pipelines/transcribe.js';
 import { AttendError } from '../../errors.js';
 import { writeJsonl } from '../../util/jsonl.js';
 import { startRuntime } from '../context.js';
 import { positiveInteger } from '../parse.js';
 import { formatDuration } from '../progress.js';
-import { DEFAULT_CAPTION_MODEL } from './caption.js';
-import { DEFAULT_ASR_MODEL } from './transcribe.js';
 
 interface BatchCliOptions {
   out: string;

@@ -12,8 +12,6 @@ import { reportBadInput } from '../input-errors.js';
 import { ATTENTION_MAP_HELP, attentionMapPath } from '../output-paths.js';
 import { positiveInteger } from '../parse.js';
 
-export { DEFAULT_CAPTION_MODEL };
-
 interface CaptionOptions {
   model: string;
   beam: string;

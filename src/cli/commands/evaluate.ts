@@ -10,7 +10,8 @@ import {
 } from '../../../pipelines/asr/evaluate.js';
 import { evaluateCaptions } from '../../../pipelines/caption/evaluate.js';
 import { decodeImages } from '../../../pipelines/caption/image-cache.js';
-import { createAsrPipeline } from '../../../pipelines/transcribe.js';
+import { DEFAULT_CAPTION_MODEL } from '../../../pipelines/caption.js';
+import { createAsrPipeline, DEFAULT_ASR_MODEL } from '../../../pipelines/transcribe.js';
 import { AttendError } from '../../errors.js';
 import { scoreCaptions } from '../../metrics/cider.js';
 import { CaptionModel } from '../../models/caption.js';
@@ -18,8 +19,7 @@ import { DEFAULT_DECODING } from '../../search/index.js';
 import { startRuntime } from '../context.js';
 import { positiveInteger, weightList } from '../parse.js';
 import { Progress } from '../progress.js';
-import { DEFAULT_CAPTION_MODEL } from './caption.js';
-import { DEFAULT_ASR_MODEL, type FusionFlags, fusionOptions, fusionWeights } from './transcribe.js';
+import { type FusionFlags, fusionOptions, fusionWeights } from './transcribe.js';
 
 interface EvalOptions extends FusionFlags {
   model: string;

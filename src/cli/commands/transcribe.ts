@@ -41,8 +41,6 @@ export interface FusionFlags {
   adaptParams?: string;
 }
 
-export { DEFAULT_ASR_MODEL };
-
 interface TranscribeOptions extends FusionFlags {
   model: string;
   beam?: string;

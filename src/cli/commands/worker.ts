@@ -1,12 +1,12 @@
 import type { Command } from 'commander';
 import type { BatchTask } from '../../../pipelines/batch/inputs.js';
+import { DEFAULT_CAPTION_MODEL } from '../../../pipelines/caption.js';
 import { redactUrl } from '../../../pipelines/queue/connection.js';
 import { runQueueWorker } from '../../../pipelines/queue/worker.js';
+import { DEFAULT_ASR_MODEL } from '../../../pipelines/transcribe.js';
 import { AttendError } from '../../errors.js';
 import { readModelFile } from '../../io/checkpoint.js';
 import { startRuntime } from '../context.js';
-import { DEFAULT_CAPTION_MODEL } from './caption.js';
-import { DEFAULT_ASR_MODEL } from './transcribe.js';
 
 interface WorkerOptions {
   queue: string;
