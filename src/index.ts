@@ -10,6 +10,7 @@ export type { CaptionPipeline, CaptionResult } from '../pipelines/caption.js';
 export { createCaptionPipeline, DEFAULT_CAPTION_MODEL } from '../pipelines/caption.js';
 export type {
   AsrPipeline,
+  AttentionRow,
   Segment,
   TranscribeOptions,
   Transcript,

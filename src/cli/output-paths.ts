@@ -11,12 +11,13 @@ export const inputStem = (input: string): string =>
 export function checkDistinctStems(inputs: readonly string[]): void {
   const seen = new Map<string, string>();
   for (const input of inputs) {
-    const other = seen.get(inputStem(input));
+    const stem = inputStem(input);
+    const other = seen.get(stem);
     if (other !== undefined && other !== input)
       throw new AttendError(
-        `${other} and ${input} would write the same output file (${inputStem(input)}.*): rename one`,
+        `${other} and ${input} would write the same output file (${stem}.*): rename one`,
       );
-    seen.set(inputStem(input), input);
+    seen.set(stem, input);
   }
 }
 
