@@ -110,5 +110,7 @@ describe('attend CLI', () => {
     expect(result.status).toBe(0);
     expect(result.stdout).toMatch(/^benchmark\s+unit\s+cpu$/m);
     expect(result.stdout).toMatch(/^matmul\/256\s+GFLOP\/s\s+[\d.]+$/m);
+    // Each row is shown as soon as it is measured, not only in the table at the end.
+    expect(result.stderr).toMatch(/^ {2}matmul\/256 on cpu: [\d.]+ GFLOP\/s$/m);
   });
 });

@@ -114,20 +114,34 @@ export async function sgemmCeiling(options: RunOptions = {}): Promise<BenchRow> 
   return { ...base, value: (2 * n ** 3) / seconds / 1e9 };
 }
 
+/** What runBench reports as it goes, and how it is told to stop early. */
+export interface BenchProgress {
+  /** A case is about to run: its position among all (1-based) and the total. */
+  readonly onStart?: (name: string, backend: BackendId, position: number, total: number) => void;
+  readonly onRow?: (row: BenchRow) => void;
+  /** Checked between cases: true stops the run (what finished is returned). */
+  readonly stopped?: () => boolean;
+}
+
 /** Runs every case on every backend given (each made current in turn). */
 export async function runBench(
   cases: readonly BenchCase[],
   backends: readonly { id: BackendId; tfName: string }[],
-  options: RunOptions & { onRow?: (row: BenchRow) => void } = {},
+  options: RunOptions & BenchProgress = {},
 ): Promise<BenchRow[]> {
   const rows: BenchRow[] = [];
-  const emit = (row: BenchRow): void => {
-    rows.push(row);
-    options.onRow?.(row);
-  };
+  const total = cases.length * backends.length;
   for (const backend of backends) {
     await tf.setBackend(backend.tfName);
-    for (const bench of cases) emit(await runCase(bench, backend.id, options));
+    for (const bench of cases) {
+      // Cases are synchronous: yield to the event loop so a Ctrl-C handler can run between them.
+      await new Promise((resolve) => setImmediate(resolve));
+      if (options.stopped?.()) return rows;
+      options.onStart?.(bench.name, backend.id, rows.length + 1, total);
+      const row = await runCase(bench, backend.id, options);
+      rows.push(row);
+      options.onRow?.(row);
+    }
   }
   return rows;
 }

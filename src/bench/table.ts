@@ -1,7 +1,7 @@
 import type { BenchRow } from './runner.js';
 
 /** Numbers with 3 significant digits or so; bytes in MiB. */
-function format(value: number | null, unit: string): string {
+export function formatBenchValue(value: number | null, unit: string): string {
   if (value === null) return '-';
   if (unit === 'bytes') return `${(value / 2 ** 20).toFixed(1)}M`;
   return value >= 100 ? value.toFixed(0) : value >= 10 ? value.toFixed(1) : value.toFixed(2);
@@ -19,7 +19,7 @@ export function benchTable(rows: readonly BenchRow[]): string {
       unit,
       ...backends.map((backend) => {
         const row = rows.find((r) => r.name === name && r.backend === backend);
-        return row ? format(row.value, row.unit) : '';
+        return row ? formatBenchValue(row.value, row.unit) : '';
       }),
     ];
   });

@@ -2,10 +2,11 @@ import type { Command } from 'commander';
 import { batchMemory } from '../../bench/batch-memory.js';
 import { BENCH_CASES } from '../../bench/cases.js';
 import { type BenchRow, runBench, sgemmCeiling } from '../../bench/runner.js';
-import { benchTable } from '../../bench/table.js';
+import { benchTable, formatBenchValue } from '../../bench/table.js';
 import { AttendError } from '../../errors.js';
 import { startRuntime } from '../context.js';
 import { positiveNumber } from '../parse.js';
+import { formatDuration } from '../progress.js';
 
 interface BenchOptions {
   json?: boolean;
@@ -50,22 +51,72 @@ export function benchCommand(program: Command): void {
         .filter((a) => (report.requested ? a.status === 'selected' : a.status !== 'skipped'))
         .filter((a, i, all) => all.findIndex((b) => b.tfName === a.tfName) === i);
       const runOptions = { minSeconds: Number(options.seconds), full: options.full ?? false };
-      const print = options.json
-        ? (row: BenchRow) => console.log(JSON.stringify(row))
-        : (row: BenchRow) => {
-            const status = `  done: ${row.name} on ${row.backend}`;
-            process.stderr.write(`${status.padEnd(70)}\r`);
-          };
       const rows: BenchRow[] = [];
-      if (!pattern || pattern.test('sgemm-ceiling/1024')) {
-        const ceiling = await sgemmCeiling(runOptions);
-        print(ceiling);
-        rows.push(ceiling);
+      const progress = reporter(options.json ?? false);
+      // Ctrl-C stops after the case that is running and prints the table of what finished; a
+      // second Ctrl-C exits at once.
+      let interrupted = false;
+      const onSignal = (): void => {
+        interrupted = true;
+        process.stderr.write(
+          '\nattend bench: stopping after this case (Ctrl-C again to quit now)\n',
+        );
+        process.once('SIGINT', () => process.exit(130));
+      };
+      process.once('SIGINT', onSignal);
+      try {
+        if (!pattern || pattern.test('sgemm-ceiling/1024')) {
+          const ceiling = await sgemmCeiling(runOptions);
+          progress.onRow(ceiling);
+          rows.push(ceiling);
+        }
+        rows.push(
+          ...(await runBench(cases, backends, {
+            ...runOptions,
+            ...progress,
+            stopped: () => interrupted,
+          })),
+        );
+      } finally {
+        process.removeListener('SIGINT', onSignal);
       }
-      rows.push(...(await runBench(cases, backends, { ...runOptions, onRow: print })));
       if (!options.json) {
-        process.stderr.write(`${' '.repeat(60)}\r`);
+        progress.clear();
         console.log(benchTable(rows));
+        if (interrupted) console.log(`\ninterrupted: ${rows.length} rows measured`);
       }
+      if (interrupted) process.exitCode = 130;
     });
+}
+
+/**
+ * How rows are shown while the run goes: --json prints each as it finishes (stdout); otherwise
+ * stderr names the case running (with its position and the time so far) and prints each finished
+ * row, so a run that takes many minutes shows where it is, and the table comes at the end.
+ */
+function reporter(json: boolean) {
+  const started = performance.now();
+  const tty = Boolean(process.stderr.isTTY);
+  const elapsed = (): string => formatDuration((performance.now() - started) / 1000);
+  return {
+    onStart(name: string, backend: string, position: number, total: number): void {
+      if (json || !tty) return;
+      process.stderr.write(`\r[${position}/${total}, ${elapsed()}] ${name} on ${backend}\u001b[K`);
+    },
+    onRow(row: BenchRow): void {
+      if (json) {
+        console.log(JSON.stringify(row));
+        return;
+      }
+      if (row.note?.startsWith('skipped')) return; // the table's notes list them
+      const value =
+        row.value === null
+          ? (row.note ?? '-')
+          : `${formatBenchValue(row.value, row.unit)}${row.unit === 'bytes' ? 'iB' : ` ${row.unit}`}`;
+      process.stderr.write(`${tty ? '\r\u001b[K' : ''}  ${row.name} on ${row.backend}: ${value}\n`);
+    },
+    clear(): void {
+      if (tty) process.stderr.write('\r\u001b[K');
+    },
+  };
 }
