@@ -1,4 +1,13 @@
-import { closeSync, existsSync, openSync, readFileSync, truncateSync, writeSync } from 'node:fs';
+import {
+  closeSync,
+  existsSync,
+  openSync,
+  readFileSync,
+  renameSync,
+  truncateSync,
+  writeFileSync,
+  writeSync,
+} from 'node:fs';
 import { AttendError } from '../../src/errors.js';
 
 /** One output line: the item's result or its error. */
@@ -30,10 +39,15 @@ export function readRecords(file: string): { records: BatchRecord[]; completeByt
   return { records, completeBytes };
 }
 
+/** How an existing output is taken up: refused (a fresh run), continued, or continued with its failed items dropped so they run again. */
+export type ResumeMode = 'fresh' | 'resume' | 'retry-failed';
+
 /**
  * The JSONL output: each record is written with one write() as soon as its item is done, so a
  * crash or kill -9 loses only the items in flight. Resuming drops a torn last line and skips the
  * ids already written; without --resume an existing non-empty file is refused rather than mixed.
+ * Retrying failed items first rewrites the file without their error lines (to a temporary file,
+ * then renamed over it), so each id keeps one line.
  */
 export class ResultLog {
   readonly done: Set<string>;
@@ -41,13 +55,19 @@ export class ResultLog {
 
   constructor(
     readonly file: string,
-    resume: boolean,
+    mode: ResumeMode,
   ) {
     const { records, completeBytes } = readRecords(file);
-    if (!resume && existsSync(file) && readFileSync(file).length > 0)
+    if (mode === 'fresh' && existsSync(file) && readFileSync(file).length > 0)
       throw new AttendError(`${file}: output exists (use --resume to continue it, or remove it)`);
-    if (existsSync(file)) truncateSync(file, completeBytes);
-    this.done = new Set(records.map((r) => r.id));
+    let kept = records;
+    if (mode === 'retry-failed' && records.some((r) => r.error)) {
+      kept = records.filter((r) => !r.error);
+      const temporary = `${file}.retry-${process.pid}`;
+      writeFileSync(temporary, kept.map((r) => `${JSON.stringify(r)}\n`).join(''));
+      renameSync(temporary, file);
+    } else if (existsSync(file)) truncateSync(file, completeBytes);
+    this.done = new Set(kept.map((r) => r.id));
     this.fd = openSync(file, 'a');
   }
 

@@ -1,7 +1,7 @@
 import { statSync } from 'node:fs';
 import { Progress } from '../../src/cli/progress.js';
 import { type BatchItem, type BatchTask, listInputs } from './inputs.js';
-import { ResultLog, readRecords } from './output.js';
+import { ResultLog, type ResumeMode, readRecords } from './output.js';
 import { type ChunkRunner, startPool } from './pool.js';
 import { createProcessor } from './processor.js';
 import { inShard, type Shard } from './shard.js';
@@ -14,7 +14,7 @@ export interface BatchOptions {
   readonly model: string;
   readonly batchSize: number;
   readonly workers: number;
-  readonly resume: boolean;
+  readonly resume: ResumeMode;
   readonly shard: Shard;
   readonly beam: number;
   /** The backend workers start (the parent's choice, passed on). */
@@ -42,7 +42,7 @@ export function chunkBySize(items: readonly BatchItem[], size: number): BatchIte
 
 /**
  * Runs a batch job: lists the input, keeps this shard's items, skips those already in the output
- * (--resume), processes the rest in chunks (in this process, or on a pool of worker processes),
+ * (--resume; --retry-failed also runs again those that failed), processes the rest in chunks (in this process, or on a pool of worker processes),
  * writing each record as it is done. SIGINT/SIGTERM stop taking new chunks; what was in flight is
  * written; --resume picks up the rest.
  */

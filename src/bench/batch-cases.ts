@@ -37,7 +37,7 @@ function batchRun(task: 'transcribe' | 'caption', workers: number, items: number
         model: MODELS[task],
         batchSize: 16,
         workers,
-        resume: false,
+        resume: 'fresh',
         shard: { index: 0, count: 1 },
         beam: 4,
         backend: tf.getBackend() === 'native' ? 'native' : undefined,

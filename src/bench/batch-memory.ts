@@ -38,7 +38,7 @@ export async function batchMemory(items: number, every: number): Promise<MemoryS
       model: join(dir, 'model'),
       batchSize: 32,
       workers: 1,
-      resume: false,
+      resume: 'fresh',
       shard: { index: 0, count: 1 },
       beam: 1,
       quiet: true,

@@ -171,5 +171,31 @@ describe('attend batch transcribe', () => {
     expect(byId['tone.wav']?.text).toBeTypeOf('string');
     expect(byId['tone.wav']?.duration).toBeCloseTo(0.5, 2);
     expect(byId['bad.wav']?.error).toMatch(/bad\.wav: /);
+
+    // The bad file is fixed: --resume leaves its error, --retry-failed runs it again, and each
+    // item keeps one line.
+    writeFileSync(join(audio, 'bad.wav'), encodeWav16({ sampleRate: 8000, channels: [tone] }));
+    const again = (flag: string) =>
+      attend([
+        'batch',
+        'transcribe',
+        audio,
+        '--out',
+        out,
+        '--model',
+        join(dir, 'recogniser'),
+        '--beam',
+        '1',
+        flag,
+      ]);
+    expect(again('--resume').status).toBe(1);
+    expect(records(out).find((r) => r.id === 'bad.wav')?.error).toMatch(/bad\.wav: /);
+    const retried = again('--retry-failed');
+    expect(retried.status).toBe(0);
+    expect(retried.stdout).toMatch(/^2 items, 0 failed; 1 processed now/);
+    const lines = records(out);
+    expect(lines.map((r) => r.id).sort()).toEqual(['bad.wav', 'tone.wav']);
+    expect(lines.find((r) => r.id === 'bad.wav')?.duration).toBeCloseTo(1, 2);
+    expect(lines.find((r) => r.id === 'tone.wav')).toEqual(byId['tone.wav']);
   });
 });

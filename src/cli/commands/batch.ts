@@ -24,6 +24,7 @@ interface BatchCliOptions {
   batchSize: string;
   workers: string;
   resume?: boolean;
+  retryFailed?: boolean;
   shard: string;
   beam: string;
   json?: boolean;
@@ -51,6 +52,10 @@ export function batchCommand(program: Command): void {
       .option('--batch-size <n>', 'items run through the model together', '16')
       .option('--workers <n>', 'worker processes (each with its own backend)', '1')
       .option('--resume', 'continue an interrupted run: skip items already in --out')
+      .option(
+        '--retry-failed',
+        'continue a run and process again the items that failed in it (implies --resume)',
+      )
       .option('--shard <i/n>', 'only the i-th of n deterministic parts (for n machines)', '1/1')
       .option('--beam <n>', 'beam size (1 = greedy)', '4')
       .option('--json', 'print the summary as JSON')
@@ -80,7 +85,7 @@ export function batchCommand(program: Command): void {
           model: options.model!,
           batchSize: positiveInteger('--batch-size', options.batchSize),
           workers: positiveInteger('--workers', options.workers),
-          resume: Boolean(options.resume),
+          resume: options.retryFailed ? 'retry-failed' : options.resume ? 'resume' : 'fresh',
           shard: parseShard(options.shard),
           beam: positiveInteger('--beam', options.beam),
           backend: runtime.backend,
