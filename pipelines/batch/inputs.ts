@@ -18,7 +18,19 @@ export interface BatchItem {
 }
 
 export const EXTENSIONS: Record<BatchTask, readonly string[]> = {
-  transcribe: ['.wav', '.flac', '.mp3', '.ogg', '.oga', '.opus', '.aiff', '.aif'],
+  transcribe: [
+    '.wav',
+    '.flac',
+    '.mp3',
+    '.ogg',
+    '.oga',
+    '.opus',
+    '.aiff',
+    '.aif',
+    '.m4a',
+    '.aac',
+    '.webm',
+  ],
   caption: ['.jpg', '.jpeg', '.png', '.webp', '.gif', '.tif', '.tiff'],
 };
 

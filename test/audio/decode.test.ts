@@ -85,7 +85,7 @@ describe('FLAC, AIFF and Ogg Vorbis through audio-decode', () => {
   });
 });
 
-describe('MP3 through audio-decode', () => {
+describe('compressed formats through audio-decode (test/fixtures/audio/README)', () => {
   /** Magnitude of the frequency-f component of x (one DFT bin, any f). */
   const amplitudeAt = (x: Float32Array, f: number, rate: number): number => {
     let re = 0;
@@ -97,21 +97,32 @@ describe('MP3 through audio-decode', () => {
     return (2 * Math.hypot(re, im)) / x.length;
   };
 
-  it('decodes both channels: 440 Hz left, 660 Hz right (test/fixtures/audio/README)', async () => {
-    const audio = await decodeAudioFile(
-      projectPath('test', 'fixtures', 'audio', 'tones-22k-stereo.mp3'),
-    );
-    expect(audio.sampleRate).toBe(22050);
-    expect(audio.channels.length).toBe(2);
-    // 0.5 s plus the encoder's delay and padding (at most two frames of 1152).
-    expect(audio.channels[0]!.length).toBeGreaterThanOrEqual(11025);
-    expect(audio.channels[0]!.length).toBeLessThanOrEqual(11025 + 2304);
-    const [left, right] = audio.channels.map((c) => c.subarray(3000, 9000));
-    expect(amplitudeAt(left!, 440, 22050)).toBeGreaterThan(0.4);
-    expect(amplitudeAt(left!, 660, 22050)).toBeLessThan(0.05);
-    expect(amplitudeAt(right!, 660, 22050)).toBeGreaterThan(0.4);
-    expect(amplitudeAt(right!, 440, 22050)).toBeLessThan(0.05);
-  });
+  // [file, the rate its decoder reports, extra samples the codec may add (delay and padding)]
+  const fixtures: [string, number, number][] = [
+    ['tones-22k-stereo.mp3', 22050, 2304],
+    ['tones-22k-stereo.m4a', 22050, 2048],
+    ['tones-22k-stereo.aac', 44100, 4096],
+    ['tones-22k-stereo.webm', 48000, 960],
+  ];
+  it.each(fixtures)(
+    '%s: both channels, 440 Hz left and 660 Hz right',
+    async (name, rate, extra) => {
+      const audio = await decodeAudioFile(projectPath('test', 'fixtures', 'audio', name));
+      expect(audio.sampleRate).toBe(rate);
+      expect(audio.channels.length).toBe(2);
+      const length = audio.channels[0]!.length;
+      expect(length).toBeGreaterThanOrEqual(rate / 2);
+      expect(length).toBeLessThanOrEqual(rate / 2 + extra);
+      // The middle half, clear of the codec's onset and tail.
+      const [left, right] = audio.channels.map((c) =>
+        c.subarray(Math.floor(length / 4), Math.floor((3 * length) / 4)),
+      );
+      expect(amplitudeAt(left!, 440, rate)).toBeGreaterThan(0.4);
+      expect(amplitudeAt(left!, 660, rate)).toBeLessThan(0.05);
+      expect(amplitudeAt(right!, 660, rate)).toBeGreaterThan(0.4);
+      expect(amplitudeAt(right!, 440, rate)).toBeLessThan(0.05);
+    },
+  );
 });
 
 describe('bad audio is a clear error naming the file', () => {
