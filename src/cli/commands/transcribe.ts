@@ -160,7 +160,7 @@ function longRecordingProgress(file: string) {
 
 export function transcribeCommand(program: Command): void {
   fusionOptions(program.command('transcribe'))
-    .description('speech to text: WAV (any rate, any channels), FLAC, MP3, OGG, AIFF')
+    .description('speech to text: WAV (any rate, any channels), FLAC, MP3, OGG, AIFF, M4A, WebM')
     .argument('<files...>', "audio files ('-': standard input)")
     .option('--model <dir>', 'ASR checkpoint folder', DEFAULT_ASR_MODEL)
     .option('--beam <n>', "beam size (1 = greedy; default: the model's decoding.json, else 4)")
