@@ -155,27 +155,7 @@ describe('attend batch transcribe', () => {
     writeFileSync(join(audio, 'tone.wav'), encodeWav16({ sampleRate: 16000, channels: [tone] }));
     writeFileSync(join(audio, 'bad.wav'), 'RIFF....WAVEjunk');
     const out = join(dir, 'speech.jsonl');
-    const run = attend([
-      'batch',
-      'transcribe',
-      audio,
-      '--out',
-      out,
-      '--model',
-      join(dir, 'recogniser'),
-      '--beam',
-      '1',
-    ]);
-    expect(run.status).toBe(1);
-    const byId = Object.fromEntries(records(out).map((r) => [r.id, r]));
-    expect(byId['tone.wav']?.text).toBeTypeOf('string');
-    expect(byId['tone.wav']?.duration).toBeCloseTo(0.5, 2);
-    expect(byId['bad.wav']?.error).toMatch(/bad\.wav: /);
-
-    // The bad file is fixed: --resume leaves its error, --retry-failed runs it again, and each
-    // item keeps one line.
-    writeFileSync(join(audio, 'bad.wav'), encodeWav16({ sampleRate: 8000, channels: [tone] }));
-    const again = (flag: string) =>
+    const transcribeBatch = (...extra: string[]) =>
       attend([
         'batch',
         'transcribe',
@@ -186,11 +166,21 @@ describe('attend batch transcribe', () => {
         join(dir, 'recogniser'),
         '--beam',
         '1',
-        flag,
+        ...extra,
       ]);
-    expect(again('--resume').status).toBe(1);
+    const run = transcribeBatch();
+    expect(run.status).toBe(1);
+    const byId = Object.fromEntries(records(out).map((r) => [r.id, r]));
+    expect(byId['tone.wav']?.text).toBeTypeOf('string');
+    expect(byId['tone.wav']?.duration).toBeCloseTo(0.5, 2);
+    expect(byId['bad.wav']?.error).toMatch(/bad\.wav: /);
+
+    // The bad file is fixed: --resume leaves its error, --retry-failed runs it again, and each
+    // item keeps one line.
+    writeFileSync(join(audio, 'bad.wav'), encodeWav16({ sampleRate: 8000, channels: [tone] }));
+    expect(transcribeBatch('--resume').status).toBe(1);
     expect(records(out).find((r) => r.id === 'bad.wav')?.error).toMatch(/bad\.wav: /);
-    const retried = again('--retry-failed');
+    const retried = transcribeBatch('--retry-failed');
     expect(retried.status).toBe(0);
     expect(retried.stdout).toMatch(/^2 items, 0 failed; 1 processed now/);
     const lines = records(out);
