@@ -1,4 +1,5 @@
 import { beforeAll, describe, expect, it } from 'vitest';
+import { additiveWeights } from '../src/attention/additive-fused.js';
 import { fusedMaskedSoftmax } from '../src/attention/softmax-fused.js';
 import { denseKernel } from '../src/nn/dense.js';
 import { fusedLayerNorm } from '../src/nn/layer-norm.js';
@@ -439,6 +440,30 @@ describe('native element-wise, copy and softmax kernels', () => {
       [[2, 2, 5, 5]],
       withGrads((x) => fusedMaskedSoftmax(x!, causal())!),
     );
+  });
+
+  it("additive attention's fused weights and gradients (q, k, v), masked and not", async () => {
+    if (reason) return;
+    // 8 × 40 × 128: large enough that the kernels split the items over threads (v's gradient
+    // then sums per-thread rows); item 3 keeps 25 of 40 keys, item 5 none.
+    const [b, tk, a] = [8, 40, 128];
+    const keep = () =>
+      tf.tensor2d(
+        Array.from({ length: b }, (_, item) =>
+          Array.from({ length: tk }, (_, t) => (item === 5 ? 0 : Number(item !== 3 || t < 25))),
+        ),
+      );
+    const weights = (masked: boolean) =>
+      withGrads((q, k, v) =>
+        additiveWeights(
+          q!.mul(3) as tf.Tensor2D,
+          k!.mul(3) as tf.Tensor3D,
+          v as tf.Tensor1D,
+          masked ? keep() : undefined,
+        ),
+      );
+    await compare([[b, a], [b, tk, a], [a]], weights(true));
+    await compare([[b, a], [b, tk, a], [a]], weights(false));
   });
 
   it('layer norm and its gradients (x, gain, bias)', async () => {

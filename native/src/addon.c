@@ -356,6 +356,45 @@ static napi_value step_attention(napi_env env, napi_callback_info info) {
   return NULL;
 }
 
+// additive(op, q, k, v | null, keep | null, ds | null, out, dims [B, Tk, A]): op 0 weights
+// [B, Tk] (q, k, v, keep), 1 the keys' gradient [B, Tk, A] (q, k, v, ds), 2 v's gradient [A] (q, k, ds).
+static napi_value additive(napi_env env, napi_callback_info info) {
+  size_t argc = 8;
+  napi_value argv[8];
+  CHECK(env, napi_get_cb_info(env, info, &argc, argv, NULL, NULL));
+  int op;
+  float *q, *k, *v = NULL, *keep = NULL, *ds = NULL, *out;
+  size_t q_len, k_len, v_len = 0, keep_len = 0, ds_len = 0, out_len, dims_len;
+  int32_t* dims;
+  if (!get_int(env, argv[0], &op) || !get_floats(env, argv[1], &q, &q_len) ||
+      !get_floats(env, argv[2], &k, &k_len) ||
+      !get_optional_floats(env, argv[3], &v, &v_len) ||
+      !get_optional_floats(env, argv[4], &keep, &keep_len) ||
+      !get_optional_floats(env, argv[5], &ds, &ds_len) ||
+      !get_floats(env, argv[6], &out, &out_len) || !get_ints(env, argv[7], &dims, &dims_len)) {
+    return NULL;
+  }
+  if (dims_len != 3 || dims[0] < 0 || dims[1] < 0 || dims[2] < 0 || op < 0 || op > 2 ||
+      (op != 2 && !v) || (op != 0 && !ds)) {
+    napi_throw_range_error(env, NULL, "attend_native: bad additive arguments");
+    return NULL;
+  }
+  const int64_t batch = dims[0], keys = dims[1], units = dims[2];
+  const int64_t out_size = op == 0 ? batch * keys : op == 1 ? batch * keys * units : units;
+  if (too_small(env, q_len, batch * units, "q") ||
+      too_small(env, k_len, batch * keys * units, "k") ||
+      (v && too_small(env, v_len, units, "v")) ||
+      (keep && too_small(env, keep_len, batch * keys, "keep")) ||
+      (ds && too_small(env, ds_len, batch * keys, "ds")) ||
+      too_small(env, out_len, out_size, "out")) {
+    return NULL;
+  }
+  if (op == 0) attend_additive_weights(q, k, v, keep, out, batch, keys, units);
+  else if (op == 1) attend_additive_key_grad(q, k, v, ds, out, batch, keys, units);
+  else attend_additive_v_grad(q, k, ds, out, batch, keys, units);
+  return NULL;
+}
+
 // softmaxGrad(w, dw, out, rows, cols, scale)
 static napi_value softmax_grad(napi_env env, napi_callback_info info) {
   size_t argc = 6;
@@ -528,6 +567,7 @@ NAPI_MODULE_INIT() {
       {"maskedSoftmax", NULL, masked_softmax, NULL, NULL, NULL, napi_default, NULL},
       {"stepAttention", NULL, step_attention, NULL, NULL, NULL, napi_default, NULL},
       {"softmaxGrad", NULL, softmax_grad, NULL, NULL, NULL, napi_default, NULL},
+      {"additive", NULL, additive, NULL, NULL, NULL, napi_default, NULL},
       {"layerNorm", NULL, layer_norm, NULL, NULL, NULL, napi_default, NULL},
       {"polyphase", NULL, polyphase, NULL, NULL, NULL, napi_default, NULL},
       {"reduce", NULL, reduce, NULL, NULL, NULL, napi_default, NULL},

@@ -2,6 +2,7 @@
 #ifndef ATTEND_KERNELS_H
 #define ATTEND_KERNELS_H
 
+#include <math.h>
 #include <stdint.h>
 
 // out[i] = op(a[aOffsets[i]..]) x op(b[bOffsets[i]..]) for i < batch; op(a) is [M, K], op(b) [K, N].
@@ -72,6 +73,38 @@ void attend_softmax_grad(const float* w, const float* dw, float* out, int64_t ro
 // (samples outside [0, length) count as 0), phase(n) = n * down mod up.
 void attend_polyphase(const float* samples, int64_t length, const float* bank, float* out,
                       int64_t out_length, int up, int down, int width, int reach);
+
+// tanh as a rational function of x (odd degree 13 over even degree 6, x clamped to +-7.9053;
+// Eigen's fast tanh, TensorFlow's CPU tanh): within 4e-7 of tanh, and vectorised by the compiler
+// where libm's tanhf is a call per element.
+static inline float attend_fast_tanh(float x) {
+  // Comparisons, not fminf/fmaxf (whose NaN rules keep the compiler from vectorising them).
+  const float limit = 7.90531110763549805f;
+  const float c = x > limit ? limit : (x < -limit ? -limit : x);
+  const float x2 = c * c;
+  float p = -2.76076847742355e-16f;
+  p = p * x2 + 2.00018790482477e-13f;
+  p = p * x2 - 8.60467152213735e-11f;
+  p = p * x2 + 5.12229709037114e-08f;
+  p = p * x2 + 1.48572235717979e-05f;
+  p = p * x2 + 6.37261928875436e-04f;
+  p = p * x2 + 4.89352455891786e-03f;
+  float r = 1.19825839466702e-06f;
+  r = r * x2 + 1.18534705686654e-04f;
+  r = r * x2 + 2.26843463243900e-03f;
+  r = r * x2 + 4.89352518554385e-03f;
+  return fabsf(x) < 0.0004f ? x : c * p / r;  // a select, not a branch: the loops vectorise
+}
+
+// Additive attention of one query per item (q [B, A] projected, k [B, Tk, A] projected, v [A],
+// keep [B, Tk] or NULL): weights [B, Tk]; the keys' gradient [B, Tk, A] and v's [A] from the
+// scores' gradient ds [B, Tk] (the softmax's backward already applied).
+void attend_additive_weights(const float* q, const float* k, const float* v, const float* keep,
+                             float* out, int64_t batch, int64_t keys, int64_t units);
+void attend_additive_key_grad(const float* q, const float* k, const float* v, const float* ds,
+                              float* out, int64_t batch, int64_t keys, int64_t units);
+void attend_additive_v_grad(const float* q, const float* k, const float* ds, float* out,
+                            int64_t batch, int64_t keys, int64_t units);
 
 enum { ATTEND_REDUCE_SUM, ATTEND_REDUCE_MEAN, ATTEND_REDUCE_MAX, ATTEND_REDUCE_MIN };
 // out[o, i] = reduce over r of x[o, r, i] (NaN propagates through max/min).

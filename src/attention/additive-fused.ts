@@ -1,3 +1,8 @@
+import {
+  ADDITIVE_KEY_GRAD_KERNEL,
+  ADDITIVE_V_GRAD_KERNEL,
+  ADDITIVE_WEIGHTS_KERNEL,
+} from '../runtime/kernel-names.js';
 import { tf } from '../runtime/tf.js';
 import {
   ElementwiseProgram,
@@ -14,9 +19,10 @@ import { SOFTMAX_GRAD, softmaxInPlaceWgsl } from './softmax-fused.js';
 /**
  * Additive (Bahdanau) attention weights for one query per item:
  *   w[b, t] = masked softmax over t of  Σₐ v[a] · tanh(q[b, a] + k[b, t, a]).
- * As tfjs ops that is ~9 kernels forward and ~15 backward, once per decoded token; on webgpu it
- * is one kernel forward (a workgroup per item: scores, mask, softmax) and four backward. Other
- * backends run the tfjs ops. `keep` ([B, Tk], 1 = attend) is optional.
+ * As tfjs ops that is ~9 kernels forward and ~15 backward, once per decoded token; on webgpu and
+ * native it is one kernel forward (on webgpu a workgroup per item: scores, mask, softmax) and four
+ * backward (native/src/additive.c). Other backends run the tfjs ops. `keep` ([B, Tk], 1 = attend)
+ * is optional.
  */
 export function additiveWeights(
   query: tf.Tensor2D, // [B, A], the projected query
@@ -43,7 +49,7 @@ export function additiveWeights(
   return fused(query, keys, v) as tf.Tensor2D;
 }
 
-/** The same weights as tfjs ops (every backend but webgpu). */
+/** The same weights as tfjs ops (the backends without the kernels). */
 function composite(
   query: tf.Tensor2D,
   keys: tf.Tensor3D,
@@ -56,9 +62,9 @@ function composite(
   return maskedSoftmax(scores, keep).reshape([b, tk]) as tf.Tensor2D;
 }
 
-const FORWARD = 'AttendAdditiveWeights';
-const KEY_GRAD = 'AttendAdditiveKeyGrad';
-const V_GRAD = 'AttendAdditiveVGrad';
+const FORWARD = ADDITIVE_WEIGHTS_KERNEL;
+const KEY_GRAD = ADDITIVE_KEY_GRAD_KERNEL;
+const V_GRAD = ADDITIVE_V_GRAD_KERNEL;
 
 const forwardBody = (masked: boolean) => `
   let tk = uniforms.kShape[1];

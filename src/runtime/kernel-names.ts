@@ -35,3 +35,12 @@ export const LAYER_NORM_NORMALISED_KERNEL = 'AttendLayerNormNormalised';
  * attrs { scale }. src/attention/step-attention.ts.
  */
 export const STEP_ATTENTION_KERNEL = 'AttendStepAttention';
+
+/**
+ * Additive attention of one query per item (src/attention/additive-fused.ts): q [B, A], k
+ * [B, Tk, A], v [A], optional keep [B, Tk] -> weights [B, Tk]; its gradients for the keys
+ * ([B, Tk, A]; the query's is their sum over Tk) and for v ([A]) from the scores' gradient ds.
+ */
+export const ADDITIVE_WEIGHTS_KERNEL = 'AttendAdditiveWeights';
+export const ADDITIVE_KEY_GRAD_KERNEL = 'AttendAdditiveKeyGrad';
+export const ADDITIVE_V_GRAD_KERNEL = 'AttendAdditiveVGrad';

@@ -26,8 +26,8 @@ const largestGap = (a: number[][], b: number[][]) =>
   Math.max(...a.flatMap((row, i) => row.map((w, t) => Math.abs(w - b[i]![t]!))));
 
 describe('fused additive attention weights', () => {
-  it('runs as our kernels on webgpu only', () => {
-    expect(hasKernel('AttendAdditiveWeights')).toBe(tf.getBackend() === 'webgpu');
+  it('runs as our kernels on webgpu and native only', () => {
+    expect(hasKernel('AttendAdditiveWeights')).toBe(['webgpu', 'native'].includes(tf.getBackend()));
   });
 
   it('equals the softmax of vᵀtanh(q + k) over kept keys; a row with none kept is all zeros', () => {

@@ -71,6 +71,21 @@ export interface NativeAddon {
     dims: Int32Array,
     scale: number,
   ): void;
+  /**
+   * Additive attention of one query per item (src/attention/additive-fused.ts), dims [B, Tk, A]:
+   * op 0 the weights [B, Tk] (q, k, v, keep); 1 the keys' gradient [B, Tk, A] (q, k, v, ds);
+   * 2 v's gradient [A] (q, k, ds).
+   */
+  additive(
+    op: 0 | 1 | 2,
+    q: Float32Array,
+    k: Float32Array,
+    v: Float32Array | null,
+    keep: Float32Array | null,
+    ds: Float32Array | null,
+    out: Float32Array,
+    dims: Int32Array,
+  ): void;
   /** Backward of softmax(scale * x): scale * w * (dw - sum(w * dw)) per row. */
   softmaxGrad(
     w: Float32Array,
@@ -162,6 +177,7 @@ const ADDON_FUNCTIONS = [
   'maskedSoftmax',
   'stepAttention',
   'softmaxGrad',
+  'additive',
   'layerNorm',
   'polyphase',
   'reduce',

@@ -1,5 +1,8 @@
 import { type KernelConfig, type KernelFunc, type TensorInfo, util } from '@tensorflow/tfjs-core';
 import {
+  ADDITIVE_KEY_GRAD_KERNEL,
+  ADDITIVE_V_GRAD_KERNEL,
+  ADDITIVE_WEIGHTS_KERNEL,
   MASKED_SOFTMAX_KERNEL,
   type MaskedSoftmaxAttrs,
   SOFTMAX_GRAD_KERNEL,
@@ -73,7 +76,33 @@ const stepAttention: KernelFunc = ({ inputs, backend, attrs }) => {
   ];
 };
 
+/** Additive attention's weights and gradients (src/attention/additive-fused.ts). */
+const additive =
+  (op: 0 | 1 | 2): KernelFunc =>
+  ({ inputs, backend }) => {
+    const { q, k, v, keep, ds } = inputs as Record<string, TensorInfo | undefined>;
+    const native = backend as NativeBackend;
+    const [batch, keys, units] = k!.shape as [number, number, number];
+    const shape = op === 0 ? [batch, keys] : op === 1 ? [batch, keys, units] : [units];
+    const out = new Float32Array(util.sizeFromShape(shape));
+    if (out.length > 0)
+      native.addon.additive(
+        op,
+        native.floats(q!),
+        native.floats(k!),
+        v ? native.floats(v) : null,
+        keep ? native.floats(keep) : null,
+        ds ? native.floats(ds) : null,
+        out,
+        Int32Array.of(batch, keys, units),
+      );
+    return native.makeTensorInfo(shape, 'float32', out);
+  };
+
 export const attentionKernels = (backendName: string): KernelConfig[] => [
+  { kernelName: ADDITIVE_WEIGHTS_KERNEL, backendName, kernelFunc: additive(0) },
+  { kernelName: ADDITIVE_KEY_GRAD_KERNEL, backendName, kernelFunc: additive(1) },
+  { kernelName: ADDITIVE_V_GRAD_KERNEL, backendName, kernelFunc: additive(2) },
   { kernelName: MASKED_SOFTMAX_KERNEL, backendName, kernelFunc: maskedSoftmax },
   { kernelName: SOFTMAX_GRAD_KERNEL, backendName, kernelFunc: softmaxGrad },
   { kernelName: STEP_ATTENTION_KERNEL, backendName, kernelFunc: stepAttention },
