@@ -3,6 +3,7 @@ import { additiveWeights } from '../src/attention/additive-fused.js';
 import { fusedMaskedSoftmax } from '../src/attention/softmax-fused.js';
 import { denseKernel } from '../src/nn/dense.js';
 import { fusedLayerNorm } from '../src/nn/layer-norm.js';
+import { lstmPointwise } from '../src/nn/lstm-cell.js';
 import { tf } from '../src/runtime/tf.js';
 import {
   nativeUnavailableReason,
@@ -464,6 +465,26 @@ describe('native element-wise, copy and softmax kernels', () => {
       );
     await compare([[b, a], [b, tk, a], [a]], weights(true));
     await compare([[b, a], [b, tk, a], [a]], weights(false));
+  });
+
+  it("the LSTM cell's pointwise kernels and their gradients (z, c_prev)", async () => {
+    if (reason) return;
+    // 64 × 4·128 gates: enough that the kernels split the items over threads; pre-activations
+    // up to ±12 (saturated gates) from the ×4.
+    await compare(
+      [
+        [64, 512],
+        [64, 128],
+      ],
+      (z, cPrev) => {
+        const { value, grads } = tf.valueAndGrads((zz: tf.Tensor, cc: tf.Tensor) => {
+          const { c, h } = lstmPointwise(zz.mul(4) as tf.Tensor2D, cc as tf.Tensor2D);
+          return c.mul(ramp(c.size).reshape(c.shape)).sum().add(h.mul(h).sum());
+        })([z!, cPrev!]);
+        const { c, h } = lstmPointwise(z!.mul(4) as tf.Tensor2D, cPrev as tf.Tensor2D);
+        return [value, ...grads, c, h];
+      },
+    );
   });
 
   it('layer norm and its gradients (x, gain, bias)', async () => {

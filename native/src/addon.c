@@ -395,6 +395,40 @@ static napi_value additive(napi_env env, napi_callback_info info) {
   return NULL;
 }
 
+// lstm(op, z, other | null, dy | null, out, batch, units): the LSTM cell's pointwise ops
+// (native/src/kernels.h); z [B, 4H], other and dy [B, H], out [B, H] or [B, 4H] (the dz ops).
+static napi_value lstm(napi_env env, napi_callback_info info) {
+  size_t argc = 7;
+  napi_value argv[7];
+  CHECK(env, napi_get_cb_info(env, info, &argc, argv, NULL, NULL));
+  int op, batch, units;
+  float *z, *other = NULL, *dy = NULL, *out;
+  size_t z_len, other_len = 0, dy_len = 0, out_len;
+  if (!get_int(env, argv[0], &op) || !get_floats(env, argv[1], &z, &z_len) ||
+      !get_optional_floats(env, argv[2], &other, &other_len) ||
+      !get_optional_floats(env, argv[3], &dy, &dy_len) ||
+      !get_floats(env, argv[4], &out, &out_len) || !get_int(env, argv[5], &batch) ||
+      !get_int(env, argv[6], &units)) {
+    return NULL;
+  }
+  const int needs_other = op != ATTEND_LSTM_CELL_GRAD_PREV;
+  const int needs_dy = op >= ATTEND_LSTM_CELL_GRAD_Z;
+  if (op < ATTEND_LSTM_CELL || op > ATTEND_LSTM_OUTPUT_GRAD_C || batch < 0 || units < 0 ||
+      (needs_other && !other) || (needs_dy && !dy)) {
+    napi_throw_range_error(env, NULL, "attend_native: bad lstm arguments");
+    return NULL;
+  }
+  const int64_t cells = (int64_t)batch * units;
+  const int gates_out = op == ATTEND_LSTM_CELL_GRAD_Z || op == ATTEND_LSTM_OUTPUT_GRAD_Z;
+  if (too_small(env, z_len, 4 * cells, "z") || (other && too_small(env, other_len, cells, "other")) ||
+      (dy && too_small(env, dy_len, cells, "dy")) ||
+      too_small(env, out_len, gates_out ? 4 * cells : cells, "out")) {
+    return NULL;
+  }
+  attend_lstm(op, z, other, dy, out, batch, units);
+  return NULL;
+}
+
 // softmaxGrad(w, dw, out, rows, cols, scale)
 static napi_value softmax_grad(napi_env env, napi_callback_info info) {
   size_t argc = 6;
@@ -568,6 +602,7 @@ NAPI_MODULE_INIT() {
       {"stepAttention", NULL, step_attention, NULL, NULL, NULL, napi_default, NULL},
       {"softmaxGrad", NULL, softmax_grad, NULL, NULL, NULL, napi_default, NULL},
       {"additive", NULL, additive, NULL, NULL, NULL, napi_default, NULL},
+      {"lstm", NULL, lstm, NULL, NULL, NULL, napi_default, NULL},
       {"layerNorm", NULL, layer_norm, NULL, NULL, NULL, napi_default, NULL},
       {"polyphase", NULL, polyphase, NULL, NULL, NULL, napi_default, NULL},
       {"reduce", NULL, reduce, NULL, NULL, NULL, napi_default, NULL},

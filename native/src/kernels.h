@@ -106,6 +106,16 @@ void attend_additive_key_grad(const float* q, const float* k, const float* v, co
 void attend_additive_v_grad(const float* q, const float* k, const float* ds, float* out,
                             int64_t batch, int64_t keys, int64_t units);
 
+enum {
+  ATTEND_LSTM_CELL, ATTEND_LSTM_OUTPUT, ATTEND_LSTM_CELL_GRAD_Z, ATTEND_LSTM_CELL_GRAD_PREV,
+  ATTEND_LSTM_OUTPUT_GRAD_Z, ATTEND_LSTM_OUTPUT_GRAD_C
+};
+// The LSTM cell's pointwise part (src/nn/lstm-cell.ts) for z [B, 4H]: op CELL c [B, H] from
+// other = c_prev; OUTPUT h from other = c; CELL_GRAD_Z dz [B, 4H] and CELL_GRAD_PREV dc_prev from
+// dy = dc (other = c_prev); OUTPUT_GRAD_Z dz and OUTPUT_GRAD_C dc from dy = dh (other = c).
+void attend_lstm(int op, const float* z, const float* other, const float* dy, float* out,
+                 int64_t batch, int64_t units);
+
 enum { ATTEND_REDUCE_SUM, ATTEND_REDUCE_MEAN, ATTEND_REDUCE_MAX, ATTEND_REDUCE_MIN };
 // out[o, i] = reduce over r of x[o, r, i] (NaN propagates through max/min).
 void attend_reduce(int op, const float* x, float* out, int64_t outer, int64_t reduce, int64_t inner);

@@ -1,3 +1,11 @@
+import {
+  LSTM_CELL_GRAD_PREV_KERNEL,
+  LSTM_CELL_GRAD_Z_KERNEL,
+  LSTM_CELL_KERNEL,
+  LSTM_OUTPUT_GRAD_C_KERNEL,
+  LSTM_OUTPUT_GRAD_Z_KERNEL,
+  LSTM_OUTPUT_KERNEL,
+} from '../runtime/kernel-names.js';
 import { tf } from '../runtime/tf.js';
 import {
   ElementwiseProgram,
@@ -13,8 +21,8 @@ import {
  *   c = σ(f + 1)·c₋ + σ(i)·tanh(g),   h = σ(o)·tanh(c).
  * As tfjs ops that is ~12 kernels forward and ~25 backward per step; a recurrent caption decoder
  * runs it once per token, and on a GPU each kernel costs a dispatch (~44 µs of host time on an
- * H100 whatever its size). On webgpu it is two kernels forward and four backward (ours, below);
- * elsewhere the tfjs ops, which compute the same values.
+ * H100 whatever its size). On webgpu and native it is two kernels forward and four backward (the
+ * WGSL below; native/src/lstm.c); elsewhere the tfjs ops, which compute the same values.
  */
 export function lstmPointwise(
   z: tf.Tensor2D,
@@ -34,12 +42,12 @@ function composite(z: tf.Tensor2D, cPrev: tf.Tensor2D): { c: tf.Tensor2D; h: tf.
   return { c, h: tf.sigmoid(o).mul(tf.tanh(c)) as tf.Tensor2D };
 }
 
-const CELL = 'AttendLstmCell';
-const CELL_GRAD_Z = 'AttendLstmCellGradZ';
-const CELL_GRAD_PREV = 'AttendLstmCellGradPrev';
-const OUT = 'AttendLstmOutput';
-const OUT_GRAD_Z = 'AttendLstmOutputGradZ';
-const OUT_GRAD_C = 'AttendLstmOutputGradC';
+const CELL = LSTM_CELL_KERNEL;
+const CELL_GRAD_Z = LSTM_CELL_GRAD_Z_KERNEL;
+const CELL_GRAD_PREV = LSTM_CELL_GRAD_PREV_KERNEL;
+const OUT = LSTM_OUTPUT_KERNEL;
+const OUT_GRAD_Z = LSTM_OUTPUT_GRAD_Z_KERNEL;
+const OUT_GRAD_C = LSTM_OUTPUT_GRAD_C_KERNEL;
 
 /**
  * A pointwise op of z and one other [B, H] input (`other`): our forward kernel, and a kernel for

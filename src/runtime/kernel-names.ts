@@ -44,3 +44,15 @@ export const STEP_ATTENTION_KERNEL = 'AttendStepAttention';
 export const ADDITIVE_WEIGHTS_KERNEL = 'AttendAdditiveWeights';
 export const ADDITIVE_KEY_GRAD_KERNEL = 'AttendAdditiveKeyGrad';
 export const ADDITIVE_V_GRAD_KERNEL = 'AttendAdditiveVGrad';
+
+/**
+ * The LSTM cell's pointwise part (src/nn/lstm-cell.ts), z [B, 4H] the gate pre-activations:
+ * c from {z, cPrev}, h from {z, c}, and their gradients for z ([B, 4H]) and for the other input
+ * from the output's gradient (dc, dh).
+ */
+export const LSTM_CELL_KERNEL = 'AttendLstmCell';
+export const LSTM_CELL_GRAD_Z_KERNEL = 'AttendLstmCellGradZ';
+export const LSTM_CELL_GRAD_PREV_KERNEL = 'AttendLstmCellGradPrev';
+export const LSTM_OUTPUT_KERNEL = 'AttendLstmOutput';
+export const LSTM_OUTPUT_GRAD_Z_KERNEL = 'AttendLstmOutputGradZ';
+export const LSTM_OUTPUT_GRAD_C_KERNEL = 'AttendLstmOutputGradC';

@@ -22,8 +22,8 @@ function reference(z: tf.Tensor2D, cPrev: tf.Tensor2D) {
 }
 
 describe('fused LSTM cell', () => {
-  it('runs as our kernels on webgpu only', () => {
-    expect(hasKernel('AttendLstmCell')).toBe(tf.getBackend() === 'webgpu');
+  it('runs as our kernels on webgpu and native only', () => {
+    expect(hasKernel('AttendLstmCell')).toBe(['webgpu', 'native'].includes(tf.getBackend()));
   });
 
   it('computes c and h as the LSTM equations say, element by element', () => {

@@ -86,6 +86,19 @@ export interface NativeAddon {
     out: Float32Array,
     dims: Int32Array,
   ): void;
+  /**
+   * The LSTM cell's pointwise ops (native/src/kernels.h's ATTEND_LSTM_* order): z [B, 4H],
+   * other and dy [B, H] (null where the op takes none), out [B, H] or, for the dz ops, [B, 4H].
+   */
+  lstm(
+    op: number,
+    z: Float32Array,
+    other: Float32Array | null,
+    dy: Float32Array | null,
+    out: Float32Array,
+    batch: number,
+    units: number,
+  ): void;
   /** Backward of softmax(scale * x): scale * w * (dw - sum(w * dw)) per row. */
   softmaxGrad(
     w: Float32Array,
@@ -178,6 +191,7 @@ const ADDON_FUNCTIONS = [
   'stepAttention',
   'softmaxGrad',
   'additive',
+  'lstm',
   'layerNorm',
   'polyphase',
   'reduce',

@@ -14,6 +14,7 @@ import { conv2dKernels } from './conv2d.js';
 import { copyKernels } from './copies.js';
 import { binaryKernels } from './elementwise.js';
 import { layerNormKernels } from './layer-norm.js';
+import { lstmKernels } from './lstm.js';
 import { matMulKernels } from './matmul.js';
 import { reduceAndUnaryKernels } from './reduce-unary.js';
 import { segmentKernels } from './segments.js';
@@ -38,6 +39,7 @@ export function registerNativeBackend(): void {
     ...segmentKernels(NATIVE_BACKEND),
     ...attentionKernels(NATIVE_BACKEND),
     ...layerNormKernels(NATIVE_BACKEND),
+    ...lstmKernels(NATIVE_BACKEND),
   ];
   const overridden = new Set(overrides.map((kernel) => kernel.kernelName));
   for (const kernel of getKernelsForBackend('cpu')) {
