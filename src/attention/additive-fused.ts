@@ -30,7 +30,9 @@ export function additiveWeights(
   v: tf.Tensor1D, // [A]
   keep?: tf.Tensor2D,
 ): tf.Tensor2D {
-  if (!hasKernel(FORWARD)) return composite(query, keys, v, keep);
+  // The kernels read one row of keys per query row: keys shared by broadcasting go the long way.
+  if (!hasKernel(FORWARD) || query.shape[0] !== keys.shape[0])
+    return composite(query, keys, v, keep);
   const mask = keep?.toFloat();
   const fused = tf.customGrad((...args: (tf.Tensor | tf.GradSaveFunc)[]) => {
     const [q, k, vv, save] = args as [tf.Tensor, tf.Tensor, tf.Tensor, tf.GradSaveFunc];
