@@ -1,11 +1,4 @@
-import {
-  LSTM_CELL_GRAD_PREV_KERNEL,
-  LSTM_CELL_GRAD_Z_KERNEL,
-  LSTM_CELL_KERNEL,
-  LSTM_OUTPUT_GRAD_C_KERNEL,
-  LSTM_OUTPUT_GRAD_Z_KERNEL,
-  LSTM_OUTPUT_KERNEL,
-} from '../runtime/kernel-names.js';
+import { LSTM_KERNELS } from '../runtime/kernel-names.js';
 import { tf } from '../runtime/tf.js';
 import {
   ElementwiseProgram,
@@ -42,12 +35,14 @@ function composite(z: tf.Tensor2D, cPrev: tf.Tensor2D): { c: tf.Tensor2D; h: tf.
   return { c, h: tf.sigmoid(o).mul(tf.tanh(c)) as tf.Tensor2D };
 }
 
-const CELL = LSTM_CELL_KERNEL;
-const CELL_GRAD_Z = LSTM_CELL_GRAD_Z_KERNEL;
-const CELL_GRAD_PREV = LSTM_CELL_GRAD_PREV_KERNEL;
-const OUT = LSTM_OUTPUT_KERNEL;
-const OUT_GRAD_Z = LSTM_OUTPUT_GRAD_Z_KERNEL;
-const OUT_GRAD_C = LSTM_OUTPUT_GRAD_C_KERNEL;
+const {
+  cell: CELL,
+  cellGradZ: CELL_GRAD_Z,
+  cellGradPrev: CELL_GRAD_PREV,
+  output: OUT,
+  outputGradZ: OUT_GRAD_Z,
+  outputGradC: OUT_GRAD_C,
+} = LSTM_KERNELS;
 
 /**
  * A pointwise op of z and one other [B, H] input (`other`): our forward kernel, and a kernel for

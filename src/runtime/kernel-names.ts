@@ -50,9 +50,11 @@ export const ADDITIVE_V_GRAD_KERNEL = 'AttendAdditiveVGrad';
  * c from {z, cPrev}, h from {z, c}, and their gradients for z ([B, 4H]) and for the other input
  * from the output's gradient (dc, dh).
  */
-export const LSTM_CELL_KERNEL = 'AttendLstmCell';
-export const LSTM_CELL_GRAD_Z_KERNEL = 'AttendLstmCellGradZ';
-export const LSTM_CELL_GRAD_PREV_KERNEL = 'AttendLstmCellGradPrev';
-export const LSTM_OUTPUT_KERNEL = 'AttendLstmOutput';
-export const LSTM_OUTPUT_GRAD_Z_KERNEL = 'AttendLstmOutputGradZ';
-export const LSTM_OUTPUT_GRAD_C_KERNEL = 'AttendLstmOutputGradC';
+export const LSTM_KERNELS = {
+  cell: 'AttendLstmCell',
+  cellGradZ: 'AttendLstmCellGradZ',
+  cellGradPrev: 'AttendLstmCellGradPrev',
+  output: 'AttendLstmOutput',
+  outputGradZ: 'AttendLstmOutputGradZ',
+  outputGradC: 'AttendLstmOutputGradC',
+} as const;

@@ -1,12 +1,5 @@
 import type { KernelConfig, KernelFunc, TensorInfo } from '@tensorflow/tfjs-core';
-import {
-  LSTM_CELL_GRAD_PREV_KERNEL,
-  LSTM_CELL_GRAD_Z_KERNEL,
-  LSTM_CELL_KERNEL,
-  LSTM_OUTPUT_GRAD_C_KERNEL,
-  LSTM_OUTPUT_GRAD_Z_KERNEL,
-  LSTM_OUTPUT_KERNEL,
-} from '../kernel-names.js';
+import { LSTM_KERNELS } from '../kernel-names.js';
 import type { NativeBackend } from './backend.js';
 
 /**
@@ -21,12 +14,12 @@ const LSTM_OPS: readonly [
   dy?: string,
   gates?: true,
 ][] = [
-  [LSTM_CELL_KERNEL, 0, 'cPrev'],
-  [LSTM_OUTPUT_KERNEL, 1, 'c'],
-  [LSTM_CELL_GRAD_Z_KERNEL, 2, 'cPrev', 'dc', true],
-  [LSTM_CELL_GRAD_PREV_KERNEL, 3, undefined, 'dc'],
-  [LSTM_OUTPUT_GRAD_Z_KERNEL, 4, 'c', 'dh', true],
-  [LSTM_OUTPUT_GRAD_C_KERNEL, 5, 'c', 'dh'],
+  [LSTM_KERNELS.cell, 0, 'cPrev'],
+  [LSTM_KERNELS.output, 1, 'c'],
+  [LSTM_KERNELS.cellGradZ, 2, 'cPrev', 'dc', true],
+  [LSTM_KERNELS.cellGradPrev, 3, undefined, 'dc'],
+  [LSTM_KERNELS.outputGradZ, 4, 'c', 'dh', true],
+  [LSTM_KERNELS.outputGradC, 5, 'c', 'dh'],
 ];
 
 const lstmKernel =
