@@ -5,10 +5,10 @@ import {
   readFileSync,
   renameSync,
   truncateSync,
-  writeFileSync,
   writeSync,
 } from 'node:fs';
 import { AttendError } from '../../src/errors.js';
+import { writeJsonl } from '../../src/util/jsonl.js';
 
 /** One output line: the item's result or its error. */
 export interface BatchRecord {
@@ -39,7 +39,10 @@ export function readRecords(file: string): { records: BatchRecord[]; completeByt
   return { records, completeBytes };
 }
 
-/** How an existing output is taken up: refused (a fresh run), continued, or continued with its failed items dropped so they run again. */
+/**
+ * How an existing output is taken up: refused (a fresh run), continued, or continued with its
+ * failed items dropped so that they run again.
+ */
 export type ResumeMode = 'fresh' | 'resume' | 'retry-failed';
 
 /**
@@ -64,7 +67,7 @@ export class ResultLog {
     if (mode === 'retry-failed' && records.some((r) => r.error)) {
       kept = records.filter((r) => !r.error);
       const temporary = `${file}.retry-${process.pid}`;
-      writeFileSync(temporary, kept.map((r) => `${JSON.stringify(r)}\n`).join(''));
+      writeJsonl(temporary, kept);
       renameSync(temporary, file);
     } else if (existsSync(file)) truncateSync(file, completeBytes);
     this.done = new Set(kept.map((r) => r.id));

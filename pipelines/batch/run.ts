@@ -42,8 +42,8 @@ export function chunkBySize(items: readonly BatchItem[], size: number): BatchIte
 
 /**
  * Runs a batch job: lists the input, keeps this shard's items, skips those already in the output
- * (--resume; --retry-failed also runs again those that failed), processes the rest in chunks (in this process, or on a pool of worker processes),
- * writing each record as it is done. SIGINT/SIGTERM stop taking new chunks; what was in flight is
+ * (--resume; --retry-failed runs those that failed again), processes the rest in chunks (in this
+ * process, or on a pool of worker processes), writing each record as it is done. SIGINT/SIGTERM stop taking new chunks; what was in flight is
  * written; --resume picks up the rest.
  */
 export async function runBatch(options: BatchOptions): Promise<BatchSummary> {
