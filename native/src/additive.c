@@ -8,8 +8,6 @@
 
 #include "kernels.h"
 
-#define PARALLEL_MIN 32768  // below this many elements, threads cost more than they save
-
 // The rows' inner loops, apart so that restrict tells the compiler nothing aliases: vectorised.
 static float score_row(const float* restrict q, const float* restrict k, const float* restrict v,
                        int64_t units) {

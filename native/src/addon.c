@@ -419,10 +419,9 @@ static napi_value lstm(napi_env env, napi_callback_info info) {
     return NULL;
   }
   const int64_t cells = (int64_t)batch * units;
-  const int gates_out = op == ATTEND_LSTM_CELL_GRAD_Z || op == ATTEND_LSTM_OUTPUT_GRAD_Z;
   if (too_small(env, z_len, 4 * cells, "z") || (other && too_small(env, other_len, cells, "other")) ||
       (dy && too_small(env, dy_len, cells, "dy")) ||
-      too_small(env, out_len, gates_out ? 4 * cells : cells, "out")) {
+      too_small(env, out_len, attend_lstm_writes_gates(op) ? 4 * cells : cells, "out")) {
     return NULL;
   }
   attend_lstm(op, z, other, dy, out, batch, units);

@@ -6,8 +6,6 @@
 
 #include "kernels.h"
 
-#define PARALLEL_MIN 32768  // below this many elements, threads cost more than they save
-
 // Offset of outer index `outer` (over dims [0, rank-1)) given per-dim strides.
 static int64_t outer_offset(int64_t outer, int rank, const int64_t* shape, const int64_t* strides) {
   int64_t offset = 0;

@@ -5,6 +5,10 @@
 #include <math.h>
 #include <stdint.h>
 
+// Below this many elements a kernel runs on one thread: starting the others costs more than
+// they save.
+#define PARALLEL_MIN 32768
+
 // out[i] = op(a[aOffsets[i]..]) x op(b[bOffsets[i]..]) for i < batch; op(a) is [M, K], op(b) [K, N].
 void attend_batch_matmul(const float* a, const float* b, float* out, const int32_t* a_offsets,
                          const int32_t* b_offsets, int batch, int m, int n, int k, int trans_a,
@@ -115,6 +119,10 @@ enum {
 // dy = dc (other = c_prev); OUTPUT_GRAD_Z dz and OUTPUT_GRAD_C dc from dy = dh (other = c).
 void attend_lstm(int op, const float* z, const float* other, const float* dy, float* out,
                  int64_t batch, int64_t units);
+// Whether an LSTM op writes all four gates ([B, 4H], the dz ops) rather than one cell row.
+static inline int attend_lstm_writes_gates(int op) {
+  return op == ATTEND_LSTM_CELL_GRAD_Z || op == ATTEND_LSTM_OUTPUT_GRAD_Z;
+}
 
 enum { ATTEND_REDUCE_SUM, ATTEND_REDUCE_MEAN, ATTEND_REDUCE_MAX, ATTEND_REDUCE_MIN };
 // out[o, i] = reduce over r of x[o, r, i] (NaN propagates through max/min).

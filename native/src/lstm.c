@@ -6,8 +6,6 @@
 
 #include "kernels.h"
 
-#define PARALLEL_MIN 32768  // below this many elements, threads cost more than they save
-
 static inline float sigmoid(float x) { return 0.5f + 0.5f * attend_fast_tanh(0.5f * x); }
 
 // One item's row: z points at its 4H gates, the others at its H cells.
@@ -66,8 +64,7 @@ static void lstm_row(int op, const float* restrict z, const float* restrict othe
 
 void attend_lstm(int op, const float* z, const float* other, const float* dy, float* out,
                  int64_t batch, int64_t units) {
-  const int gates_out = op == ATTEND_LSTM_CELL_GRAD_Z || op == ATTEND_LSTM_OUTPUT_GRAD_Z;
-  const int64_t out_width = gates_out ? 4 * units : units;
+  const int64_t out_width = attend_lstm_writes_gates(op) ? 4 * units : units;
 #pragma omp parallel for schedule(static) if (batch * 4 * units >= PARALLEL_MIN && batch > 1)
   for (int64_t b = 0; b < batch; b++) {
     lstm_row(op, z + b * 4 * units, other ? other + b * units : NULL, dy ? dy + b * units : NULL,

@@ -4,8 +4,6 @@
 
 #include "kernels.h"
 
-#define PARALLEL_MIN 32768
-
 void attend_reduce(int op, const float* x, float* out, int64_t outer, int64_t reduce,
                    int64_t inner) {
   const float scale = op == ATTEND_REDUCE_MEAN && reduce > 0 ? 1.0f / (float)reduce : 1.0f;
