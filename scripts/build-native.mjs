@@ -2,7 +2,8 @@
 // Never fails the install: without a compiler or OpenBLAS the runtime falls back to wasm/cpu
 // and `attend doctor` says why.
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -51,6 +52,20 @@ function nodeDirArgs() {
   return dir ? [`--nodedir=${dir}`] : [];
 }
 
+// -march=native (the default) uses every instruction this CPU has: the addon then dies with an
+// illegal instruction on a CPU without them. ATTEND_NATIVE_MARCH (e.g. x86-64-v2) builds a portable
+// one; either way the loader compares this record with the CPU it runs on (src/runtime/native/target.ts).
+const march = process.env.ATTEND_NATIVE_MARCH || 'native';
+function recordTarget() {
+  const flags = existsSync('/proc/cpuinfo')
+    ? (/^flags\s*:(.*)$/m.exec(readFileSync('/proc/cpuinfo', 'utf8'))?.[1] ?? '')
+        .trim()
+        .split(/\s+/)
+    : [];
+  const target = { march, cpuModel: os.cpus()[0]?.model ?? 'unknown', cpuFlags: flags };
+  writeFileSync(join(nativeDir, 'build', 'target.json'), `${JSON.stringify(target)}\n`);
+}
+
 const [command, prefix] = nodeGypCommand();
 const result = spawnSync(command, [...prefix, 'rebuild', '--release', ...nodeDirArgs()], {
   cwd: nativeDir,
@@ -59,6 +74,7 @@ const result = spawnSync(command, [...prefix, 'rebuild', '--release', ...nodeDir
 });
 if (result.status === 0) {
   record('built');
+  recordTarget();
   console.log('attend: native CPU kernels built (OpenBLAS)');
 } else {
   const output = `${result.stdout ?? ''}\n${result.stderr ?? ''}`;

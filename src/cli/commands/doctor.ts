@@ -3,6 +3,7 @@ import type { Command } from 'commander';
 import { matMulBlock } from '../../bench/blocks.js';
 import { timeStep } from '../../bench/runner.js';
 import { blasDescription } from '../../runtime/native/addon.js';
+import { readNativeTarget } from '../../runtime/native/target.js';
 import { tf } from '../../runtime/tf.js';
 import { startRuntime, VERSION } from '../context.js';
 
@@ -25,6 +26,7 @@ export function doctorCommand(program: Command): void {
     .action(async (options: { json?: boolean }, command: Command) => {
       const report = await startRuntime(command, { probeAll: true });
       const gflops = await quickMatMulGflops();
+      const target = readNativeTarget();
       const facts = {
         attend: VERSION,
         tfjs: tf.version.tfjs,
@@ -35,6 +37,7 @@ export function doctorCommand(program: Command): void {
         threads: report.threads,
         matmul512Gflops: Number(gflops.toFixed(1)),
         ...(blasDescription() ? { blas: blasDescription() } : {}),
+        ...(target ? { nativeBuild: { march: target.march, cpuModel: target.cpuModel } } : {}),
         freeMemoryBytes: freemem(),
         totalMemoryBytes: totalmem(),
         backends: report.attempts,
@@ -53,6 +56,7 @@ export function doctorCommand(program: Command): void {
       }
       console.log(`matmul 512x512x512: ${gflops.toFixed(1)} GFLOP/s on ${report.backend}`);
       if (facts.blas) console.log(`blas: ${facts.blas}`);
+      if (target) console.log(`native build: -march=${target.march} on "${target.cpuModel}"`);
       console.log(`memory: ${gib(freemem())} free of ${gib(totalmem())}`);
     });
 }

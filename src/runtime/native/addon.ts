@@ -3,6 +3,7 @@ import { createRequire } from 'node:module';
 import { projectPath } from '../../paths.js';
 import { BackendUnavailable, nativeBuildStatus } from '../candidates.js';
 import { blasCoreSource, chooseBlasCore } from './blas-core.js';
+import { readNativeTarget, targetMismatch } from './target.js';
 
 /** The C kernels of native/src, as exported by native/src/addon.c. */
 export interface NativeAddon {
@@ -156,6 +157,8 @@ let addon: NativeAddon | undefined;
 export function loadAddon(): NativeAddon {
   if (addon) return addon;
   if (!existsSync(addonPath)) throw new BackendUnavailable(nativeBuildStatus());
+  const mismatch = targetMismatch(readNativeTarget());
+  if (mismatch) throw new BackendUnavailable(mismatch);
   // OpenMP threads that spin after each parallel loop starve OpenBLAS's threads on a 2-core
   // machine (batched matMul ran 12x slower): make them sleep. Read by libgomp when it loads.
   process.env.OMP_WAIT_POLICY ??= 'passive';
