@@ -1,6 +1,6 @@
 import { isUserFacing } from '../../src/errors.js';
 import { createCaptionPipeline } from '../caption.js';
-import { createAsrPipeline } from '../transcribe.js';
+import { createAsrPipeline, type TranscribeOptions } from '../transcribe.js';
 import type { BatchItem, BatchTask } from './inputs.js';
 import type { BatchRecord } from './output.js';
 
@@ -8,6 +8,9 @@ export interface ProcessorOptions {
   readonly task: BatchTask;
   readonly model: string;
   readonly beam: number;
+  /** Words to bias transcription towards (TranscribeOptions.hotwords). */
+  readonly hotwords?: readonly string[];
+  readonly hotwordBonus?: number;
 }
 
 /** Turns a chunk of items into records; one model load, reused for every chunk. */
@@ -38,7 +41,11 @@ export function createProcessor(options: ProcessorOptions): Processor {
   const decoding = { beamSize: options.beam };
   const run =
     options.task === 'transcribe'
-      ? asrRunner(options.model, decoding)
+      ? asrRunner(options.model, {
+          ...decoding,
+          ...(options.hotwords ? { hotwords: options.hotwords } : {}),
+          ...(options.hotwordBonus === undefined ? {} : { hotwordBonus: options.hotwordBonus }),
+        })
       : captionRunner(options.model, decoding);
   return {
     async process(items) {
@@ -92,7 +99,7 @@ interface Runner {
   dispose(): void;
 }
 
-function asrRunner(model: string, decoding: { beamSize: number }): Runner {
+function asrRunner(model: string, decoding: TranscribeOptions): Runner {
   const pipeline = createAsrPipeline(model);
   return {
     load: (file) => pipeline.load(file),

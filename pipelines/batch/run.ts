@@ -17,6 +17,9 @@ export interface BatchOptions {
   readonly resume: ResumeMode;
   readonly shard: Shard;
   readonly beam: number;
+  /** Transcription only: words to bias towards, and the bonus per character. */
+  readonly hotwords?: readonly string[];
+  readonly hotwordBonus?: number;
   /** The backend workers start (the parent's choice, passed on). */
   readonly backend?: string;
   readonly quiet?: boolean;
@@ -62,7 +65,13 @@ export async function runBatch(options: BatchOptions): Promise<BatchSummary> {
   };
   process.once('SIGINT', onSignal);
   process.once('SIGTERM', onSignal);
-  const processorOptions = { task: options.task, model: options.model, beam: options.beam };
+  const processorOptions = {
+    task: options.task,
+    model: options.model,
+    beam: options.beam,
+    ...(options.hotwords ? { hotwords: options.hotwords } : {}),
+    ...(options.hotwordBonus === undefined ? {} : { hotwordBonus: options.hotwordBonus }),
+  };
   let runner: ChunkRunner;
   if (options.workers > 1)
     runner = await startPool(options.workers, processorOptions, options.backend);

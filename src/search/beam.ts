@@ -130,13 +130,23 @@ export function beamSearch(
     finalScore(logProb, steps, coverage, valid[b]!, options.lengthPenalty, options.coveragePenalty);
 
   // An input is done when no live hypothesis can still beat the n-th best finished one: log P only
-  // falls as a hypothesis grows, the length normaliser is largest at maxLength, coverage adds ≤ 0.
-  const bestPossible = (beam: Beam) =>
-    beam.logProb / lengthNormaliser(options.maxLength, options.lengthPenalty);
-  const cannotImprove = (live: Beam[], done: Hypothesis[]): boolean => {
+  // falls as a hypothesis grows (but for what bonus scorers declare they can still add), the
+  // length normaliser is largest at maxLength, coverage adds ≤ 0.
+  const maxGain = Array.from({ length: batch }, (_, b) =>
+    (fusion?.scorers[b] ?? []).reduce(
+      (sum, { scorer, weight }) => sum + weight * (scorer.maxGain ?? 0),
+      0,
+    ),
+  );
+  const bestPossible = (beam: Beam, b: number) => {
+    const most = beam.logProb + maxGain[b]!;
+    // The normaliser is ≥ 1 and largest at maxLength: a negative score's bound; a positive one only shrinks.
+    return most > 0 ? most : most / lengthNormaliser(options.maxLength, options.lengthPenalty);
+  };
+  const cannotImprove = (live: Beam[], done: Hypothesis[], b: number): boolean => {
     if (done.length < options.nBest) return false;
     const nth = done.map((h) => h.score).sort((x, y) => y - x)[options.nBest - 1]!;
-    return live.every((beam) => bestPossible(beam) <= nth);
+    return live.every((beam) => bestPossible(beam, b) <= nth);
   };
   try {
     for (let t = 0; t < options.maxLength && done.some((d) => !d); t++) {
@@ -189,7 +199,7 @@ export function beamSearch(
               next.push(extended);
             }
           }
-          done[b] = next.length === 0 || cannotImprove(next, finished[b]!);
+          done[b] = next.length === 0 || cannotImprove(next, finished[b]!, b);
         }
         // Unused slots keep pointing at a valid row; their results are never read.
         for (let j = next.length; j < k; j++) parents[b * k + j] = b * k;

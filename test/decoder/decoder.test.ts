@@ -316,6 +316,44 @@ describe('fused scorers in beam search', () => {
   });
 });
 
+describe('bonus scorers in beam search', () => {
+  /** Ending at once looks best; token 5 as the second token then earns +10; then ending does. */
+  const lateBonus = (maxGain?: number): PrefixScorer<number> => ({
+    initial: () => 0,
+    scores: (step) => {
+      const out = new Float32Array(V);
+      if (step !== 1) out.fill(-3).fill(0, 2, 3);
+      else out[5] = 10;
+      return out;
+    },
+    advance: (step) => step + 1,
+    ...(maxGain === undefined ? {} : { maxGain }),
+  });
+
+  it('keeps searching while a declared bonus could still beat the best finished hypothesis', () => {
+    const params = new ParamStore();
+    const decoder = createDecoder(configs[3]![1], params);
+    const { memory, mask, inputs } = memoryBatch();
+    decoder.forward(memory, mask, inputs).logits.dispose();
+    const options = { startToken: 1, endToken: 2, maxLength: 6, beamSize: 2, lengthPenalty: 0 };
+    const run = (maxGain?: number) =>
+      decode(decoder, memory, mask, options, {
+        decoderWeight: 1,
+        scorers: [0, 1].map(() => [{ scorer: lateBonus(maxGain), weight: 1 }]),
+      }).map((list) => list[0]!);
+    // Undeclared, the early stop takes the empty hypothesis and never sees the bonus.
+    const early = run();
+    const declared = run(10);
+    early.forEach((best, b) => {
+      expect(best.tokens).toEqual([]);
+      expect(declared[b]!.tokens[1]).toBe(5);
+      expect(declared[b]!.logProb).toBeGreaterThan(best.logProb);
+    });
+    tf.dispose([memory, mask, inputs]);
+    params.dispose();
+  });
+});
+
 describe('losses', () => {
   it('cross-entropy with label smoothing, over unmasked tokens only', () => {
     tf.tidy(() => {

@@ -17,8 +17,9 @@ import { writeJsonl } from '../../util/jsonl.js';
 import { startRuntime } from '../context.js';
 import { positiveInteger } from '../parse.js';
 import { formatDuration } from '../progress.js';
+import { type HotwordFlags, hotwordFlags, hotwordOptions } from './transcribe.js';
 
-interface BatchCliOptions {
+interface BatchCliOptions extends HotwordFlags {
   out: string;
   model?: string;
   batchSize: string;
@@ -37,8 +38,9 @@ export function batchCommand(program: Command): void {
     .command('batch')
     .description('process a whole dataset: resumable JSONL output, worker processes, shards');
   for (const task of ['transcribe', 'caption'] as const satisfies readonly BatchTask[]) {
-    batch
-      .command(task)
+    const command = batch.command(task);
+    if (task === 'transcribe') hotwordFlags(command);
+    command
       .description(
         `${task} every item of a folder, glob or manifest (JSONL/CSV with a path column and optional ${task === 'transcribe' ? 'text' : 'captions'})`,
       )
@@ -66,6 +68,10 @@ export function batchCommand(program: Command): void {
       .option('--name <job>', 'queue (job) name, with --queue')
       .action(async (input: string, options: BatchCliOptions, command: Command) => {
         if (options.queue) {
+          if (options.hotwords || options.hotwordsFile)
+            throw new AttendError(
+              '--hotwords with --queue: queued items are decoded by `attend worker` with its own settings; run the batch here instead',
+            );
           if (!options.name) throw new AttendError('--queue needs --name JOB');
           const items = listInputs(input, task).filter((item) =>
             inShard(item.id, parseShard(options.shard)),
@@ -77,6 +83,7 @@ export function batchCommand(program: Command): void {
           return;
         }
         if (!options.out) throw new AttendError('--out <file> is needed (or --queue to enqueue)');
+        const bias = task === 'transcribe' ? hotwordOptions(options) : {};
         const runtime = await startRuntime(command);
         const summary = await runBatch({
           task,
@@ -88,6 +95,7 @@ export function batchCommand(program: Command): void {
           resume: options.retryFailed ? 'retry-failed' : options.resume ? 'resume' : 'fresh',
           shard: parseShard(options.shard),
           beam: positiveInteger('--beam', options.beam),
+          ...bias,
           backend: runtime.backend,
         });
         console.log(options.json ? JSON.stringify(summary) : formatSummary(summary));

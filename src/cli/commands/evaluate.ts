@@ -112,6 +112,9 @@ export function evalCommand(program: Command): void {
           wordLmWeight: pipeline.wordLm && fused ? used.wordLmWeight : 0,
           warps: used.warps ?? [1],
           ...(used.adapt?.steps ? { adapt: used.adapt } : {}),
+          ...(fused && used.hotwords?.length
+            ? { hotwords: used.hotwords.length, hotwordBonus: used.hotwordBonus }
+            : {}),
           wer: scores.wer.rate,
           cer: scores.cer.rate,
           rtf: scores.rtf,
@@ -122,7 +125,7 @@ export function evalCommand(program: Command): void {
         } else {
           const { wer, cer } = scores;
           console.log(
-            `${scores.pairs.length} utterances (${scores.failures.length} failed), beam ${used.beamSize}, ctc ${summary.ctcWeight}, lm ${summary.lm} × ${summary.lmWeight}, lexicon × ${summary.lexiconWeight}${summary.wordLmWeight ? `, word LM × ${summary.wordLmWeight}` : ''}${summary.warps.length > 1 ? `, warps ${summary.warps.join(',')}` : ''}${summary.adapt ? `, adapt ${summary.adapt.steps} steps (${summary.adapt.parameters ?? 'front'}, lr ${summary.adapt.learningRate})` : ''}`,
+            `${scores.pairs.length} utterances (${scores.failures.length} failed), beam ${used.beamSize}, ctc ${summary.ctcWeight}, lm ${summary.lm} × ${summary.lmWeight}, lexicon × ${summary.lexiconWeight}${summary.wordLmWeight ? `, word LM × ${summary.wordLmWeight}` : ''}${summary.warps.length > 1 ? `, warps ${summary.warps.join(',')}` : ''}${summary.adapt ? `, adapt ${summary.adapt.steps} steps (${summary.adapt.parameters ?? 'front'}, lr ${summary.adapt.learningRate})` : ''}${summary.hotwords ? `, ${summary.hotwords} hotwords × ${summary.hotwordBonus}` : ''}`,
           );
           console.log(
             `WER ${(wer.rate * 100).toFixed(2)}% (${wer.errors}/${wer.total})  CER ${(cer.rate * 100).toFixed(2)}% (${cer.errors}/${cer.total})  RTF ${scores.rtf.toFixed(3)}`,

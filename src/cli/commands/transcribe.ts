@@ -1,9 +1,10 @@
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Command } from 'commander';
 import {
   createAsrPipeline,
   DEFAULT_ASR_MODEL,
+  DEFAULT_HOTWORD_BONUS,
   type Transcript,
 } from '../../../pipelines/transcribe.js';
 import { renderSpeechAttention } from '../../audio/attention-map.js';
@@ -39,6 +40,9 @@ export interface FusionFlags {
   adapt?: string;
   adaptLr?: string;
   adaptParams?: string;
+  hotwords?: string;
+  hotwordsFile?: string;
+  hotwordBonus?: string;
 }
 
 interface TranscribeOptions extends FusionFlags {
@@ -53,7 +57,7 @@ interface TranscribeOptions extends FusionFlags {
 
 /** The fusion flags transcribe and eval share. */
 export function fusionOptions(command: Command): Command {
-  return command
+  command
     .option('--lm <file>', "n-gram language model (default: the model's lm.json), or 'none'")
     .option('--lm-weight <w>', "language model weight (default: the model's decoding.json)")
     .option(
@@ -83,6 +87,47 @@ export function fusionOptions(command: Command): Command {
       "what --adapt moves: 'norms' (encoder layer norms) or 'front' (those and the conv subsampling)",
       DEFAULT_ADAPTATION.parameters,
     );
+  return hotwordFlags(command);
+}
+
+/** --hotwords, --hotwords-file and --hotword-bonus (transcribe, eval asr, batch transcribe). */
+export function hotwordFlags(command: Command): Command {
+  return command
+    .option(
+      '--hotwords <list>',
+      'comma-separated words to bias the beam search towards (names, jargon; see --hotword-bonus)',
+    )
+    .option('--hotwords-file <file>', 'more hotwords, one word or phrase per line')
+    .option(
+      '--hotword-bonus <w>',
+      'score bonus per character of a hotword, kept only when the whole word is written',
+      String(DEFAULT_HOTWORD_BONUS),
+    );
+}
+
+export type HotwordFlags = Pick<FusionFlags, 'hotwords' | 'hotwordsFile' | 'hotwordBonus'>;
+
+/** --hotwords and --hotwords-file as one list (absent both: no biasing). */
+export function hotwordOptions(options: HotwordFlags): {
+  hotwords?: string[];
+  hotwordBonus?: number;
+} {
+  const listed = (options.hotwords ?? '').split(',');
+  const fromFile = options.hotwordsFile ? readHotwordsFile(options.hotwordsFile) : [];
+  const hotwords = [...listed, ...fromFile].map((w) => w.trim()).filter(Boolean);
+  if (hotwords.length === 0) return {};
+  return {
+    hotwords,
+    hotwordBonus: nonNegativeNumber(
+      '--hotword-bonus',
+      options.hotwordBonus ?? String(DEFAULT_HOTWORD_BONUS),
+    ),
+  };
+}
+
+function readHotwordsFile(file: string): string[] {
+  if (!existsSync(file)) throw new AttendError(`${file}: no such hotwords file`);
+  return readFileSync(file, 'utf8').split(/\r?\n/);
 }
 
 /** --adapt / --adapt-lr / --adapt-params as adaptation settings (absent --adapt: the default). */
@@ -122,6 +167,7 @@ function warpList(value: string): number[] {
 export function fusionWeights(options: FusionFlags) {
   return {
     ...adaptation(options),
+    ...hotwordOptions(options),
     ...(options.wordLmWeight === undefined
       ? {}
       : { wordLmWeight: nonNegativeNumber('--word-lm-weight', options.wordLmWeight) }),

@@ -1,0 +1,61 @@
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type AsrPipeline, createAsrPipeline } from '../../pipelines/transcribe.js';
+import { attend } from '../helpers/cli.js';
+import { ready } from '../helpers/runtime.js';
+
+// espeak-ng (en-us, 160 wpm) saying "my analyst says i worry too much": the shipped model
+// writes "an alist" until it is told the word.
+const wav = join(import.meta.dirname, '..', 'fixtures', 'audio', 'analyst-espeak.wav');
+
+describe('hotwords with the shipped speech model', () => {
+  let pipeline: AsrPipeline;
+  beforeAll(async () => {
+    await ready;
+    pipeline = createAsrPipeline();
+  });
+  afterAll(() => pipeline.dispose());
+
+  it('writes a listed word the model misspells, and leaves the rest as it was', async () => {
+    const [audio] = await Promise.all([pipeline.load(wav)]);
+    const text = (options = {}) => pipeline.transcribeAudio([audio!], options)[0]!.text;
+    const plain = text();
+    expect(plain).not.toContain('analyst');
+    expect(text({ hotwords: ['Analyst', 'zebulon'] })).toBe('my analyst says i worry too much');
+    // Words that are not said change nothing.
+    expect(text({ hotwords: ['zebulon', 'kubernetes', 'worrywart'] })).toBe(plain);
+    // Either half does it here: the bonus alone (no lexicon penalty), or the word joining the
+    // lexicon alone (bonus 0); with neither the model's spelling stays.
+    const said = 'my analyst says i worry too much';
+    expect(text({ hotwords: ['analyst'], lexiconWeight: 0 })).toBe(said);
+    expect(text({ hotwords: ['analyst'], hotwordBonus: 0 })).toBe(said);
+    expect(text({ hotwords: ['analyst'], hotwordBonus: 0, lexiconWeight: 0 })).not.toBe(said);
+  });
+
+  it('names hotwords the model cannot spell', async () => {
+    const audio = await pipeline.load(wav);
+    expect(() => pipeline.transcribeAudio([audio], { hotwords: ['r2d2'] })).toThrow(
+      /cannot spell r2d2/,
+    );
+  });
+});
+
+describe('attend transcribe --hotwords', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'attend-hotwords-'));
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+  it('reads a list from the command line and from a file, and names a missing file', () => {
+    const file = join(dir, 'words.txt');
+    writeFileSync(file, 'zebulon\nanalyst\n');
+    const fromFile = attend(['transcribe', wav, '--hotwords-file', file]);
+    expect(fromFile.stdout.trim()).toBe('my analyst says i worry too much');
+    const listed = attend(['eval', 'asr', '--help']).stdout;
+    expect(listed).toContain('--hotwords <list>');
+    const missing = attend(['transcribe', wav, '--hotwords-file', join(dir, 'nope.txt')]);
+    expect(missing.status).not.toBe(0);
+    expect(missing.stderr).toContain('nope.txt: no such hotwords file');
+    expect(missing.stderr).not.toContain('    at ');
+  });
+});
