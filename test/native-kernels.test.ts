@@ -574,3 +574,24 @@ describe('native reductions and unary kernels', () => {
       );
   });
 });
+
+describe('native kernels on empty tensors', () => {
+  it('give the shapes and values the cpu backend gives (a 0-length axis is not data)', async () => {
+    if (reason) return;
+    const run = () =>
+      tf.tidy(() => {
+        const x = tf.zeros([1, 0, 32]);
+        return [
+          x.max(-1),
+          x.sum(-1),
+          tf.logSoftmax(x),
+          x.add(1),
+          tf.relu(x),
+          x.transpose(),
+          tf.matMul(tf.zeros([2, 0]), tf.zeros([0, 3])),
+          tf.matMul(tf.zeros([0, 4]), tf.ones([4, 3])),
+        ].map((t) => ({ shape: t.shape, values: Array.from(t.dataSync()) }));
+      });
+    expect(await on(TESTED, run)).toEqual(await on('cpu', run));
+  });
+});

@@ -7,7 +7,12 @@ import {
   featureDim,
 } from '../audio/features.js';
 import type { Decoder, DecoderConfig } from '../decoder/types.js';
-import { AudioEncoder, type AudioEncoderConfig, type EncoderOutput } from '../encoders/audio.js';
+import {
+  AudioEncoder,
+  type AudioEncoderConfig,
+  type EncoderOutput,
+  subsampledLength,
+} from '../encoders/audio.js';
 import { loadModel, saveModel } from '../io/model-checkpoint.js';
 import { dense } from '../nn/layers.js';
 import { ParamStore } from '../nn/params.js';
@@ -82,6 +87,15 @@ export function padFeatures(items: readonly Features[]): {
   };
 }
 
+/** The transcript of an input too short to hold speech. */
+const EMPTY_HYPOTHESIS: Hypothesis = {
+  tokens: [],
+  logProb: 0,
+  score: 0,
+  weights: [],
+  finished: true,
+};
+
 /** Encoder (conv ×4 + self-attention) + CTC head + the shared decoder. */
 export class AsrModel {
   readonly encoder: AudioEncoder;
@@ -134,6 +148,20 @@ export class AsrModel {
     lengths: readonly number[],
     options: Partial<DecodingOptions> & AsrFusionOptions = {},
   ): Hypothesis[][] {
+    // Under 7 feature frames (about 0.09 s) the conv front end leaves no frame to attend to:
+    // nothing can have been said, so such inputs get the empty transcript and are not decoded.
+    const short = lengths.map((n) => subsampledLength(n) === 0);
+    if (short.some(Boolean)) {
+      const kept = lengths.flatMap((_, i) => (short[i] ? [] : [i]));
+      const decoded = kept.length
+        ? this.transcribeFeatures(
+            tf.tidy(() => tf.gather(features, kept) as tf.Tensor3D),
+            kept.map((i) => lengths[i]!),
+            options,
+          )
+        : [];
+      return lengths.map((_, i) => (short[i] ? [EMPTY_HYPOTHESIS] : decoded[kept.indexOf(i)]!));
+    }
     const { ctcWeight = 0, scorers: shared = [], ...decoding } = options;
     const beamSize = decoding.beamSize ?? DEFAULT_DECODING.beamSize;
     const beam = beamSize > 1;

@@ -83,6 +83,17 @@ describe.runIf(hasEspeak || requireTts)('a tiny AED + CTC model', () => {
       .map((h) => tokenizer.decode(h[0]!.tokens));
     expect(tf.memory().numTensors).toBe(before); // nothing left behind per batch
     expect(joint).toEqual(data.map((d) => d.text));
+    // An input under 7 frames leaves the conv front end nothing: the empty transcript, while
+    // the rest of its batch decodes as before.
+    const all = data.map((d) => asrFeatures(d.samples, model.config.features));
+    const first = all[0]!;
+    const stub = { ...first, frames: 6, values: first.values.slice(0, 6 * first.dim) };
+    const padded = padFeatures([stub, ...all]);
+    const withStub = model
+      .transcribeFeatures(padded.features, padded.lengths, { beamSize: 4, maxLength: 40 })
+      .map((h) => tokenizer.decode(h[0]!.tokens));
+    expect(withStub).toEqual(['', ...data.map((d) => d.text)]);
+    padded.features.dispose();
     // With λ = 1 it is CTC prefix beam search: a finished hypothesis's summed prefix-score
     // increments telescope to log p_ctc(y).
     const picked = model.transcribeFeatures(features, lengths, {

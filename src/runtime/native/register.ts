@@ -3,8 +3,10 @@ import '@tensorflow/tfjs-backend-cpu';
 import {
   getKernel,
   getKernelsForBackend,
+  type KernelConfig,
   registerBackend,
   registerKernel,
+  type TensorInfo,
   unregisterKernel,
 } from '@tensorflow/tfjs-core';
 import { loadAddon } from './addon.js';
@@ -52,6 +54,21 @@ export function registerNativeBackend(): void {
   for (const kernel of overrides) {
     if (getKernel(kernel.kernelName, NATIVE_BACKEND))
       unregisterKernel(kernel.kernelName, NATIVE_BACKEND);
-    registerKernel(kernel);
+    registerKernel(withEmptyFallback(kernel));
   }
+}
+
+/**
+ * The C kernels take their sizes from the shapes and assume data: a tensor with a 0-length axis
+ * goes to the cpu kernel instead, which returns the empty (or identity) result tfjs defines.
+ */
+function withEmptyFallback(kernel: KernelConfig): KernelConfig {
+  const cpu = getKernel(kernel.kernelName, 'cpu')?.kernelFunc;
+  if (!cpu) return kernel;
+  const native = kernel.kernelFunc;
+  const isEmpty = (t: TensorInfo | undefined) => t !== undefined && t.shape.includes(0);
+  return {
+    ...kernel,
+    kernelFunc: (args) => (Object.values(args.inputs).some(isEmpty) ? cpu(args) : native(args)),
+  };
 }
