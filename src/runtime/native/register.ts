@@ -66,7 +66,7 @@ function withEmptyFallback(kernel: KernelConfig): KernelConfig {
   const cpu = getKernel(kernel.kernelName, 'cpu')?.kernelFunc;
   if (!cpu) return kernel;
   const native = kernel.kernelFunc;
-  const isEmpty = (t: TensorInfo | undefined) => t !== undefined && t.shape.includes(0);
+  const isEmpty = (t: TensorInfo | undefined) => t?.shape.includes(0) === true;
   return {
     ...kernel,
     kernelFunc: (args) => (Object.values(args.inputs).some(isEmpty) ? cpu(args) : native(args)),
