@@ -5,10 +5,7 @@ import { toMono16k } from '../src/audio/resample.js';
 import { splitIntoUtterances, trimSilence } from '../src/audio/segment.js';
 import { AttendError } from '../src/errors.js';
 import { resolveLm, resolveWordLm } from '../src/lm/files.js';
-import { HotwordScorer, normaliseHotwords } from '../src/lm/hotwords.js';
-import { LexiconScorer } from '../src/lm/lexicon.js';
 import type { NgramLm } from '../src/lm/ngram.js';
-import { WordLookaheadScorer } from '../src/lm/word-lookahead.js';
 import type { WordNgram } from '../src/lm/word-ngram.js';
 import { AsrModel, asrFeatures, padFeatures } from '../src/models/asr.js';
 import { type AdaptationOptions, adaptToUtterance } from '../src/models/asr-adapt.js';
@@ -16,8 +13,8 @@ import type { AttentionRow, Segment, Transcript, WordTiming } from '../src/outpu
 import { projectPath } from '../src/paths.js';
 import { tf } from '../src/runtime/tf.js';
 import { DEFAULT_DECODING, type DecodingOptions, type Hypothesis } from '../src/search/index.js';
-import { EOS } from '../src/text/characters.js';
 import { readTunedDecoding } from './asr/evaluate.js';
+import { fusedScorers } from './asr/fused-scorers.js';
 import { warpFeatures } from './asr/vocal-tract-warp.js';
 
 export type { AttentionRow, Segment, Transcript, WordTiming };
@@ -263,30 +260,8 @@ export function createAsrPipeline(
   const model = AsrModel.load(checkpoint);
   const lm = resolveLm(checkpoint, lmChoice);
   const tuned = readTunedDecoding(checkpoint);
-  const tokenTexts = Array.from({ length: model.tokenizer.size }, (_, id) =>
-    model.tokenizer.pieces([id]).join(''),
-  );
-  const lexicon = lm?.lexicon.length ? new LexiconScorer(lm.lexicon, tokenTexts, EOS) : undefined;
-  const spellable = new Set(tokenTexts.join(''));
-  /** The lexicon and hotword scorers of one hotword list (made once per list). */
-  const biasingByList = new Map<string, { lexicon?: LexiconScorer; hotwords: HotwordScorer }>();
-  const biasing = (list: readonly string[]) => {
-    const key = list.join('\n');
-    let made = biasingByList.get(key);
-    if (!made) {
-      const hotwords = normaliseHotwords(list, (ch) => spellable.has(ch));
-      made = {
-        ...(lm?.lexicon.length
-          ? { lexicon: new LexiconScorer([...lm.lexicon, ...hotwords], tokenTexts, EOS) }
-          : {}),
-        hotwords: new HotwordScorer(hotwords, tokenTexts, EOS, lm?.lexicon),
-      };
-      biasingByList.set(key, made);
-    }
-    return made;
-  };
   const wordLm = resolveWordLm(checkpoint, lmChoice);
-  const words = wordLm ? new WordLookaheadScorer(wordLm, tokenTexts, EOS) : undefined;
+  const scorersFor = fusedScorers(model.tokenizer, lm, wordLm);
   const nyquist = model.config.features.sampleRate / 2;
   /**
    * The best hypothesis for each piece of 16 kHz audio: pieces at every warp factor decoded in
@@ -307,14 +282,7 @@ export function createAsrPipeline(
       hotwordBonus = DEFAULT_HOTWORD_BONUS,
       ...decoding
     } = pipeline.decodingFor(options);
-    const biased = hotwords.length > 0 ? biasing(hotwords) : undefined;
-    const lexiconScorer = biased ? biased.lexicon : lexicon;
-    const scorers = [
-      ...(lm ? [{ scorer: lm, weight: lmWeight }] : []),
-      ...(lexiconScorer ? [{ scorer: lexiconScorer, weight: lexiconWeight }] : []),
-      ...(words ? [{ scorer: words, weight: wordLmWeight }] : []),
-      ...(biased ? [{ scorer: biased.hotwords, weight: hotwordBonus }] : []),
-    ];
+    const scorers = scorersFor({ lmWeight, lexiconWeight, wordLmWeight, hotwords, hotwordBonus });
     /** Every piece at every warp as one padded batch; per piece the best-scoring warp. */
     const decodeBatch = (features: readonly Features[]): Hypothesis[] => {
       const batch = padFeatures(
