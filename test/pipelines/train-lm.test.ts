@@ -54,4 +54,45 @@ describe('attend train lm', () => {
     // Forty repeats of one sentence: dev (that sentence) is nearly certain.
     expect(result.devPerplexity).toBeLessThan(1.5);
   });
+
+  it('counts a text file of your own whole, leaving out what the model cannot write', () => {
+    const file = join(dir, 'domain.txt');
+    writeFileSync(
+      file,
+      'Kubernetes runs the Zebulon cluster. It costs 5 dollars!\n“Scale it” — she said\n',
+    );
+    const result = trainTokenLm({
+      data: [corpus],
+      model,
+      order: 4,
+      weight: 0.3,
+      textFiles: [file],
+    });
+    const lm = readLm(result.out);
+    expect(lm.info.textFileSentences).toBe(2); // the sentence with a digit is left out
+    expect(lm.lexicon).toEqual(expect.arrayContaining(['kubernetes', 'zebulon', 'scale', 'she']));
+    expect(lm.lexicon).not.toContain('dollars');
+    // Text alone makes an LM too (no corpus, so no dev perplexity).
+    const alone = trainTokenLm({
+      data: [],
+      model,
+      order: 4,
+      weight: 0.3,
+      textFiles: [file],
+      out: join(dir, 'alone.json'),
+      wordOrder: 2,
+    });
+    expect(Number.isNaN(alone.devPerplexity)).toBe(true);
+    expect(readLm(alone.out).lexicon).toContain('cluster');
+    expect(alone.words?.vocabulary).toBeGreaterThan(5);
+  });
+
+  it('names a missing text file, and one with nothing the model can write', () => {
+    const digits = join(dir, 'digits.txt');
+    writeFileSync(digits, '1 2 3\n4.5\n');
+    const train = (textFiles: string[]) =>
+      trainTokenLm({ data: [corpus], model, order: 4, weight: 0.3, textFiles });
+    expect(() => train([join(dir, 'nope.txt')])).toThrow(/nope\.txt: no such text file/);
+    expect(() => train([digits])).toThrow(/digits\.txt: no sentences the model can write/);
+  });
 });

@@ -30,6 +30,7 @@ interface LmCommandOptions {
   order: string;
   weight: string;
   text?: string;
+  textFile: string[];
   out?: string;
   wordOrder?: string;
   smoothing: string;
@@ -156,13 +157,19 @@ export function trainCommand(program: Command): void {
     .description(
       "count an n-gram language model over a corpus's training transcripts, in a speech model's tokens, for beam search to fuse (writes <model>/lm.json)",
     )
-    .requiredOption(
+    .option(
       '--data <dir>',
       'corpus folder (train.jsonl counted, dev.jsonl scored); repeatable',
       (value: string, all: string[]) => [...all, value],
       [] as string[],
     )
     .requiredOption('--model <dir>', 'the speech checkpoint whose tokenizer it uses')
+    .option(
+      '--text-file <file>',
+      'your own text (a domain: its words and phrasing), one or more sentences a line, counted whole; repeatable',
+      (value: string, all: string[]) => [...all, value],
+      [] as string[],
+    )
     .option(
       '--text <sources>',
       `comma-separated text without audio, counted too (training-split sentences only): ${Object.keys(SENTENCE_SOURCES).join(', ')}`,
@@ -190,6 +197,7 @@ export function trainCommand(program: Command): void {
         ...(o.text
           ? { text: readSentenceSources(namedChoices('--text', o.text, SENTENCE_SOURCES)) }
           : {}),
+        ...(o.textFile.length ? { textFiles: o.textFile } : {}),
         model: o.model,
         order: positiveNumber('--order', o.order),
         weight: Number(o.weight),
@@ -198,12 +206,14 @@ export function trainCommand(program: Command): void {
         smoothing: namedChoices('--smoothing', o.smoothing, SMOOTHINGS)[0]!,
         wordSmoothing: namedChoices('--word-smoothing', o.wordSmoothing, SMOOTHINGS)[0]!,
       });
+      const dev = (value: number, digits: number) =>
+        Number.isNaN(value) ? 'no dev text' : `dev ${value.toFixed(digits)}`;
       console.log(
-        `${result.out}: ${result.sentences} sentences; perplexity per token: dev ${result.devPerplexity.toFixed(3)}, train ${result.trainPerplexity.toFixed(3)}`,
+        `${result.out}: ${result.sentences} sentences; perplexity per token: ${dev(result.devPerplexity, 3)}, train ${result.trainPerplexity.toFixed(3)}`,
       );
       if (result.words)
         console.log(
-          `${result.words.out}: ${result.words.vocabulary} words; perplexity per word: dev ${result.words.devPerplexity.toFixed(1)}`,
+          `${result.words.out}: ${result.words.vocabulary} words; perplexity per word: ${dev(result.words.devPerplexity, 1)}`,
         );
     });
   train
