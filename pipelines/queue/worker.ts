@@ -14,6 +14,9 @@ export interface QueueWorkerOptions {
   readonly batchSize: number;
   readonly concurrency: number;
   readonly beam: number;
+  /** Transcription jobs only: words to bias towards, and the bonus per character. */
+  readonly hotwords?: readonly string[];
+  readonly hotwordBonus?: number;
   /** How long a job's lock lasts: a worker killed with -9 gives its jobs back after about this. */
   readonly lockSeconds: number;
   readonly onRecord?: (record: BatchRecord) => void;
@@ -34,7 +37,14 @@ export async function runQueueWorker(
   const batcherFor = (task: BatchTask) => {
     let batcher = batchers.get(task);
     if (!batcher) {
-      const processor = createProcessor({ task, model: options.models[task], beam: options.beam });
+      const processor = createProcessor({
+        task,
+        model: options.models[task],
+        beam: options.beam,
+        ...(task === 'transcribe' && options.hotwords
+          ? { hotwords: options.hotwords, hotwordBonus: options.hotwordBonus }
+          : {}),
+      });
       processors.set(task, processor);
       // Results come back in input order per id.
       batcher = new MicroBatcher(async (items) => {

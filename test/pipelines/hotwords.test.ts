@@ -1,4 +1,4 @@
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -57,5 +57,32 @@ describe('attend transcribe --hotwords', () => {
     expect(missing.status).not.toBe(0);
     expect(missing.stderr).toContain('nope.txt: no such hotwords file');
     expect(missing.stderr).not.toContain('    at ');
+  });
+
+  it('biases batch jobs too, and points a queued job at its workers', () => {
+    const folder = join(dir, 'inputs');
+    mkdirSync(folder);
+    copyFileSync(wav, join(folder, 'analyst.wav'));
+    const out = join(dir, 'out.jsonl');
+    const run = attend(['batch', 'transcribe', folder, '--out', out, '--hotwords', 'analyst']);
+    expect(run.status).toBe(0);
+    const [record] = readFileSync(out, 'utf8')
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l));
+    expect(record.text).toBe('my analyst says i worry too much');
+    const queued = attend([
+      'batch',
+      'transcribe',
+      folder,
+      '--queue',
+      'redis://localhost:1/0',
+      '--name',
+      'x',
+      '--hotwords',
+      'analyst',
+    ]);
+    expect(queued.status).not.toBe(0);
+    expect(queued.stderr).toContain('give it the hotwords');
   });
 });

@@ -70,7 +70,7 @@ export function batchCommand(program: Command): void {
         if (options.queue) {
           if (options.hotwords || options.hotwordsFile)
             throw new AttendError(
-              '--hotwords with --queue: queued items are decoded by `attend worker` with its own settings; run the batch here instead',
+              '--hotwords with --queue: queued items are decoded with the settings of each `attend worker`: give it the hotwords',
             );
           if (!options.name) throw new AttendError('--queue needs --name JOB');
           const items = listInputs(input, task).filter((item) =>

@@ -7,8 +7,9 @@ import { DEFAULT_ASR_MODEL } from '../../../pipelines/transcribe.js';
 import { AttendError } from '../../errors.js';
 import { readModelFile } from '../../io/checkpoint.js';
 import { startRuntime } from '../context.js';
+import { type HotwordFlags, hotwordFlags, hotwordOptions } from './transcribe.js';
 
-interface WorkerOptions {
+interface WorkerOptions extends HotwordFlags {
   queue: string;
   name: string;
   model: string[];
@@ -27,7 +28,7 @@ function taskOf(dir: string): BatchTask {
 }
 
 export function workerCommand(program: Command): void {
-  program
+  const command = program
     .command('worker')
     .description(
       'process queued batch items (see `attend batch ... --queue`) until stopped with SIGTERM',
@@ -47,37 +48,38 @@ export function workerCommand(program: Command): void {
       '--lock-seconds <s>',
       "job lock: a killed worker's jobs return to the queue after about this",
       '30',
-    )
-    .action(async (options: WorkerOptions, command: Command) => {
-      const runtime = await startRuntime(command);
-      const models: Record<BatchTask, string> = {
-        transcribe: DEFAULT_ASR_MODEL,
-        caption: DEFAULT_CAPTION_MODEL,
-      };
-      for (const dir of options.model) models[taskOf(dir)] = dir;
-      const batchSize = Math.max(1, Number(options.batchSize));
-      let done = 0;
-      const worker = await runQueueWorker({
-        url: options.queue,
-        name: options.name,
-        models,
-        batchSize,
-        concurrency: Number(options.concurrency ?? batchSize),
-        beam: Number(options.beam),
-        lockSeconds: Number(options.lockSeconds),
-        onRecord: () => {
-          done++;
-        },
-      });
-      console.error(
-        `attend worker: ${redactUrl(options.queue)} queue ${options.name} on ${runtime.backend}, pid ${process.pid}`,
-      );
-      const stop = () => {
-        console.error(`attend worker: stopping after the jobs in hand (${done} done here)`);
-        void worker.stop();
-      };
-      process.once('SIGTERM', stop);
-      process.once('SIGINT', stop);
-      await worker.done;
+    );
+  hotwordFlags(command).action(async (options: WorkerOptions, command: Command) => {
+    const runtime = await startRuntime(command);
+    const models: Record<BatchTask, string> = {
+      transcribe: DEFAULT_ASR_MODEL,
+      caption: DEFAULT_CAPTION_MODEL,
+    };
+    for (const dir of options.model) models[taskOf(dir)] = dir;
+    const batchSize = Math.max(1, Number(options.batchSize));
+    let done = 0;
+    const worker = await runQueueWorker({
+      url: options.queue,
+      name: options.name,
+      models,
+      batchSize,
+      concurrency: Number(options.concurrency ?? batchSize),
+      beam: Number(options.beam),
+      ...hotwordOptions(options),
+      lockSeconds: Number(options.lockSeconds),
+      onRecord: () => {
+        done++;
+      },
     });
+    console.error(
+      `attend worker: ${redactUrl(options.queue)} queue ${options.name} on ${runtime.backend}, pid ${process.pid}`,
+    );
+    const stop = () => {
+      console.error(`attend worker: stopping after the jobs in hand (${done} done here)`);
+      void worker.stop();
+    };
+    process.once('SIGTERM', stop);
+    process.once('SIGINT', stop);
+    await worker.done;
+  });
 }
