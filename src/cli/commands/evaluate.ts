@@ -14,6 +14,7 @@ import { DEFAULT_CAPTION_MODEL } from '../../../pipelines/caption.js';
 import { createAsrPipeline, DEFAULT_ASR_MODEL } from '../../../pipelines/transcribe.js';
 import { AttendError } from '../../errors.js';
 import { scoreCaptions } from '../../metrics/cider.js';
+import { keywordScores } from '../../metrics/keywords.js';
 import { CaptionModel } from '../../models/caption.js';
 import { DEFAULT_DECODING } from '../../search/index.js';
 import { startRuntime } from '../context.js';
@@ -113,7 +114,14 @@ export function evalCommand(program: Command): void {
           warps: used.warps ?? [1],
           ...(used.adapt?.steps ? { adapt: used.adapt } : {}),
           ...(fused && used.hotwords?.length
-            ? { hotwords: used.hotwords.length, hotwordBonus: used.hotwordBonus }
+            ? {
+                hotwords: used.hotwords.length,
+                hotwordBonus: used.hotwordBonus,
+                hotwordScores: keywordScores(
+                  scores.pairs,
+                  used.hotwords.flatMap((w) => w.split(/\s+/)),
+                ),
+              }
             : {}),
           wer: scores.wer.rate,
           cer: scores.cer.rate,
@@ -130,6 +138,12 @@ export function evalCommand(program: Command): void {
           console.log(
             `WER ${(wer.rate * 100).toFixed(2)}% (${wer.errors}/${wer.total})  CER ${(cer.rate * 100).toFixed(2)}% (${cer.errors}/${cer.total})  RTF ${scores.rtf.toFixed(3)}`,
           );
+          if (summary.hotwordScores) {
+            const { occurrences, recognised, recall, falseAlarms } = summary.hotwordScores;
+            console.log(
+              `  hotwords: ${occurrences} in the references, ${recognised} written right (${(recall * 100).toFixed(0)}%), ${falseAlarms} written where not said`,
+            );
+          }
           const speakers = Object.entries(scores.bySpeaker);
           if (speakers.length > 1)
             for (const [speaker, { utterances, wer: w, cer: c }] of speakers)
