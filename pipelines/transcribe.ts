@@ -51,10 +51,12 @@ export function wordTimings(
     if (boundary && start >= 0) {
       const from = centres[start] ?? 0;
       const to = Math.min(duration, (centres[i - 1] ?? from) + frameSeconds);
+      const confidence = wordConfidence(hypothesis, tokenOf[start]!, tokenOf[i - 1]!);
       words.push({
         word: text.slice(start, i),
         start: Number(from.toFixed(2)),
         end: Number(Math.max(to, from).toFixed(2)),
+        ...(confidence === undefined ? {} : { confidence }),
       });
       start = -1;
     }
@@ -66,6 +68,14 @@ export function wordTimings(
     return { ...w, start: latest, end: Math.max(w.end, latest) };
   });
   return { words: ordered, segments: segmentsOf(ordered) };
+}
+
+/** exp(mean log p) of tokens first..last (inclusive), 3 decimals; undefined without the log-probs. */
+function wordConfidence(hypothesis: Hypothesis, first: number, last: number): number | undefined {
+  const logProbs = hypothesis.tokenLogProbs?.slice(first, last + 1);
+  if (!logProbs?.length) return undefined;
+  const mean = logProbs.reduce((sum, x) => sum + x, 0) / logProbs.length;
+  return Number(Math.exp(mean).toFixed(3));
 }
 
 /**
@@ -128,7 +138,7 @@ function joinPieces(
     );
     for (const w of timed.words) {
       const shift = (t: number) => Number((t + piece.start).toFixed(2));
-      words.push({ word: w.word, start: shift(w.start), end: shift(w.end) });
+      words.push({ ...w, start: shift(w.start), end: shift(w.end) });
     }
   }
   // Each row stays as long as its piece (a row as long as the file would make an hour's

@@ -39,6 +39,8 @@ export interface AsrScores {
   /** [reference, hypothesis] per decoded item, in manifest order; `scored` holds their items. */
   readonly pairs: [string, string][];
   readonly scored: SpeechItem[];
+  /** Each scored item's word confidences, parallel to its hypothesis's words. */
+  readonly confidences: (number | undefined)[][];
   readonly failures: string[];
   readonly wer: ReturnType<typeof wordErrorRate>;
   readonly cer: ReturnType<typeof charErrorRate>;
@@ -79,6 +81,7 @@ export async function scoreAsr(
 ): Promise<AsrScores> {
   const pairs: [string, string][] = [];
   const scored: SpeechItem[] = [];
+  const confidences: (number | undefined)[][] = [];
   const failures: string[] = [];
   let audioSeconds = 0;
   let computeSeconds = 0;
@@ -90,6 +93,7 @@ export async function scoreAsr(
       computeSeconds += (performance.now() - started) / 1000;
       pairs.push([item.text, result!.text]);
       scored.push(item);
+      confidences.push(result!.words.map((w) => w.confidence));
       audioSeconds += result!.duration;
       tick(false);
     } catch (error) {
@@ -101,6 +105,7 @@ export async function scoreAsr(
   return {
     pairs,
     scored,
+    confidences,
     failures,
     wer: wordErrorRate(pairs),
     cer: charErrorRate(pairs),
@@ -118,7 +123,8 @@ export function hypothesisLines(scores: AsrScores): string {
     .map(([reference, hypothesis], i) => {
       const item = scores.scored[i]!;
       const { errors, total } = wordErrorRate([[reference, hypothesis]]);
-      return `${JSON.stringify({ audio: item.audio, speaker: item.speaker, reference, hypothesis, wordErrors: errors, words: total })}\n`;
+      const confidences = scores.confidences[i];
+      return `${JSON.stringify({ audio: item.audio, speaker: item.speaker, reference, hypothesis, wordErrors: errors, words: total, ...(confidences?.length ? { confidences } : {}) })}\n`;
     })
     .join('');
 }

@@ -1,3 +1,5 @@
+import { matchedWords } from './alignment.js';
+
 /** How a list of words came through a transcription: what was said, and what was written. */
 export interface KeywordScores {
   /** Listed words in the references. */
@@ -8,33 +10,6 @@ export interface KeywordScores {
   readonly recall: number;
   /** Listed words in the hypotheses that align to no such word in the reference. */
   readonly falseAlarms: number;
-}
-
-/** Word pairs a minimum-edit alignment matches exactly: [reference index, hypothesis index]. */
-function matches(reference: readonly string[], hypothesis: readonly string[]): [number, number][] {
-  const n = reference.length;
-  const m = hypothesis.length;
-  const cost = Array.from({ length: n + 1 }, (_, i) =>
-    Array.from({ length: m + 1 }, (_, j) => (i === 0 ? j : j === 0 ? i : 0)),
-  );
-  for (let i = 1; i <= n; i++)
-    for (let j = 1; j <= m; j++)
-      cost[i]![j] = Math.min(
-        cost[i - 1]![j]! + 1,
-        cost[i]![j - 1]! + 1,
-        cost[i - 1]![j - 1]! + (reference[i - 1] === hypothesis[j - 1] ? 0 : 1),
-      );
-  const pairs: [number, number][] = [];
-  for (let i = n, j = m; i > 0 && j > 0; ) {
-    const same = reference[i - 1] === hypothesis[j - 1];
-    if (cost[i]![j] === cost[i - 1]![j - 1]! + (same ? 0 : 1)) {
-      if (same) pairs.push([i - 1, j - 1]);
-      i--;
-      j--;
-    } else if (cost[i]![j] === cost[i - 1]![j]! + 1) i--;
-    else j--;
-  }
-  return pairs;
 }
 
 const words = (text: string): string[] => text.toLowerCase().split(/\s+/).filter(Boolean);
@@ -51,7 +26,7 @@ export function keywordScores(
   for (const [referenceText, hypothesisText] of pairs) {
     const reference = words(referenceText);
     const hypothesis = words(hypothesisText);
-    const matched = matches(reference, hypothesis);
+    const matched = matchedWords(reference, hypothesis);
     const matchedRef = new Set(matched.map(([i]) => i));
     const matchedHyp = new Set(matched.map(([, j]) => j));
     reference.forEach((word, i) => {

@@ -3,6 +3,8 @@ export interface WordTiming {
   readonly word: string;
   readonly start: number; // seconds
   readonly end: number;
+  /** 0-1: the geometric mean of the probabilities the decoder gave the word's tokens. */
+  readonly confidence?: number;
 }
 
 export interface Segment {

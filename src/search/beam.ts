@@ -7,6 +7,8 @@ import type { DecodingOptions, Hypothesis } from './types.js';
 
 interface Beam {
   tokens: number[];
+  /** The decoder's log p of each token in `tokens`. */
+  tokenLogProbs: number[];
   logProb: number;
   weights: Float32Array[];
   coverage: Float32Array;
@@ -116,6 +118,7 @@ export function beamSearch(
   const beams: (Beam | undefined)[][] = Array.from({ length: batch }, (_, b) => [
     {
       tokens: [],
+      tokenLogProbs: [],
       logProb: 0,
       weights: [],
       coverage: new Float32Array(length),
@@ -172,8 +175,12 @@ export function beamSearch(
             const attention = weights.slice(row, row + length);
             const coverage = parent.coverage.map((c, j) => c + attention[j]!);
             const ends = candidate.token === options.endToken;
+            const decoderLogProb = logProbs[(b * k + candidate.parent) * vocab + candidate.token]!;
             const extended: Beam = {
               tokens: ends ? parent.tokens : [...parent.tokens, candidate.token],
+              tokenLogProbs: ends
+                ? parent.tokenLogProbs
+                : [...parent.tokenLogProbs, decoderLogProb],
               logProb: candidate.logProb,
               weights: [...parent.weights, attention],
               coverage,
@@ -185,9 +192,10 @@ export function beamSearch(
             };
             if (ends) {
               const steps = extended.tokens.length + 1;
-              const { tokens: emitted, logProb, weights: rows } = extended;
+              const { tokens: emitted, tokenLogProbs, logProb, weights: rows } = extended;
               finished[b]!.push({
                 tokens: emitted,
+                tokenLogProbs,
                 logProb,
                 weights: rows,
                 finished: true,
@@ -219,6 +227,7 @@ export function beamSearch(
       .filter((beam): beam is Beam => beam !== undefined)
       .map((beam) => ({
         tokens: beam.tokens,
+        tokenLogProbs: beam.tokenLogProbs,
         logProb: beam.logProb,
         weights: beam.weights,
         finished: false,

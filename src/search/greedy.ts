@@ -15,6 +15,7 @@ export function greedySearch(
   const tokens = new Int32Array(batch).fill(options.startToken);
   const hyps = Array.from({ length: batch }, () => ({
     tokens: [] as number[],
+    tokenLogProbs: [] as number[],
     logProb: 0,
     weights: [] as Float32Array[],
     finished: false,
@@ -31,7 +32,10 @@ export function greedySearch(
         hyp.logProb += logProbs[b * vocab + best]!;
         hyp.weights.push(weights.slice(b * length, (b + 1) * length));
         if (best === options.endToken) hyp.finished = true;
-        else hyp.tokens.push(best);
+        else {
+          hyp.tokens.push(best);
+          hyp.tokenLogProbs.push(logProbs[b * vocab + best]!);
+        }
         tokens[b] = best;
       });
     }

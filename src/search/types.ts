@@ -30,6 +30,11 @@ export interface Hypothesis {
   readonly score: number;
   /** Cross-attention weights of each emitted step (end token included when finished): [steps][Tk]. */
   readonly weights: Float32Array[];
+  /**
+   * The decoder's own log-probability of each emitted token (not the fused score): what word
+   * confidences are made of.
+   */
+  readonly tokenLogProbs?: readonly number[];
   /** False when maxLength was reached before the end token. */
   readonly finished: boolean;
 }

@@ -255,6 +255,15 @@ describe('fused scorers in beam search', () => {
     decoder.forward(memory, mask, inputs).logits.dispose();
     const options = { startToken: 1, endToken: 2, maxLength: 7, beamSize: 3, lengthPenalty: 0 };
     const plain = decode(decoder, memory, mask, options);
+    // Each token's own decoder log p comes along (word confidences): with nothing fused they
+    // add up to the hypothesis's log p, but for the end token's share (≤ 0).
+    const greedy1 = greedySearch(decoder, memory, mask, options);
+    for (const h of [...plain.map((l) => l[0]!), ...greedy1.map((l) => l[0]!)]) {
+      expect(h.tokenLogProbs).toHaveLength(h.tokens.length);
+      const sum = h.tokenLogProbs!.reduce((a, b) => a + b, 0);
+      expect(sum).toBeGreaterThanOrEqual(h.logProb - 1e-5);
+      if (!h.finished) expect(sum).toBeCloseTo(h.logProb, 4);
+    }
     // Each input's first token, or the end token where the hypothesis is empty.
     const first = plain.map((list) => list[0]!.tokens[0] ?? 2);
     const unweighted = decode(decoder, memory, mask, options, {

@@ -23,6 +23,11 @@ describe('hotwords with the shipped speech model', () => {
     const text = (options = {}) => pipeline.transcribeAudio([audio!], options)[0]!.text;
     const plain = text();
     expect(plain).not.toContain('analyst');
+    // Every word carries the decoder's confidence in it.
+    for (const w of pipeline.transcribeAudio([audio!])[0]!.words) {
+      expect(w.confidence).toBeGreaterThan(0);
+      expect(w.confidence).toBeLessThanOrEqual(1);
+    }
     expect(text({ hotwords: ['Analyst', 'zebulon'] })).toBe('my analyst says i worry too much');
     // Words that are not said change nothing.
     expect(text({ hotwords: ['zebulon', 'kubernetes', 'worrywart'] })).toBe(plain);

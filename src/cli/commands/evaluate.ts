@@ -14,6 +14,7 @@ import { DEFAULT_CAPTION_MODEL } from '../../../pipelines/caption.js';
 import { createAsrPipeline, DEFAULT_ASR_MODEL } from '../../../pipelines/transcribe.js';
 import { AttendError } from '../../errors.js';
 import { scoreCaptions } from '../../metrics/cider.js';
+import { confidenceScores } from '../../metrics/confidence.js';
 import { keywordScores } from '../../metrics/keywords.js';
 import { CaptionModel } from '../../models/caption.js';
 import { DEFAULT_DECODING } from '../../search/index.js';
@@ -123,6 +124,7 @@ export function evalCommand(program: Command): void {
                 ),
               }
             : {}),
+          wordConfidence: confidenceScores(scores.pairs, scores.confidences),
           wer: scores.wer.rate,
           cer: scores.cer.rate,
           rtf: scores.rtf,
@@ -138,6 +140,11 @@ export function evalCommand(program: Command): void {
           console.log(
             `WER ${(wer.rate * 100).toFixed(2)}% (${wer.errors}/${wer.total})  CER ${(cer.rate * 100).toFixed(2)}% (${cer.errors}/${cer.total})  RTF ${scores.rtf.toFixed(3)}`,
           );
+          const { auroc, meanRight, meanWrong } = summary.wordConfidence;
+          if (!Number.isNaN(auroc))
+            console.log(
+              `  word confidence: AUROC ${auroc.toFixed(3)} (right words ${meanRight.toFixed(2)} on average, wrong ${meanWrong.toFixed(2)})`,
+            );
           if (summary.hotwordScores) {
             const { occurrences, recognised, recall, falseAlarms } = summary.hotwordScores;
             console.log(
