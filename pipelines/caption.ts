@@ -54,10 +54,16 @@ export function createCaptionPipeline(checkpoint: string = DEFAULT_CAPTION_MODEL
         const hyps = model.captionImages(batch, { beamSize: 4, lengthPenalty: 0.6, ...options });
         return images.map(({ file }, b) => {
           const best = hyps[b]![0]!;
-          const words = best.tokens.map((id, t) => ({
-            word: model.tokenizer.decode([id]),
-            weights: Array.from(best.weights[t] ?? []),
-          }));
+          const words = best.tokens.map((id, t) => {
+            const logProb = best.tokenLogProbs?.[t];
+            return {
+              word: model.tokenizer.decode([id]),
+              weights: Array.from(best.weights[t] ?? []),
+              ...(logProb === undefined
+                ? {}
+                : { confidence: Number(Math.exp(logProb).toFixed(3)) }),
+            };
+          });
           return { file, caption: model.tokenizer.decode(best.tokens), words, score: best.score };
         });
       } finally {

@@ -5,6 +5,8 @@ import type { RgbImage } from './image.js';
 export interface AttendedWord {
   readonly word: string;
   readonly weights: ArrayLike<number>; // side², row-major
+  /** The probability the decoder gave this word (0-1). */
+  readonly confidence?: number;
 }
 
 export interface AttentionMapLayout {

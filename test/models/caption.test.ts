@@ -194,8 +194,13 @@ describe('a tiny Show-Attend-and-Tell model', () => {
     const lines = cli.stdout
       .trim()
       .split('\n')
-      .map((l) => JSON.parse(l) as { file: string; caption: string });
+      .map((l) => JSON.parse(l) as { file: string; caption: string; confidences: number[] });
     expect(lines.map((l) => l.caption)).toEqual([captions[1], captions[2]]);
+    // A word's confidence per caption word; a caption learnt by heart is near certain.
+    for (const line of lines) {
+      expect(line.confidences).toHaveLength(line.caption.split(' ').length);
+      for (const c of line.confidences) expect(c).toBeGreaterThan(0.5);
+    }
     const map = await sharp(join(dir, 'maps', 'scene1.attention.png')).metadata();
     expect(map.format).toBe('png');
   });

@@ -66,6 +66,7 @@ export function captionCommand(program: Command): void {
               file: r.file,
               caption: r.caption,
               words: r.words.map((w) => w.word),
+              confidences: r.words.map((w) => w.confidence ?? null),
               model: options.model,
               backend: runtime.backend,
             }),
