@@ -52,7 +52,9 @@ export { WordNgram } from './lm/word-ngram.js';
 // Metrics.
 export { type CaptionPair, corpusBleu } from './metrics/bleu.js';
 export { ciderD, scoreCaptions } from './metrics/cider.js';
+export { type ConfidenceScores, confidenceScores } from './metrics/confidence.js';
 export { charErrorRate, type ErrorRate, wordErrorRate } from './metrics/edit-distance.js';
+export { type KeywordScores, keywordScores } from './metrics/keywords.js';
 export { type AsrConfig, AsrModel, asrFeatures, padFeatures } from './models/asr.js';
 export { ASR_PRESETS } from './models/asr-presets.js';
 export { type CaptionConfig, CaptionModel } from './models/caption.js';
