@@ -24,7 +24,11 @@ const cues = (transcripts: readonly Transcript[], separator: ',' | '.') =>
       text: s.text,
     }));
 
-export const WRITERS: Record<'txt' | 'json' | 'srt' | 'vtt', TranscriptWriter> = {
+/** Tab-separated cells: a tab or line break inside one (a file name) would shift the columns. */
+const cell = (value: string | number | undefined): string =>
+  value === undefined ? '' : String(value).replace(/[\t\r\n]+/g, ' ');
+
+export const WRITERS: Record<'txt' | 'json' | 'srt' | 'vtt' | 'tsv', TranscriptWriter> = {
   txt: {
     extension: 'txt',
     format: (ts) => ts.map((t) => (ts.length > 1 ? `${t.file}\t${t.text}` : t.text)).join('\n'),
@@ -52,6 +56,17 @@ export const WRITERS: Record<'txt' | 'json' | 'srt' | 'vtt', TranscriptWriter> =
       cues(ts, ',')
         .map((c, i) => `${i + 1}\n${c.times}\n${c.text}\n`)
         .join('\n'),
+  },
+  /** A word per row, for spreadsheets and scripts: file, start, end (seconds), word, confidence. */
+  tsv: {
+    extension: 'tsv',
+    format: (ts) =>
+      [
+        'file\tstart\tend\tword\tconfidence',
+        ...ts.flatMap((t) =>
+          t.words.map((w) => [t.file, w.start, w.end, w.word, w.confidence].map(cell).join('\t')),
+        ),
+      ].join('\n'),
   },
   vtt: {
     extension: 'vtt',

@@ -101,4 +101,20 @@ describe('output writers', () => {
       'WEBVTT\n\n00:00:00.500 --> 00:00:01.250\nhello world\n',
     );
   });
+
+  it('tsv: a word per row with its times and confidence, several files in one table', () => {
+    const words = [
+      { word: 'hello', start: 0.5, end: 0.8, confidence: 0.91 },
+      { word: 'world', start: 0.9, end: 1.25 },
+    ];
+    const other = { ...transcript, file: 'odd\tname.wav', words: [words[0]!] };
+    expect(WRITERS.tsv.format([{ ...transcript, words }, other])).toBe(
+      [
+        'file\tstart\tend\tword\tconfidence',
+        'a.wav\t0.5\t0.8\thello\t0.91',
+        'a.wav\t0.9\t1.25\tworld\t',
+        'odd name.wav\t0.5\t0.8\thello\t0.91',
+      ].join('\n'),
+    );
+  });
 });

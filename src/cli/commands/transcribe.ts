@@ -210,7 +210,7 @@ export function transcribeCommand(program: Command): void {
     .argument('<files...>', "audio files ('-': standard input)")
     .option('--model <dir>', 'ASR checkpoint folder', DEFAULT_ASR_MODEL)
     .option('--beam <n>', "beam size (1 = greedy; default: the model's decoding.json, else 4)")
-    .option('--format <format>', 'txt, json, srt or vtt', 'txt')
+    .option('--format <format>', 'txt, json, srt, vtt or tsv (a word per row)', 'txt')
     .option('--timestamps', 'txt output with [start --> end] segment times')
     .option('--attention-map <path>', `${ATTENTION_MAP_HELP}, over the spectrogram`)
     .option('--output-dir <dir>', 'write <dir>/<input>.<format> for each input instead of printing')
