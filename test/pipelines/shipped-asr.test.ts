@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type AsrPipeline, createAsrPipeline } from '../../pipelines/transcribe.js';
+import { projectPath } from '../../src/paths.js';
 import { attend } from '../helpers/cli.js';
 import { ready } from '../helpers/runtime.js';
 
@@ -10,7 +11,7 @@ import { ready } from '../helpers/runtime.js';
 // writes "an alist" until it is told the word.
 const wav = join(import.meta.dirname, '..', 'fixtures', 'audio', 'analyst-espeak.wav');
 
-describe('hotwords with the shipped speech model', () => {
+describe('the shipped speech model', () => {
   let pipeline: AsrPipeline;
   beforeAll(async () => {
     await ready;
@@ -18,13 +19,13 @@ describe('hotwords with the shipped speech model', () => {
   });
   afterAll(() => pipeline.dispose());
 
-  it('writes a listed word the model misspells, and leaves the rest as it was', async () => {
-    const [audio] = await Promise.all([pipeline.load(wav)]);
-    const text = (options = {}) => pipeline.transcribeAudio([audio!], options)[0]!.text;
+  it('with hotwords writes a listed word the model misspells, and leaves the rest as it was', async () => {
+    const audio = await pipeline.load(wav);
+    const text = (options = {}) => pipeline.transcribeAudio([audio], options)[0]!.text;
     const plain = text();
     expect(plain).not.toContain('analyst');
     // Every word carries the decoder's confidence in it.
-    for (const w of pipeline.transcribeAudio([audio!])[0]!.words) {
+    for (const w of pipeline.transcribeAudio([audio])[0]!.words) {
       expect(w.confidence).toBeGreaterThan(0);
       expect(w.confidence).toBeLessThanOrEqual(1);
     }
@@ -39,6 +40,21 @@ describe('hotwords with the shipped speech model', () => {
     expect(text({ hotwords: ['analyst'], hotwordBonus: 0, lexiconWeight: 0 })).not.toBe(said);
   });
 
+  it('transcribes audio too short to hold speech as nothing, beside a real recording in the same batch', async () => {
+    // 50 ms of a loud 440 Hz tone: not silence, but under the 7 feature frames the encoder needs
+    // (it crashed the native backend's reductions before).
+    const tone = Float32Array.from(
+      { length: 800 },
+      (_, i) => 0.5 * Math.sin((2 * Math.PI * 440 * i) / 16000),
+    );
+    const speech = await pipeline.load(projectPath('samples', 'speech-16k-mono.wav'));
+    const alone = pipeline.transcribeAudio([speech])[0]!.text;
+    const [short, real] = pipeline.transcribeAudio([{ file: 'tone.wav', samples: tone }, speech]);
+    expect(short!.text).toBe('');
+    expect(short!.segments).toEqual([]);
+    expect(real!.text).toBe(alone);
+    expect(alone.split(' ').length).toBeGreaterThan(5);
+  });
   it('names hotwords the model cannot spell', async () => {
     const audio = await pipeline.load(wav);
     expect(() => pipeline.transcribeAudio([audio], { hotwords: ['r2d2'] })).toThrow(
