@@ -1,6 +1,7 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { additiveWeights } from '../src/attention/additive-fused.js';
 import { fusedMaskedSoftmax } from '../src/attention/softmax-fused.js';
+import { depthwiseConv1d } from '../src/encoders/conv-module.js';
 import { denseKernel } from '../src/nn/dense.js';
 import { fusedLayerNorm } from '../src/nn/layer-norm.js';
 import { lstmPointwise } from '../src/nn/lstm-cell.js';
@@ -594,4 +595,22 @@ describe('native kernels on empty tensors', () => {
       });
     expect(await on(TESTED, run)).toEqual(await on('cpu', run));
   });
+});
+
+describe('native depthwise convolution over time', () => {
+  const cases: [number[], number][] = [
+    [[3, 50, 40], 7], // enough work to split over threads
+    [[2, 2, 5], 5], // fewer frames than taps
+    [[1, 9, 3], 1],
+  ];
+  for (const [shape, kernel] of cases) {
+    it(`x ${shape}, ${kernel} taps: values and both gradients`, async () => {
+      if (reason) return;
+      await compare(
+        [shape, [kernel, shape[2]!]],
+        withGrads((x, w) => depthwiseConv1d(x as tf.Tensor3D, w!)),
+        kernel,
+      );
+    });
+  }
 });

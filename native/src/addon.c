@@ -428,6 +428,37 @@ static napi_value lstm(napi_env env, napi_callback_info info) {
   return NULL;
 }
 
+// depthwise(op, a, b, out, batch, frames, channels, kernel): the depthwise convolution over time
+// and its gradients (native/src/kernels.h says which of a and b is which).
+static napi_value depthwise(napi_env env, napi_callback_info info) {
+  size_t argc = 8;
+  napi_value argv[8];
+  CHECK(env, napi_get_cb_info(env, info, &argc, argv, NULL, NULL));
+  int op, batch, frames, channels, kernel;
+  float *a, *b, *out;
+  size_t a_len, b_len, out_len;
+  if (!get_int(env, argv[0], &op) || !get_floats(env, argv[1], &a, &a_len) ||
+      !get_floats(env, argv[2], &b, &b_len) || !get_floats(env, argv[3], &out, &out_len) ||
+      !get_int(env, argv[4], &batch) || !get_int(env, argv[5], &frames) ||
+      !get_int(env, argv[6], &channels) || !get_int(env, argv[7], &kernel)) {
+    return NULL;
+  }
+  if (op < ATTEND_DEPTHWISE_FORWARD || op > ATTEND_DEPTHWISE_GRAD_W || batch < 0 || frames < 0 ||
+      channels < 0 || kernel < 1 || kernel % 2 == 0) {
+    napi_throw_range_error(env, NULL, "attend_native: bad depthwise arguments");
+    return NULL;
+  }
+  const int64_t seq = (int64_t)batch * frames * channels, taps = (int64_t)kernel * channels;
+  const int64_t b_size = op == ATTEND_DEPTHWISE_GRAD_W ? seq : taps;
+  const int64_t out_size = op == ATTEND_DEPTHWISE_GRAD_W ? taps : seq;
+  if (too_small(env, a_len, seq, "a") || too_small(env, b_len, b_size, "b") ||
+      too_small(env, out_len, out_size, "out")) {
+    return NULL;
+  }
+  attend_depthwise1d(op, a, b, out, batch, frames, channels, kernel);
+  return NULL;
+}
+
 // softmaxGrad(w, dw, out, rows, cols, scale)
 static napi_value softmax_grad(napi_env env, napi_callback_info info) {
   size_t argc = 6;
@@ -602,6 +633,7 @@ NAPI_MODULE_INIT() {
       {"softmaxGrad", NULL, softmax_grad, NULL, NULL, NULL, napi_default, NULL},
       {"additive", NULL, additive, NULL, NULL, NULL, napi_default, NULL},
       {"lstm", NULL, lstm, NULL, NULL, NULL, napi_default, NULL},
+      {"depthwise", NULL, depthwise, NULL, NULL, NULL, napi_default, NULL},
       {"layerNorm", NULL, layer_norm, NULL, NULL, NULL, napi_default, NULL},
       {"polyphase", NULL, polyphase, NULL, NULL, NULL, napi_default, NULL},
       {"reduce", NULL, reduce, NULL, NULL, NULL, napi_default, NULL},

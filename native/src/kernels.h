@@ -124,6 +124,13 @@ static inline int attend_lstm_writes_gates(int op) {
   return op == ATTEND_LSTM_CELL_GRAD_Z || op == ATTEND_LSTM_OUTPUT_GRAD_Z;
 }
 
+enum { ATTEND_DEPTHWISE_FORWARD, ATTEND_DEPTHWISE_GRAD_X, ATTEND_DEPTHWISE_GRAD_W };
+// Depthwise convolution over time, 'same' padding, K odd (native/src/depthwise.c): FORWARD
+// y [B, T, C] from a = x, b = w [K, C]; GRAD_X dx [B, T, C] from a = dy, b = w; GRAD_W dw [K, C]
+// from a = x, b = dy.
+void attend_depthwise1d(int op, const float* a, const float* b, float* out, int64_t batch,
+                        int64_t frames, int64_t channels, int64_t kernel);
+
 enum { ATTEND_REDUCE_SUM, ATTEND_REDUCE_MEAN, ATTEND_REDUCE_MAX, ATTEND_REDUCE_MIN };
 // out[o, i] = reduce over r of x[o, r, i] (NaN propagates through max/min).
 void attend_reduce(int op, const float* x, float* out, int64_t outer, int64_t reduce, int64_t inner);

@@ -29,6 +29,15 @@ export const ASR_PRESETS: Record<string, (vocabSize: number) => AsrConfig> = {
     ctcWeight: 0.3,
     labelSmoothing: 0.1,
   }),
+  /**
+   * small with a Conformer convolution module (15 frames, 0.6 s) in each encoder layer: 2.68 M
+   * parameters with characters (small: 2.28 M); a training step (16 × 6 s) 1.46 s median against
+   * small's 1.09 s on 2 cores (native, with its depthwise kernel).
+   */
+  'small-conformer': (vocabSize) => {
+    const small = ASR_PRESETS.small!(vocabSize);
+    return { ...small, encoder: { ...small.encoder, convKernel: 15 } };
+  },
   /** For tests and smoke runs. */
   tiny: (vocabSize) => ({
     task: 'asr',

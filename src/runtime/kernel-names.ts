@@ -50,6 +50,16 @@ export const ADDITIVE_V_GRAD_KERNEL = 'AttendAdditiveVGrad';
  * c from {z, cPrev}, h from {z, c}, and their gradients for z ([B, 4H]) and for the other input
  * from the output's gradient (dc, dh).
  */
+/**
+ * The depthwise convolution over time (src/encoders/conv-module.ts): x [B, T, C], w [K, C] ->
+ * y [B, T, C]; its gradients for x (from dy and w) and for w (from x and dy).
+ */
+export const DEPTHWISE_KERNELS = {
+  forward: 'AttendDepthwiseConv1d',
+  gradX: 'AttendDepthwiseConv1dGradX',
+  gradW: 'AttendDepthwiseConv1dGradW',
+} as const;
+
 export const LSTM_KERNELS = {
   cell: 'AttendLstmCell',
   cellGradZ: 'AttendLstmCellGradZ',

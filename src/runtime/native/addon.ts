@@ -142,6 +142,20 @@ export interface NativeAddon {
     reduce: number,
     inner: number,
   ): void;
+  /**
+   * Depthwise convolution over time ('same' padding, K odd): op 0 y [B, T, C] from a = x, b = w
+   * [K, C]; 1 dx from a = dy, b = w; 2 dw [K, C] from a = x, b = dy.
+   */
+  depthwise(
+    op: number,
+    a: Float32Array,
+    b: Float32Array,
+    out: Float32Array,
+    batch: number,
+    frames: number,
+    channels: number,
+    kernel: number,
+  ): void;
   /** out = op(x) element-wise; alpha is Step's value at x <= 0. */
   unary(op: number, x: Float32Array, out: Float32Array, alpha: number): void;
   getThreads(): number;
@@ -195,6 +209,7 @@ const ADDON_FUNCTIONS = [
   'softmaxGrad',
   'additive',
   'lstm',
+  'depthwise',
   'layerNorm',
   'polyphase',
   'reduce',

@@ -14,6 +14,7 @@ import { attentionKernels } from './attention.js';
 import { NATIVE_BACKEND, NativeBackend } from './backend.js';
 import { conv2dKernels } from './conv2d.js';
 import { copyKernels } from './copies.js';
+import { depthwiseKernels } from './depthwise.js';
 import { binaryKernels } from './elementwise.js';
 import { layerNormKernels } from './layer-norm.js';
 import { lstmKernels } from './lstm.js';
@@ -42,6 +43,7 @@ export function registerNativeBackend(): void {
     ...attentionKernels(NATIVE_BACKEND),
     ...layerNormKernels(NATIVE_BACKEND),
     ...lstmKernels(NATIVE_BACKEND),
+    ...depthwiseKernels(NATIVE_BACKEND),
   ];
   const overridden = new Set(overrides.map((kernel) => kernel.kernelName));
   for (const kernel of getKernelsForBackend('cpu')) {
