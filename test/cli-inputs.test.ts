@@ -70,6 +70,13 @@ describe('standard input and folders', () => {
     const result = JSON.parse(piped.stdout) as { file: string; text: string };
     expect(result.file).toBe('-');
     expect(result.text).toBe(fromFile.stdout.trim());
+    // A WAV cut short is transcribed as far as it goes, with one line saying so.
+    const cut = attend(['transcribe', '-'], {}, readFileSync(wav).subarray(0, 30000));
+    expect(cut.status).toBe(0);
+    expect(cut.stdout.trim().split(' ').length).toBeGreaterThan(1);
+    expect(cut.stderr.trim()).toBe(
+      'attend: standard input: the WAV header promises 3.24 s of audio, the file holds 0.94 s (cut short?): reading what is there',
+    );
   });
 
   it('caption - reads a piped image and writes its attention map to the .png named', () => {

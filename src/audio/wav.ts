@@ -62,13 +62,15 @@ function sampleReader(format: Format, view: DataView, file: string): (offset: nu
 /**
  * Parses a RIFF/WAVE file: PCM 8/16/24/32-bit, IEEE float 32/64, μ-law, A-law, and
  * WAVE_FORMAT_EXTENSIBLE wrappers of those, any rate and channel count. A data chunk that claims
- * more bytes than the file holds (streamed or truncated files) is read as far as it goes.
+ * more bytes than the file holds (streamed or truncated files) is read as far as it goes; unless
+ * its size is a streaming placeholder (0 or 0xFFFFFFFF), a process warning says the file is cut.
  */
 export function parseWav(bytes: Uint8Array, file: string): AudioData {
   if (!isWav(bytes)) throw new AttendError(`${file}: not a WAV file (no RIFF/WAVE header)`);
   const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   let format: Format | undefined;
   let data: { offset: number; length: number } | undefined;
+  let cutShort: { size: number; data: { length: number } } | undefined;
   for (let offset = 12; offset + 8 <= bytes.length; ) {
     const id = String.fromCharCode(...bytes.subarray(offset, offset + 4));
     const size = view.getUint32(offset + 4, true);
@@ -87,6 +89,7 @@ export function parseWav(bytes: Uint8Array, file: string): AudioData {
       };
     } else if (id === 'data') {
       data = { offset: body, length: Math.min(size, bytes.length - body) };
+      if (size > data.length && size !== 0 && size !== 0xffffffff) cutShort = { size, data };
       break;
     }
     offset = body + size + (size % 2);
@@ -96,6 +99,13 @@ export function parseWav(bytes: Uint8Array, file: string): AudioData {
   if (format.channels < 1 || format.sampleRate < 1 || format.blockAlign < 1) {
     throw new AttendError(
       `${file}: invalid WAV header (${format.channels} channels, ${format.sampleRate} Hz)`,
+    );
+  }
+  if (cutShort) {
+    const seconds = (n: number) => (n / format!.blockAlign / format!.sampleRate).toFixed(2);
+    process.emitWarning(
+      `${file}: the WAV header promises ${seconds(cutShort.size)} s of audio, the file holds ${seconds(cutShort.data.length)} s (cut short?): reading what is there`,
+      'AttendWarning',
     );
   }
   const read = sampleReader(format, view, file);

@@ -34,8 +34,21 @@ export function buildProgram(): Command {
   return program;
 }
 
+/**
+ * Process warnings (attend's own, e.g. a WAV cut short, and Node's) as one `attend:` line each,
+ * in place of Node's "(node:PID) ... Use `node --trace-warnings`" pair.
+ */
+function printWarningsAsLines(): void {
+  process.removeAllListeners('warning');
+  process.on('warning', (warning) => {
+    const kind = warning.name === 'AttendWarning' ? '' : `${warning.name}: `;
+    console.error(`attend: ${kind}${warning.message}`);
+  });
+}
+
 /** Runs the CLI; user-facing errors print as one line (no stack) and exit with status 1. */
 export async function main(argv: string[] = process.argv): Promise<number> {
+  printWarningsAsLines();
   const program = buildProgram().exitOverride();
   try {
     await program.parseAsync(argv);

@@ -162,10 +162,26 @@ describe('bad audio is a clear error naming the file', () => {
     await expect(decodeAudioFile(join(dir, 'nope.wav'))).rejects.toThrow(/nope\.wav: no such file/);
   });
 
-  it('a truncated data chunk decodes what is there', async () => {
-    const bytes = writeWav([sine(440, 8000, 0.1)], 8000, 'pcm16');
-    const audio = await decodeAudioFile(file('cut.wav', bytes.subarray(0, bytes.length - 101)));
-    expect(audio.channels[0]!.length).toBe(800 - 51);
+  it('a truncated data chunk decodes what is there, with a warning naming the file', async () => {
+    const warnings: string[] = [];
+    const listen = (warning: Error) => warnings.push(warning.message);
+    process.on('warning', listen);
+    try {
+      const bytes = writeWav([sine(440, 8000, 0.1)], 8000, 'pcm16');
+      const audio = await decodeAudioFile(file('cut.wav', bytes.subarray(0, bytes.length - 101)));
+      expect(audio.channels[0]!.length).toBe(800 - 51);
+      // A streaming placeholder size (0xFFFFFFFF) is no cut: no warning for it.
+      const streamed = Uint8Array.from(bytes);
+      new DataView(streamed.buffer).setUint32(40, 0xffffffff, true);
+      await decodeAudioFile(file('streamed.wav', streamed));
+      await new Promise((resolve) => setImmediate(resolve)); // warnings are emitted on next tick
+    } finally {
+      process.off('warning', listen);
+    }
+    expect(warnings).toHaveLength(1);
+    expect(warnings[0]).toMatch(
+      /cut\.wav: the WAV header promises 0\.10 s of audio, the file holds 0\.09 s/,
+    );
   });
 });
 
