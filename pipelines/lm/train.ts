@@ -69,10 +69,7 @@ export function trainTokenLm(options: TrainLmOptions) {
   lm.lexicon = [...new Set(wordLists.flat())].sort();
   const devPerplexity = dev.length ? lm.perplexity(dev) : Number.NaN;
   lm.info = {
-    trainedOn: [
-      ...options.data.map((corpus) => join(corpus, 'train.jsonl')),
-      ...(options.textFiles ?? []),
-    ],
+    trainedOn: trainedOn(options),
     ...(options.text ? { textSentences: extra.length } : {}),
     ...(options.textFiles ? { textFileSentences: fromFiles.length } : {}),
     sentences: sentences.length,
@@ -116,6 +113,12 @@ export function readTextFile(file: string, writable: (ch: string) => boolean): s
   return sentences;
 }
 
+/** What both LMs were counted over, for their info: the corpora's training splits and text files. */
+const trainedOn = (options: TrainLmOptions): string[] => [
+  ...options.data.map((corpus) => join(corpus, 'train.jsonl')),
+  ...(options.textFiles ?? []),
+];
+
 /** A transcript's words (the training texts are lower case already; dev manifests may not be). */
 const wordsOf = (text: string): string[] => text.toLowerCase().split(/\s+/).filter(Boolean);
 
@@ -128,10 +131,7 @@ function trainWordLm(
   const lm = WordNgram.train(sentences, options.wordOrder!, options.wordSmoothing ?? 'kneser-ney');
   const devPerplexity = dev.length ? lm.perplexity(dev) : Number.NaN;
   lm.info = {
-    trainedOn: [
-      ...options.data.map((corpus) => join(corpus, 'train.jsonl')),
-      ...(options.textFiles ?? []),
-    ],
+    trainedOn: trainedOn(options),
     sentences: sentences.length,
     words: lm.words.length,
     devPerplexity,

@@ -1,4 +1,5 @@
 import { matchedWords } from './alignment.js';
+import { splitWords } from './edit-distance.js';
 
 /** How well word confidences tell right words from wrong ones. */
 export interface ConfidenceScores {
@@ -15,8 +16,6 @@ export interface ConfidenceScores {
   readonly meanWrong: number;
 }
 
-const split = (text: string): string[] => text.split(/\s+/).filter(Boolean);
-
 /**
  * Scores per-word confidences against references: confidences[i][j] belongs to the j-th word of
  * pair i's hypothesis (undefined: not scored). A word is right when a minimum-edit alignment
@@ -29,8 +28,8 @@ export function confidenceScores(
   const right: number[] = [];
   const wrong: number[] = [];
   pairs.forEach(([reference, hypothesis], i) => {
-    const words = split(hypothesis);
-    const matched = new Set(matchedWords(split(reference), words).map(([, j]) => j));
+    const words = splitWords(hypothesis);
+    const matched = new Set(matchedWords(splitWords(reference), words).map(([, j]) => j));
     words.forEach((_, j) => {
       const c = confidences[i]?.[j];
       if (c === undefined) return;

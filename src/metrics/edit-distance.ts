@@ -12,7 +12,8 @@ export function editDistance<T>(reference: readonly T[], hypothesis: readonly T[
   return previous[hypothesis.length]!;
 }
 
-const words = (text: string): string[] => text.trim().split(/\s+/).filter(Boolean);
+/** A text's words: split at runs of whitespace, none empty. */
+export const splitWords = (text: string): string[] => text.split(/\s+/).filter(Boolean);
 
 export interface ErrorRate {
   readonly errors: number;
@@ -36,7 +37,7 @@ function corpusRate(
 
 /** Corpus word error rate: total word edits / total reference words. */
 export const wordErrorRate = (pairs: readonly (readonly [string, string])[]): ErrorRate =>
-  corpusRate(pairs, words);
+  corpusRate(pairs, splitWords);
 
 /** Corpus character error rate (spaces count as characters, runs of spaces as one). */
 export const charErrorRate = (pairs: readonly (readonly [string, string])[]): ErrorRate =>

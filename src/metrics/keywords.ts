@@ -1,4 +1,5 @@
 import { matchedWords } from './alignment.js';
+import { splitWords } from './edit-distance.js';
 
 /** How a list of words came through a transcription: what was said, and what was written. */
 export interface KeywordScores {
@@ -12,8 +13,6 @@ export interface KeywordScores {
   readonly falseAlarms: number;
 }
 
-const words = (text: string): string[] => text.toLowerCase().split(/\s+/).filter(Boolean);
-
 /** Recall and false alarms of `keywords` over [reference, hypothesis] pairs (hotword tuning). */
 export function keywordScores(
   pairs: readonly (readonly [string, string])[],
@@ -24,8 +23,8 @@ export function keywordScores(
   let recognised = 0;
   let falseAlarms = 0;
   for (const [referenceText, hypothesisText] of pairs) {
-    const reference = words(referenceText);
-    const hypothesis = words(hypothesisText);
+    const reference = splitWords(referenceText.toLowerCase());
+    const hypothesis = splitWords(hypothesisText.toLowerCase());
     const matched = matchedWords(reference, hypothesis);
     const matchedRef = new Set(matched.map(([i]) => i));
     const matchedHyp = new Set(matched.map(([, j]) => j));

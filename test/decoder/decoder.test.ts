@@ -114,6 +114,23 @@ function memoryBatch() {
   };
 }
 
+/** A decoder of `config` with its parameters made (one forward pass) and a memory batch for it. */
+function builtDecoder(config: DecoderConfig) {
+  const params = new ParamStore();
+  const decoder = createDecoder(config, params);
+  const { memory, mask, inputs } = memoryBatch();
+  decoder.forward(memory, mask, inputs).logits.dispose();
+  return {
+    decoder,
+    memory,
+    mask,
+    dispose: () => {
+      tf.dispose([memory, mask, inputs]);
+      params.dispose();
+    },
+  };
+}
+
 describe('the shared decoder', () => {
   for (const [name, config] of configs) {
     it(`${name}: shapes, and step-by-step logits equal teacher-forced logits`, () => {
@@ -142,10 +159,7 @@ describe('the shared decoder', () => {
     });
 
     it(`${name}: greedy equals beam size 1, beam returns n-best, and decoding leaks no tensors`, () => {
-      const params = new ParamStore();
-      const decoder = createDecoder(config, params);
-      const { memory, mask, inputs } = memoryBatch();
-      decoder.forward(memory, mask, inputs).logits.dispose(); // create parameters
+      const { decoder, memory, mask, dispose } = builtDecoder(config);
       const before = tf.memory().numTensors;
       const options = { startToken: 1, endToken: 2, maxLength: 7 };
       const greedy = greedySearch(decoder, memory, mask, options);
@@ -175,8 +189,7 @@ describe('the shared decoder', () => {
         expect(hyp.weights.length).toBe(hyp.tokens.length + (hyp.finished ? 1 : 0));
         for (const row of hyp.weights) expect(row.length).toBe(T);
       }
-      tf.dispose([memory, mask, inputs]);
-      params.dispose();
+      dispose();
     });
   }
 
@@ -249,10 +262,7 @@ describe('fused scorers in beam search', () => {
   });
 
   it('adds weighted scorer scores: weight 0 changes nothing, a forbidden token never appears', () => {
-    const params = new ParamStore();
-    const decoder = createDecoder(configs[3]![1], params);
-    const { memory, mask, inputs } = memoryBatch();
-    decoder.forward(memory, mask, inputs).logits.dispose();
+    const { decoder, memory, mask, dispose } = builtDecoder(configs[3]![1]);
     const options = { startToken: 1, endToken: 2, maxLength: 7, beamSize: 3, lengthPenalty: 0 };
     const plain = decode(decoder, memory, mask, options);
     // Each token's own decoder log p comes along (word confidences): with nothing fused they
@@ -320,8 +330,7 @@ describe('fused scorers in beam search', () => {
     greedyFused.forEach((list, b) => {
       expect(list[0]!.tokens).not.toContain(first[b]);
     });
-    tf.dispose([memory, mask, inputs]);
-    params.dispose();
+    dispose();
   });
 });
 
@@ -340,10 +349,7 @@ describe('bonus scorers in beam search', () => {
   });
 
   it('keeps searching while a declared bonus could still beat the best finished hypothesis', () => {
-    const params = new ParamStore();
-    const decoder = createDecoder(configs[3]![1], params);
-    const { memory, mask, inputs } = memoryBatch();
-    decoder.forward(memory, mask, inputs).logits.dispose();
+    const { decoder, memory, mask, dispose } = builtDecoder(configs[3]![1]);
     const options = { startToken: 1, endToken: 2, maxLength: 6, beamSize: 2, lengthPenalty: 0 };
     const run = (maxGain?: number) =>
       decode(decoder, memory, mask, options, {
@@ -358,8 +364,7 @@ describe('bonus scorers in beam search', () => {
       expect(declared[b]!.tokens[1]).toBe(5);
       expect(declared[b]!.logProb).toBeGreaterThan(best.logProb);
     });
-    tf.dispose([memory, mask, inputs]);
-    params.dispose();
+    dispose();
   });
 });
 
