@@ -23,14 +23,31 @@ export interface CaptionPipeline {
   readonly model: CaptionModel;
   /** Decodes the files (errors name the file); images already decoded can be passed instead. */
   load(file: string): Promise<RgbImage>;
+  /** Decodes an image already in memory (an upload); errors name it `name`. */
+  loadBytes(bytes: Buffer, name: string): Promise<RgbImage>;
   captionImages(
     images: readonly { file: string; image: RgbImage }[],
     options?: Partial<DecodingOptions>,
   ): CaptionResult[];
   caption(files: readonly string[], options?: Partial<DecodingOptions>): Promise<CaptionResult[]>;
-  /** The Show-Attend-and-Tell figure for one result, as PNG bytes. */
-  attentionMap(result: CaptionResult): Promise<Buffer>;
+  /**
+   * The Show-Attend-and-Tell figure for one result, as PNG bytes; `source` is the image again
+   * (its file by default; an upload's bytes).
+   */
+  attentionMap(result: CaptionResult, source?: string | Buffer): Promise<Buffer>;
   dispose(): void;
+}
+
+/** One caption as `attend caption --format json` prints it (and `attend serve` answers). */
+export function captionRecord(result: CaptionResult, model: string, backend: string) {
+  return {
+    file: result.file,
+    caption: result.caption,
+    words: result.words.map((w) => w.word),
+    confidences: result.words.map((w) => w.confidence ?? null),
+    model,
+    backend,
+  };
 }
 
 /** The shipped captioner, used when no checkpoint is named. */
@@ -44,6 +61,7 @@ export function createCaptionPipeline(checkpoint: string = DEFAULT_CAPTION_MODEL
   const pipeline: CaptionPipeline = {
     model,
     load: (file) => loadImage(file, size),
+    loadBytes: (bytes, name) => loadImage(bytes, size, name),
     captionImages(images, options = {}) {
       if (images.length === 0) return [];
       const batch = stackImages(
@@ -76,8 +94,8 @@ export function createCaptionPipeline(checkpoint: string = DEFAULT_CAPTION_MODEL
       );
       return pipeline.captionImages(images, options);
     },
-    async attentionMap(result) {
-      const display = await loadImage(result.file, DEFAULT_LAYOUT.tile);
+    async attentionMap(result, source = result.file) {
+      const display = await loadImage(source, DEFAULT_LAYOUT.tile, result.file);
       return renderAttentionMap(display, result.words, gridSide(model.config.encoder));
     },
     dispose: () => model.dispose(),

@@ -1,5 +1,5 @@
 import { existsSync } from 'node:fs';
-import { decodeAudioFile } from '../src/audio/decode.js';
+import { decodeAudioBytes, decodeAudioFile } from '../src/audio/decode.js';
 import type { Features } from '../src/audio/features.js';
 import { toMono16k } from '../src/audio/resample.js';
 import { splitIntoUtterances, trimSilence } from '../src/audio/segment.js';
@@ -230,6 +230,8 @@ export interface AsrPipeline {
   decodingFor(options: TranscribeOptions): DecodingOptionsWithFusion;
   /** Decodes and resamples one file (errors name the file). */
   load(file: string): Promise<LoadedAudio>;
+  /** The same for audio already in memory (an upload); errors name it `name`. */
+  loadBytes(bytes: Uint8Array, name: string): Promise<LoadedAudio>;
   /** Transcribes decoded audio as one padded batch. */
   transcribeAudio(audio: readonly LoadedAudio[], options?: TranscribeOptions): Transcript[];
   transcribe(files: readonly string[], options?: TranscribeOptions): Promise<Transcript[]>;
@@ -344,6 +346,10 @@ export function createAsrPipeline(
       ...options,
     }),
     load: async (file) => ({ file, samples: await toMono16k(await decodeAudioFile(file)) }),
+    loadBytes: async (bytes, name) => ({
+      file: name,
+      samples: await toMono16k(await decodeAudioBytes(bytes, name)),
+    }),
     async transcribe(files, options = {}) {
       return pipeline.transcribeAudio(await Promise.all(files.map(pipeline.load)), options);
     },

@@ -2,6 +2,7 @@ import { writeFileSync } from 'node:fs';
 import type { Command } from 'commander';
 import {
   type CaptionResult,
+  captionRecord,
   createCaptionPipeline,
   DEFAULT_CAPTION_MODEL,
 } from '../../../pipelines/caption.js';
@@ -61,16 +62,7 @@ export function captionCommand(program: Command): void {
       }
       for (const r of results) {
         if (options.format === 'json')
-          console.log(
-            JSON.stringify({
-              file: r.file,
-              caption: r.caption,
-              words: r.words.map((w) => w.word),
-              confidences: r.words.map((w) => w.confidence ?? null),
-              model: options.model,
-              backend: runtime.backend,
-            }),
-          );
+          console.log(JSON.stringify(captionRecord(r, options.model, runtime.backend)));
         else console.log(files.length > 1 ? `${r.file}\t${r.caption}` : r.caption);
       }
     });
