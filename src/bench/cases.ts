@@ -13,6 +13,7 @@ import {
 } from './blocks.js';
 import { CAPTION_CASES } from './caption-cases.js';
 import { QUEUE_CASES } from './queue-cases.js';
+import { SERVE_CASES } from './serve-cases.js';
 
 export type Unit = 'GFLOP/s' | 'ms' | 'µs' | 'bytes' | 'utt/s' | 'items/s' | 'RTF';
 
@@ -90,4 +91,5 @@ export const BENCH_CASES: readonly BenchCase[] = [
   ...CAPTION_CASES,
   ...BATCH_CASES,
   ...QUEUE_CASES,
+  ...SERVE_CASES,
 ];

@@ -7,6 +7,7 @@ import { captionCommand } from './commands/caption.js';
 import { datasetCommand } from './commands/dataset.js';
 import { doctorCommand } from './commands/doctor.js';
 import { evalCommand } from './commands/evaluate.js';
+import { serveCommand } from './commands/serve.js';
 import { trainCommand } from './commands/train.js';
 import { transcribeCommand } from './commands/transcribe.js';
 import { workerCommand } from './commands/worker.js';
@@ -30,6 +31,7 @@ export function buildProgram(): Command {
   captionCommand(program);
   batchCommand(program);
   workerCommand(program);
+  serveCommand(program);
   evalCommand(program);
   return program;
 }

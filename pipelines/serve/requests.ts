@@ -1,0 +1,70 @@
+import type { IncomingMessage } from 'node:http';
+import { nonNegativeNumber, positiveInteger } from '../../src/cli/parse.js';
+import { AttendError } from '../../src/errors.js';
+import { WRITERS } from '../../src/output/writers.js';
+import type { CaptionSettings, TranscribeSettings } from './service.js';
+
+/**
+ * Query parameters are named as the CLI's flags are (`beam`, `format`, `hotwords`,
+ * `hotword-bonus`), and a bad value is refused with the same message the flag would get.
+ */
+function choice<T extends string>(
+  params: URLSearchParams,
+  name: string,
+  choices: readonly T[],
+  fallback: T,
+): T {
+  const value = params.get(name) ?? fallback;
+  if (!(choices as readonly string[]).includes(value))
+    throw new AttendError(`${name}: '${value}' is not one of ${choices.join(', ')}`);
+  return value as T;
+}
+
+/** A misspelt parameter would otherwise be ignored silently. */
+function checkKnown(params: URLSearchParams, allowed: readonly string[]): void {
+  for (const key of params.keys()) {
+    if (!allowed.includes(key))
+      throw new AttendError(
+        `unknown parameter '${key}' (this endpoint takes ${allowed.join(', ')})`,
+      );
+  }
+}
+
+/** What errors and results call the upload: ?name=, else the X-File-Name header, else this. */
+export function requestName(params: URLSearchParams, request: IncomingMessage): string {
+  const header = request.headers['x-file-name'];
+  return params.get('name') ?? (typeof header === 'string' ? header : 'request body');
+}
+
+export function transcribeRequest(params: URLSearchParams): {
+  format: keyof typeof WRITERS;
+  decoding: TranscribeSettings;
+} {
+  checkKnown(params, ['name', 'format', 'beam', 'hotwords', 'hotword-bonus']);
+  const format = choice(params, 'format', Object.keys(WRITERS) as (keyof typeof WRITERS)[], 'json');
+  const beam = params.get('beam');
+  const hotwords = (params.get('hotwords') ?? '')
+    .split(',')
+    .map((w) => w.trim())
+    .filter(Boolean);
+  const bonus = params.get('hotword-bonus');
+  return {
+    format,
+    decoding: {
+      ...(beam === null ? {} : { beamSize: positiveInteger('beam', beam) }),
+      ...(hotwords.length ? { hotwords } : {}),
+      ...(bonus === null ? {} : { hotwordBonus: nonNegativeNumber('hotword-bonus', bonus) }),
+    },
+  };
+}
+
+export function captionRequest(params: URLSearchParams): {
+  format: 'json' | 'txt' | 'png';
+  decoding: CaptionSettings;
+} {
+  checkKnown(params, ['name', 'format', 'beam']);
+  return {
+    format: choice(params, 'format', ['json', 'txt', 'png'], 'json'),
+    decoding: { beamSize: positiveInteger('beam', params.get('beam') ?? '4') },
+  };
+}

@@ -1,0 +1,243 @@
+import { spawn } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { DEFAULT_CAPTION_MODEL } from '../../pipelines/caption.js';
+import { type RunningServer, startServer } from '../../pipelines/serve/server.js';
+import { runGrouped } from '../../pipelines/serve/service.js';
+import { createAsrPipeline, DEFAULT_ASR_MODEL } from '../../pipelines/transcribe.js';
+import { projectPath } from '../../src/paths.js';
+import { tf } from '../../src/runtime/tf.js';
+import { attend } from '../helpers/cli.js';
+import { ready } from '../helpers/runtime.js';
+
+const speech = readFileSync(projectPath('samples', 'speech-16k-mono.wav'));
+const stereo = readFileSync(projectPath('samples', 'speech-44k-stereo-24bit.wav'));
+const scene = readFileSync(projectPath('samples', 'scene-1.png'));
+// espeak-ng saying "my analyst says i worry too much" (the model writes "an alist" unhelped).
+const analyst = readFileSync(
+  join(import.meta.dirname, '..', 'fixtures', 'audio', 'analyst-espeak.wav'),
+);
+
+describe('attend serve', () => {
+  let server: RunningServer;
+  const lines: string[] = [];
+  const post = (path: string, body: Uint8Array, headers: Record<string, string> = {}) =>
+    fetch(`${server.url}${path}`, { method: 'POST', body, headers });
+  const errorOf = async (response: Response) =>
+    ((await response.json()) as { error: string }).error;
+
+  beforeAll(async () => {
+    await ready;
+    server = await startServer(
+      {
+        models: { transcribe: DEFAULT_ASR_MODEL, caption: DEFAULT_CAPTION_MODEL },
+        batchSize: 4,
+        waitMs: 300, // generous: the concurrent requests below must meet in one batch
+        maxBytes: 2 ** 20,
+        log: (line) => lines.push(line),
+      },
+      0,
+      '127.0.0.1',
+    );
+  });
+  afterAll(() => server?.close());
+
+  it('transcribes an upload as the library does, in every output format', async () => {
+    const library = createAsrPipeline();
+    try {
+      const [expected] = library.transcribeAudio([await library.loadBytes(speech, 'speech.wav')]);
+      const response = await post('/v1/transcribe?name=speech.wav', speech);
+      expect(response.status).toBe(200);
+      expect(response.headers.get('content-type')).toMatch(/^application\/json/);
+      const json = (await response.json()) as { file: string; text: string; words: unknown[] };
+      expect(json.file).toBe('speech.wav');
+      expect(json.text).toBe(expected!.text);
+      expect(json.words).toHaveLength(expected!.words.length);
+    } finally {
+      library.dispose();
+    }
+    const srt = await post('/v1/transcribe?format=srt', stereo);
+    expect(srt.headers.get('content-type')).toMatch(/^application\/x-subrip/);
+    expect(await srt.text()).toMatch(/^1\n00:00:0\d,\d{3} --> 00:00:0\d,\d{3}\n\w/);
+    const txt = await post('/v1/transcribe?format=txt', stereo, { 'x-file-name': 'stereo.wav' });
+    expect(await txt.text()).toMatch(/^[a-z' ]+\n$/);
+    expect(lines.at(-1)).toMatch(/^POST \/v1\/transcribe\?format=txt 200 [\d.]+ s stereo\.wav/);
+  });
+
+  it('takes hotwords and a beam as query parameters', async () => {
+    const text = async (query: string) =>
+      ((await (await post(`/v1/transcribe${query}`, analyst)).json()) as { text: string }).text;
+    expect(await text('')).not.toContain('analyst');
+    expect(await text('?hotwords=analyst,zebulon')).toBe('my analyst says i worry too much');
+    expect(await text('?hotwords=analyst&hotword-bonus=0&beam=1')).not.toBe(
+      await text('?hotwords=analyst'),
+    );
+  });
+
+  it('batches requests that arrive together, and a bad one fails alone', async () => {
+    const before = { ...server.service.stats.transcribe };
+    const responses = await Promise.all([
+      post('/v1/transcribe?name=a.wav', speech),
+      post('/v1/transcribe?name=broken.wav', new TextEncoder().encode('RIFF....WAVEfmt nonsense')),
+      post('/v1/transcribe?name=b.wav', speech),
+      post('/v1/transcribe?name=c.wav', speech),
+    ]);
+    expect(responses.map((r) => r.status)).toEqual([200, 400, 200, 200]);
+    expect(await errorOf(responses[1]!)).toMatch(/^broken\.wav: /);
+    const texts = await Promise.all(
+      [0, 2, 3].map(async (i) => ((await responses[i]!.json()) as { text: string }).text),
+    );
+    expect(new Set(texts).size).toBe(1);
+    // The three good uploads went through the model as one batch.
+    expect(server.service.stats.transcribe.requests - before.requests).toBe(4);
+    expect(server.service.stats.transcribe.batches - before.batches).toBe(1);
+  });
+
+  it('captions an image as JSON, text or its attention map (PNG)', async () => {
+    const json = (await (await post('/v1/caption?name=scene.png', scene)).json()) as {
+      file: string;
+      caption: string;
+      words: string[];
+      confidences: number[];
+    };
+    expect(json.file).toBe('scene.png');
+    expect(json.caption.split(' ')).toEqual(json.words);
+    expect(json.confidences).toHaveLength(json.words.length);
+    expect(await (await post('/v1/caption?format=txt', scene)).text()).toBe(`${json.caption}\n`);
+    const png = await post('/v1/caption?format=png', scene);
+    expect(png.headers.get('content-type')).toBe('image/png');
+    expect(
+      Buffer.from(await png.arrayBuffer())
+        .subarray(1, 4)
+        .toString(),
+    ).toBe('PNG');
+  });
+
+  it('answers mistakes with the status and a line saying what is wrong', async () => {
+    const cases: [Promise<Response>, number, RegExp][] = [
+      [post('/v1/transcribe?name=notes.txt', Buffer.from('hello')), 400, /^notes\.txt: not a/],
+      [post('/v1/transcribe', new Uint8Array()), 400, /^request body: empty file/],
+      [post('/v1/caption?name=x.png', Buffer.from('not a png')), 400, /^x\.png: /],
+      [post('/v1/caption?beam=0', scene), 400, /^beam: '0' is not a positive integer/],
+      [post('/v1/transcribe?fromat=srt', speech), 400, /unknown parameter 'fromat'/],
+      [post('/v1/transcribe?format=doc', speech), 400, /format: 'doc' is not one of/],
+      [post('/v1/transcribe', new Uint8Array(2 ** 20 + 1)), 413, /larger than the 1 MiB/],
+      [fetch(`${server.url}/v1/caption`), 405, /takes POST/],
+      [fetch(`${server.url}/v2/transcribe`), 404, /no endpoint GET \/v2\/transcribe/],
+      [
+        fetch(`${server.url}/v1/caption`, { method: 'POST', body: formWith(scene) }),
+        415,
+        /not a form upload/,
+      ],
+    ];
+    for (const [request, status, message] of cases) {
+      const response = await request;
+      expect(response.status).toBe(status);
+      expect(await errorOf(response)).toMatch(message);
+    }
+    // Still serving.
+    expect((await fetch(`${server.url}/health`)).status).toBe(200);
+  });
+
+  it('holds no more tensors after many requests than after the first', async () => {
+    await post('/v1/transcribe', speech);
+    await post('/v1/caption', scene);
+    const tensors = tf.memory().numTensors;
+    for (let i = 0; i < 3; i++) {
+      await Promise.all([post('/v1/transcribe', speech), post('/v1/caption', scene)]);
+      await post('/v1/transcribe', Buffer.from('garbage'));
+    }
+    expect(tf.memory().numTensors).toBe(tensors);
+  });
+
+  it('finishes the requests in hand when it closes', async () => {
+    const second = await startServer(
+      { ...server.service.options, maxBytes: 2 ** 20 },
+      0,
+      '127.0.0.1',
+    );
+    const inHand = fetch(`${second.url}/v1/transcribe?format=txt`, {
+      method: 'POST',
+      body: speech,
+    });
+    while (second.service.stats.transcribe.requests === 0)
+      await new Promise((r) => setTimeout(r, 5));
+    await second.close();
+    expect((await inHand).status).toBe(200);
+    await expect(fetch(`${second.url}/health`)).rejects.toThrow();
+  });
+});
+
+describe('the attend serve command', () => {
+  it('listens, answers, and exits 0 on SIGTERM', async () => {
+    const child = spawn(
+      process.execPath,
+      [projectPath('bin', 'attend.js'), 'serve', '--port', '0'],
+      {
+        cwd: projectPath(),
+      },
+    );
+    let stderr = '';
+    const url = await new Promise<string>((resolve, reject) => {
+      child.stderr.on('data', (chunk: Buffer) => {
+        stderr += chunk.toString();
+        const found = /listening on (http:\/\/[\d.]+:\d+)/.exec(stderr);
+        if (found) resolve(found[1]!);
+      });
+      child.once('exit', () => reject(new Error(`attend serve exited: ${stderr}`)));
+    });
+    const response = await fetch(`${url}/v1/transcribe?format=txt`, {
+      method: 'POST',
+      body: speech,
+    });
+    expect(await response.text()).toMatch(/^the weather is /);
+    const exit = new Promise<number | null>((resolve) => child.once('exit', resolve));
+    child.kill('SIGTERM');
+    expect(await exit).toBe(0);
+    expect(stderr).toMatch(/POST \/v1\/transcribe\?format=txt 200 .* 3\.24 s of audio/);
+    expect(stderr).toContain('stopping after the requests in hand');
+  });
+
+  it('refuses a port that is no port, in one line', () => {
+    const result = attend(['serve', '--port', '70000']);
+    expect(result.status).toBe(1);
+    expect(result.stderr.trim()).toBe("attend: --port: '70000' is not a TCP port");
+  });
+});
+
+describe('a micro-batch', () => {
+  it('runs each group of equal settings once, and retries a failed group item by item', async () => {
+    const calls: string[][] = [];
+    const infer = (inputs: string[], settings: { beam: number }) => {
+      calls.push(inputs);
+      if (inputs.includes('poison')) throw new Error('NaN in the encoder');
+      return inputs.map((i) => `${i}@${settings.beam}`);
+    };
+    let batches = 0;
+    const outcomes = await runGrouped(
+      [
+        { input: 'a', settings: { beam: 4 } },
+        { input: 'poison', settings: { beam: 4 } },
+        { input: 'b', settings: { beam: 1 } },
+        { input: 'c', settings: { beam: 4 } },
+      ],
+      infer,
+      () => batches++,
+    );
+    expect(outcomes).toEqual([
+      { ok: 'a@4' },
+      { error: new Error('NaN in the encoder') },
+      { ok: 'b@1' },
+      { ok: 'c@4' },
+    ]);
+    expect(calls).toEqual([['a', 'poison', 'c'], ['a'], ['poison'], ['c'], ['b']]);
+    expect(batches).toBe(2);
+  });
+});
+
+function formWith(bytes: Buffer): FormData {
+  const form = new FormData();
+  form.append('file', new Blob([bytes]), 'scene.png');
+  return form;
+}
