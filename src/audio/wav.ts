@@ -12,7 +12,7 @@ const ALAW = 6;
 const MULAW = 7;
 const EXTENSIBLE = 0xfffe;
 
-interface Format {
+export interface WavFormat {
   readonly tag: number;
   readonly channels: number;
   readonly sampleRate: number;
@@ -43,7 +43,7 @@ function aLaw(byte: number): number {
   return (sign * magnitude) / 32768;
 }
 
-function sampleReader(format: Format, view: DataView, file: string): (offset: number) => number {
+function sampleReader(format: WavFormat, view: DataView, file: string): (offset: number) => number {
   const { tag, bitsPerSample: bits } = format;
   if (tag === PCM && bits === 8) return (o) => (view.getUint8(o) - 128) / 128;
   if (tag === PCM && bits === 16) return (o) => view.getInt16(o, true) / 32768;
@@ -59,25 +59,28 @@ function sampleReader(format: Format, view: DataView, file: string): (offset: nu
   throw new AttendError(`${file}: unsupported WAV encoding (format ${tag}, ${bits}-bit)`);
 }
 
+/** Where a WAV's samples are: its format, and the data chunk's offset and declared size. */
+export interface WavLayout {
+  readonly format?: WavFormat;
+  readonly data?: { readonly offset: number; readonly size: number };
+  /** The bytes end inside the format chunk. */
+  readonly cutInFormat?: boolean;
+}
+
 /**
- * Parses a RIFF/WAVE file: PCM 8/16/24/32-bit, IEEE float 32/64, μ-law, A-law, and
- * WAVE_FORMAT_EXTENSIBLE wrappers of those, any rate and channel count. A data chunk that claims
- * more bytes than the file holds (streamed or truncated files) is read as far as it goes; unless
- * its size is a streaming placeholder (0 or 0xFFFFFFFF), a process warning says the file is cut.
+ * Reads the chunks before the samples: the format chunk and where the data chunk starts. Either
+ * is absent when `bytes` ends before it (a stream whose header has not all arrived yet).
  */
-export function parseWav(bytes: Uint8Array, file: string): AudioData {
-  if (!isWav(bytes)) throw new AttendError(`${file}: not a WAV file (no RIFF/WAVE header)`);
+export function readWavLayout(bytes: Uint8Array, file: string): WavLayout {
   const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-  let format: Format | undefined;
-  let data: { offset: number; length: number } | undefined;
-  let cutShort: { size: number; data: { length: number } } | undefined;
+  let format: WavFormat | undefined;
   for (let offset = 12; offset + 8 <= bytes.length; ) {
     const id = String.fromCharCode(...bytes.subarray(offset, offset + 4));
     const size = view.getUint32(offset + 4, true);
     const body = offset + 8;
     if (id === 'fmt ') {
-      if (size < 16 || body + 16 > bytes.length)
-        throw new AttendError(`${file}: truncated WAV format chunk`);
+      if (size < 16) throw new AttendError(`${file}: truncated WAV format chunk`);
+      if (body + 16 > bytes.length) return { cutInFormat: true };
       let tag = view.getUint16(body, true);
       if (tag === EXTENSIBLE && size >= 26) tag = view.getUint16(body + 24, true);
       format = {
@@ -88,21 +91,69 @@ export function parseWav(bytes: Uint8Array, file: string): AudioData {
         bitsPerSample: view.getUint16(body + 14, true),
       };
     } else if (id === 'data') {
-      data = { offset: body, length: Math.min(size, bytes.length - body) };
-      if (size > data.length && size !== 0 && size !== 0xffffffff) cutShort = { size, data };
-      break;
+      return { ...(format ? { format } : {}), data: { offset: body, size } };
     }
     offset = body + size + (size % 2);
   }
+  return format ? { format } : {};
+}
+
+/** The header's format, refused with the reason when no decoder here can read it. */
+export function checkWavFormat(format: WavFormat | undefined, file: string): WavFormat {
   if (!format) throw new AttendError(`${file}: WAV file has no format chunk`);
-  if (!data) throw new AttendError(`${file}: WAV file has no data chunk (truncated?)`);
   if (format.channels < 1 || format.sampleRate < 1 || format.blockAlign < 1) {
     throw new AttendError(
       `${file}: invalid WAV header (${format.channels} channels, ${format.sampleRate} Hz)`,
     );
   }
+  return format;
+}
+
+/**
+ * Frames [first, first + count) of interleaved samples starting at `offset` of `view`, averaged
+ * over the channels (a live stream is downmixed as it arrives).
+ */
+export function readMonoFrames(
+  format: WavFormat,
+  view: DataView,
+  offset: number,
+  count: number,
+  file: string,
+): Float32Array {
+  const read = sampleReader(format, view, file);
+  const bytesPerSample = format.bitsPerSample / 8;
+  const out = new Float32Array(count);
+  for (let frame = 0; frame < count; frame++) {
+    const base = offset + frame * format.blockAlign;
+    let sum = 0;
+    for (let c = 0; c < format.channels; c++) sum += read(base + c * bytesPerSample);
+    out[frame] = sum / format.channels;
+  }
+  return out;
+}
+
+/**
+ * Parses a RIFF/WAVE file: PCM 8/16/24/32-bit, IEEE float 32/64, μ-law, A-law, and
+ * WAVE_FORMAT_EXTENSIBLE wrappers of those, any rate and channel count. A data chunk that claims
+ * more bytes than the file holds (streamed or truncated files) is read as far as it goes; unless
+ * its size is a streaming placeholder (0 or 0xFFFFFFFF), a process warning says the file is cut.
+ */
+export function parseWav(bytes: Uint8Array, file: string): AudioData {
+  if (!isWav(bytes)) throw new AttendError(`${file}: not a WAV file (no RIFF/WAVE header)`);
+  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  const layout = readWavLayout(bytes, file);
+  if (layout.cutInFormat) throw new AttendError(`${file}: truncated WAV format chunk`);
+  const format = checkWavFormat(layout.format, file);
+  if (!layout.data) throw new AttendError(`${file}: WAV file has no data chunk (truncated?)`);
+  const { size } = layout.data;
+  const data = {
+    offset: layout.data.offset,
+    length: Math.min(size, bytes.length - layout.data.offset),
+  };
+  const cutShort =
+    size > data.length && size !== 0 && size !== 0xffffffff ? { size, data } : undefined;
   if (cutShort) {
-    const seconds = (n: number) => (n / format!.blockAlign / format!.sampleRate).toFixed(2);
+    const seconds = (n: number) => (n / format.blockAlign / format.sampleRate).toFixed(2);
     process.emitWarning(
       `${file}: the WAV header promises ${seconds(cutShort.size)} s of audio, the file holds ${seconds(cutShort.data.length)} s (cut short?): reading what is there`,
       'AttendWarning',
