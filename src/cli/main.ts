@@ -7,6 +7,7 @@ import { captionCommand } from './commands/caption.js';
 import { datasetCommand } from './commands/dataset.js';
 import { doctorCommand } from './commands/doctor.js';
 import { evalCommand } from './commands/evaluate.js';
+import { listenCommand } from './commands/listen.js';
 import { serveCommand } from './commands/serve.js';
 import { trainCommand } from './commands/train.js';
 import { transcribeCommand } from './commands/transcribe.js';
@@ -28,6 +29,7 @@ export function buildProgram(): Command {
   datasetCommand(program);
   trainCommand(program);
   transcribeCommand(program);
+  listenCommand(program);
   captionCommand(program);
   batchCommand(program);
   workerCommand(program);
@@ -48,9 +50,21 @@ function printWarningsAsLines(): void {
   });
 }
 
+/**
+ * A reader that stops early (`attend listen | head -3`) closes the pipe: end quietly, as Unix
+ * tools do, instead of an unhandled EPIPE stack trace.
+ */
+function exitQuietlyOnClosedStdout(): void {
+  process.stdout.on('error', (error: NodeJS.ErrnoException) => {
+    if (error.code === 'EPIPE') process.exit(0);
+    throw error;
+  });
+}
+
 /** Runs the CLI; user-facing errors print as one line (no stack) and exit with status 1. */
 export async function main(argv: string[] = process.argv): Promise<number> {
   printWarningsAsLines();
+  exitQuietlyOnClosedStdout();
   const program = buildProgram().exitOverride();
   try {
     await program.parseAsync(argv);
