@@ -8,6 +8,7 @@ export { type TrainAsrOptions, trainAsr } from '../pipelines/asr/train.js';
 export { type TrainCaptionOptions, trainCaption } from '../pipelines/caption/train.js';
 export type { CaptionPipeline, CaptionResult } from '../pipelines/caption.js';
 export { createCaptionPipeline, DEFAULT_CAPTION_MODEL } from '../pipelines/caption.js';
+export { type ListenOptions, type LiveUtterance, transcribeStream } from '../pipelines/listen.js';
 export { type RunningServer, type ServeOptions, startServer } from '../pipelines/serve/server.js';
 export type {
   AsrPipeline,

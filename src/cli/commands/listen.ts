@@ -1,0 +1,85 @@
+import { createReadStream, existsSync, statSync } from 'node:fs';
+import type { Command } from 'commander';
+import { transcribeStream } from '../../../pipelines/listen.js';
+import { createAsrPipeline, DEFAULT_ASR_MODEL } from '../../../pipelines/transcribe.js';
+import { AttendError } from '../../errors.js';
+import { STDIN } from '../../io/stdin.js';
+import { startRuntime } from '../context.js';
+import { positiveInteger, positiveNumber } from '../parse.js';
+import { type HotwordFlags, hotwordFlags, hotwordOptions } from './transcribe.js';
+
+interface ListenFlags extends HotwordFlags {
+  model: string;
+  beam?: string;
+  format: string;
+  raw?: string;
+  rawChannels: string;
+  pause: string;
+  maxSeconds: string;
+}
+
+/** The stream to read: standard input (refused when it is a terminal), a file or a FIFO. */
+function openSource(source: string): { name: string; chunks: AsyncIterable<Uint8Array> } {
+  if (source === STDIN) {
+    if (process.stdin.isTTY)
+      throw new AttendError(
+        `${STDIN}: standard input is a terminal; pipe a recorder into it (sox -d -t wav - | attend listen)`,
+      );
+    return { name: 'standard input', chunks: process.stdin };
+  }
+  if (!existsSync(source)) throw new AttendError(`${source}: no such file`);
+  if (statSync(source).isDirectory()) throw new AttendError(`${source}: is a folder, not a stream`);
+  return { name: source, chunks: createReadStream(source) };
+}
+
+export function listenCommand(program: Command): void {
+  const command = program
+    .command('listen')
+    .description(
+      'live speech to text: reads a WAV (or raw PCM) stream and prints each utterance once its pause arrives',
+    )
+    .argument('[source]', "'-' (standard input) or a file or FIFO to read as a stream", STDIN)
+    .option('--model <dir>', 'ASR checkpoint folder', DEFAULT_ASR_MODEL)
+    .option('--beam <n>', "beam size (1 = greedy; default: the model's decoding.json, else 4)")
+    .option('--format <format>', 'txt ([start --> end] text) or json (a line per utterance)', 'txt')
+    .option('--raw <rate>', 'headerless signed 16-bit little-endian PCM at this sample rate')
+    .option('--raw-channels <n>', 'channels of --raw input', '1')
+    .option('--pause <seconds>', 'a pause this long ends an utterance', '0.5')
+    .option('--max-seconds <s>', 'longest utterance before a cut at its quietest moment', '10');
+  hotwordFlags(command).action(async (source: string, options: ListenFlags, command: Command) => {
+    if (options.format !== 'txt' && options.format !== 'json')
+      throw new AttendError(`--format: '${options.format}' is not one of txt, json`);
+    const raw = options.raw
+      ? {
+          sampleRate: positiveInteger('--raw', options.raw),
+          channels: positiveInteger('--raw-channels', options.rawChannels),
+        }
+      : undefined;
+    const pauseSeconds = positiveNumber('--pause', options.pause);
+    const maxSeconds = positiveNumber('--max-seconds', options.maxSeconds);
+    const { name, chunks } = openSource(source);
+    await startRuntime(command);
+    const pipeline = createAsrPipeline(options.model);
+    try {
+      const utterances = transcribeStream(pipeline, chunks, {
+        name,
+        ...(raw ? { raw } : {}),
+        pauseSeconds,
+        maxSeconds,
+        decoding: {
+          ...(options.beam ? { beamSize: positiveInteger('--beam', options.beam) } : {}),
+          ...hotwordOptions(options),
+        },
+      });
+      for await (const u of utterances) {
+        console.log(
+          options.format === 'json'
+            ? JSON.stringify(u)
+            : `[${u.start.toFixed(2)} --> ${u.end.toFixed(2)}] ${u.text}`,
+        );
+      }
+    } finally {
+      pipeline.dispose();
+    }
+  });
+}

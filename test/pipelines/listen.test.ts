@@ -1,0 +1,81 @@
+import { readFileSync } from 'node:fs';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type LiveUtterance, transcribeStream } from '../../pipelines/listen.js';
+import { type AsrPipeline, createAsrPipeline } from '../../pipelines/transcribe.js';
+import { toMono16k } from '../../src/audio/resample.js';
+import { encodeWav16, parseWav } from '../../src/audio/wav.js';
+import { projectPath } from '../../src/paths.js';
+import { attend } from '../helpers/cli.js';
+import { ready } from '../helpers/runtime.js';
+
+const sample = (name: string) =>
+  toMono16k(parseWav(readFileSync(projectPath('samples', name)), name));
+
+/** The two samples with 1.5 s of silence between them and 1 s after, as one 16 kHz WAV. */
+async function conversation(): Promise<Uint8Array> {
+  const first = await sample('speech-16k-mono.wav');
+  const second = await sample('speech-44k-stereo-24bit.wav');
+  const gap = 1.5 * 16000;
+  const all = new Float32Array(first.length + gap + second.length + 16000);
+  all.set(first);
+  all.set(second, first.length + gap);
+  return encodeWav16({ sampleRate: 16000, channels: [all] });
+}
+
+describe('live transcription', () => {
+  let pipeline: AsrPipeline;
+  let wav: Uint8Array;
+  beforeAll(async () => {
+    await ready;
+    pipeline = createAsrPipeline();
+    wav = await conversation();
+  });
+  afterAll(() => pipeline?.dispose());
+
+  it('yields each utterance once its pause has arrived, before the stream ends', async () => {
+    let sent = 0;
+    const sentWhenYielded: number[] = [];
+    async function* arriving() {
+      for (let i = 0; i < wav.length; i += 3200) {
+        sent = i + 3200;
+        yield wav.subarray(i, i + 3200); // 0.1 s a chunk
+      }
+    }
+    const heard: LiveUtterance[] = [];
+    for await (const u of transcribeStream(pipeline, arriving(), { name: 'mic' })) {
+      heard.push(u);
+      sentWhenYielded.push(Math.min(sent, wav.length) / 32000);
+    }
+    expect(heard.map((u) => u.text)).toEqual([
+      expect.stringMatching(/^the weather is lovely today so we will \w+ to the p/),
+      expect.stringMatching(/^please call me when you get /),
+    ]);
+    // The first was out 0.5 s after its speech ended, with 5 s of the stream still to come.
+    expect(sentWhenYielded[0]).toBeLessThan(3.9);
+    // Times are on the stream's clock: the second utterance starts after the 1.5 s gap.
+    expect(heard[0]!.start).toBeLessThan(0.3);
+    expect(heard[1]!.start).toBeGreaterThan(4.3);
+    expect(heard[1]!.words[0]!.start).toBe(heard[1]!.start);
+    expect(heard[1]!.end).toBeLessThan(7.6);
+  });
+
+  it('attend listen reads a WAV or raw PCM from standard input; garbage is one line', () => {
+    const lines = (r: { stdout: string }) => r.stdout.trim().split('\n');
+    const fromWav = attend(['listen'], {}, Buffer.from(wav));
+    expect(fromWav.status).toBe(0);
+    expect(lines(fromWav)).toEqual([
+      expect.stringMatching(/^\[0\.\d\d --> 2\.\d\d\] the weather is lovely/),
+      expect.stringMatching(/^\[4\.\d\d --> 7\.\d\d\] please call me/),
+    ]);
+    const raw = Buffer.from(wav.subarray(44));
+    const fromRaw = attend(['listen', '--raw', '16000', '--format', 'json'], {}, raw);
+    expect(lines(fromRaw).map((l) => (JSON.parse(l) as LiveUtterance).text)).toEqual(
+      lines(fromWav).map((l) => l.replace(/^\[.*?\] /, '')),
+    );
+    const garbage = attend(['listen'], {}, Buffer.from('this is not audio at all'));
+    expect(garbage.status).toBe(1);
+    expect(garbage.stderr.trim()).toBe(
+      'attend: standard input: not a WAV stream (no RIFF/WAVE header); for headerless 16-bit PCM give its rate with --raw RATE',
+    );
+  });
+});
