@@ -1,27 +1,17 @@
-import { createAttention } from '../attention/registry.js';
-import type { Attention, AttentionConfig } from '../attention/types.js';
 import { conv2d } from '../nn/conv.js';
 import { dropout } from '../nn/dropout.js';
-import { dense, layerNorm, positionalEncoding } from '../nn/layers.js';
+import { dense, positionalEncoding } from '../nn/layers.js';
 import type { ParamStore } from '../nn/params.js';
 import { tf } from '../runtime/tf.js';
-import { convolutionModule } from './conv-module.js';
+import { SelfAttentionStack, type SelfAttentionStackConfig } from './self-attention-stack.js';
 
-/** Conv ×4 subsampling, then a self-attention stack (any self-attention of the family). */
-export interface AudioEncoderConfig {
+/**
+ * Conv ×4 subsampling, then a self-attention stack (any self-attention of the family; its
+ * convKernel counts frames after subsampling: 15 frames is 0.6 s).
+ */
+export interface AudioEncoderConfig extends SelfAttentionStackConfig {
   readonly inputDim: number;
   readonly subsampleChannels: number;
-  readonly dim: number;
-  readonly layers: number;
-  readonly ffnDim: number;
-  /** multi-head (full), sparse (e.g. a band for long audio) or linear. */
-  readonly selfAttention: Extract<AttentionConfig, { kind: 'multi-head' | 'sparse' | 'linear' }>;
-  readonly dropout: number;
-  /**
-   * A Conformer convolution module after each layer's self-attention (convolutionModule), with
-   * this depthwise kernel in frames (after ×4 subsampling: 15 frames is 0.6 s); absent, none.
-   */
-  readonly convKernel?: number;
 }
 
 /** What every encoder returns: the decoder's memory and which positions are real. */
@@ -36,19 +26,13 @@ const convLength = (n: number): number => Math.max(0, Math.floor((n - 3) / 2) + 
 export const subsampledLength = (n: number): number => convLength(convLength(n));
 
 export class AudioEncoder {
-  private readonly attention: Attention[];
+  private readonly stack: SelfAttentionStack;
 
   constructor(
     readonly config: AudioEncoderConfig,
     private readonly params: ParamStore,
   ) {
-    this.attention = Array.from({ length: config.layers }, (_, i) =>
-      createAttention(
-        config.selfAttention,
-        { query: config.dim, key: config.dim, value: config.dim },
-        params.scope(`layer${i}/attention`),
-      ),
-    );
+    this.stack = new SelfAttentionStack(config, params);
   }
 
   private conv(x: tf.Tensor4D, name: string, inChannels: number): tf.Tensor4D {
@@ -93,21 +77,6 @@ export class AudioEncoder {
 
   /** The self-attention stack over subsampled frames; padded positions are zeroed. */
   selfAttend(frames: tf.Tensor3D, mask: tf.Tensor2D, training = false): tf.Tensor3D {
-    const { dim, ffnDim, dropout: rate } = this.config;
-    const drop = (x: tf.Tensor) => (training ? dropout(x, rate) : x);
-    let x = frames;
-    this.attention.forEach((attention, i) => {
-      const p = this.params.scope(`layer${i}`);
-      const h = layerNorm(p, x, 'norm1') as tf.Tensor3D;
-      x = x.add(
-        drop(attention.attend({ query: h, keys: h, values: h, mask }).context),
-      ) as tf.Tensor3D;
-      if (this.config.convKernel)
-        x = convolutionModule(p, x, mask, this.config.convKernel, training ? rate : 0);
-      const h2 = layerNorm(p, x, 'norm2');
-      const ffn = dense(p, tf.relu(dense(p, h2, ffnDim, { name: 'ffn1' })), dim, { name: 'ffn2' });
-      x = x.add(drop(ffn)) as tf.Tensor3D;
-    });
-    return layerNorm(this.params, x, 'finalNorm').mul(mask.expandDims(2)) as tf.Tensor3D;
+    return this.stack.apply(frames, mask, training);
   }
 }
