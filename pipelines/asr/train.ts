@@ -15,6 +15,7 @@ import {
   type TrainState,
 } from '../../src/train/loop.js';
 import { presetNamed, startingModel } from '../../src/train/start.js';
+import { shuffleInPlace } from '../../src/util/random.js';
 import { type CachedUtterance, corpusFeatures } from './feature-cache.js';
 import { specAugment } from './spec-augment.js';
 import { drawWarpFactor, warpFeatures } from './vocal-tract-warp.js';
@@ -69,11 +70,7 @@ export function lengthBatches(
     current.push(i);
   }
   if (current.length) batches.push(current);
-  for (let i = batches.length - 1; i > 0; i--) {
-    const j = Math.floor(random() * (i + 1));
-    [batches[i], batches[j]] = [batches[j]!, batches[i]!];
-  }
-  return batches;
+  return shuffleInPlace(batches, random);
 }
 
 /** Training-time augmentation: SpecAugment always, VTLP where the features are log-mel bands. */

@@ -12,6 +12,7 @@ import {
   type TrainState,
 } from '../../src/train/loop.js';
 import { presetNamed, startingModel } from '../../src/train/start.js';
+import { shuffleInPlace } from '../../src/util/random.js';
 import { augmentImage } from './augment.js';
 import { evaluateCaptions, imageBatch } from './evaluate.js';
 import { type CachedImage, decodeImages } from './image-cache.js';
@@ -74,11 +75,10 @@ export async function trainCaption(options: TrainCaptionOptions): Promise<TrainS
         label: 'train caption',
         model,
         *epoch(random) {
-          const order = train.map((_, i) => i);
-          for (let i = order.length - 1; i > 0; i--) {
-            const j = Math.floor(random() * (i + 1));
-            [order[i], order[j]] = [order[j]!, order[i]!];
-          }
+          const order = shuffleInPlace(
+            train.map((_, i) => i),
+            random,
+          );
           for (let start = 0; start < order.length; start += options.batchSize) {
             const chunk = order.slice(start, start + options.batchSize).map((i) => train[i]!);
             yield () => {
