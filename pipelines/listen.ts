@@ -2,7 +2,9 @@ import { Endpointer } from '../src/audio/endpointer.js';
 import { PcmStreamDecoder, type RawPcm } from '../src/audio/pcm-stream.js';
 import { resample, TARGET_RATE } from '../src/audio/resample.js';
 import { AttendError } from '../src/errors.js';
+import type { PunctuationModel } from '../src/models/punctuation.js';
 import type { WordTiming } from '../src/output/transcript.js';
+import { writeWords } from './punctuate.js';
 import type { AsrPipeline, TranscribeOptions } from './transcribe.js';
 
 /** One utterance of a live stream, its times counted from the start of the stream. */
@@ -23,6 +25,8 @@ export interface ListenOptions {
   /** Longest utterance before a cut at its quietest moment (seconds; default 10). */
   readonly maxSeconds?: number;
   readonly decoding?: TranscribeOptions;
+  /** Writes each utterance as sentences (punctuation, capitals). */
+  readonly punctuation?: PunctuationModel;
 }
 
 const round = (seconds: number) => Number(seconds.toFixed(2));
@@ -50,10 +54,15 @@ export async function* transcribeStream(
     if (!transcript?.text) return undefined;
     const shift = (s: number) => round(s + utterance.start);
     const words = transcript.words.map((w) => ({ ...w, start: shift(w.start), end: shift(w.end) }));
+    const text = options.punctuation
+      ? writeWords(options.punctuation, [
+          { words: words.map((w) => w.word), endsSentence: true },
+        ])[0]!.join(' ')
+      : transcript.text;
     return {
       start: words[0]?.start ?? round(utterance.start),
       end: words.at(-1)?.end ?? round(utterance.start + samples.length / TARGET_RATE),
-      text: transcript.text,
+      text,
       words,
     };
   };

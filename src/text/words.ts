@@ -42,6 +42,11 @@ export class WordTokenizer {
     return this.tokens.length;
   }
 
+  /** One word's id (<unk> when it is not in the vocabulary). */
+  idOf(word: string): number {
+    return this.index.get(word) ?? UNK;
+  }
+
   encode(text: string): number[] {
     return words(text).map((w) => this.index.get(w) ?? UNK);
   }

@@ -21,6 +21,7 @@ import { DEFAULT_DECODING } from '../../search/index.js';
 import { startRuntime } from '../context.js';
 import { positiveInteger, weightList } from '../parse.js';
 import { Progress } from '../progress.js';
+import { evalPunctuationCommand } from './evaluate-punctuation.js';
 import { type FusionFlags, fusionOptions, fusionWeights } from './transcribe.js';
 
 interface EvalOptions extends FusionFlags {
@@ -237,4 +238,5 @@ export function evalCommand(program: Command): void {
       }
       if (summary.failures) process.exitCode = 1;
     });
+  evalPunctuationCommand(evaluate);
 }

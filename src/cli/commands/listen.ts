@@ -1,6 +1,7 @@
 import { createReadStream, existsSync, statSync } from 'node:fs';
 import type { Command } from 'commander';
 import { transcribeStream } from '../../../pipelines/listen.js';
+import { DEFAULT_PUNCTUATION_MODEL, loadPunctuation } from '../../../pipelines/punctuate.js';
 import { createAsrPipeline, DEFAULT_ASR_MODEL } from '../../../pipelines/transcribe.js';
 import { AttendError } from '../../errors.js';
 import { STDIN } from '../../io/stdin.js';
@@ -16,6 +17,8 @@ interface ListenFlags extends HotwordFlags {
   rawChannels: string;
   pause: string;
   maxSeconds: string;
+  punctuate?: boolean;
+  punctuationModel: string;
 }
 
 /** The stream to read: standard input (refused when it is a terminal), a file or a FIFO. */
@@ -45,7 +48,13 @@ export function listenCommand(program: Command): void {
     .option('--raw <rate>', 'headerless signed 16-bit little-endian PCM at this sample rate')
     .option('--raw-channels <n>', 'channels of --raw input', '1')
     .option('--pause <seconds>', 'a pause this long ends an utterance', '0.5')
-    .option('--max-seconds <s>', 'longest utterance before a cut at its quietest moment', '10');
+    .option('--max-seconds <s>', 'longest utterance before a cut at its quietest moment', '10')
+    .option('--punctuate', 'write sentences: punctuation and capitals from a text model')
+    .option(
+      '--punctuation-model <dir>',
+      'punctuation checkpoint folder',
+      DEFAULT_PUNCTUATION_MODEL,
+    );
   hotwordFlags(command).action(async (source: string, options: ListenFlags, command: Command) => {
     if (options.format !== 'txt' && options.format !== 'json')
       throw new AttendError(`--format: '${options.format}' is not one of txt, json`);
@@ -59,6 +68,7 @@ export function listenCommand(program: Command): void {
     const maxSeconds = positiveNumber('--max-seconds', options.maxSeconds);
     const { name, chunks } = openSource(source);
     await startRuntime(command);
+    const punctuation = options.punctuate ? loadPunctuation(options.punctuationModel) : undefined;
     const pipeline = createAsrPipeline(options.model);
     try {
       const utterances = transcribeStream(pipeline, chunks, {
@@ -66,6 +76,7 @@ export function listenCommand(program: Command): void {
         ...(raw ? { raw } : {}),
         pauseSeconds,
         maxSeconds,
+        ...(punctuation ? { punctuation } : {}),
         decoding: {
           ...(options.beam ? { beamSize: positiveInteger('--beam', options.beam) } : {}),
           ...hotwordOptions(options),
@@ -80,6 +91,7 @@ export function listenCommand(program: Command): void {
       }
     } finally {
       pipeline.dispose();
+      punctuation?.dispose();
     }
   });
 }

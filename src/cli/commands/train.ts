@@ -3,6 +3,7 @@ import { readSentenceSources, SENTENCE_SOURCES } from '../../../datasets/speech/
 import { type MixedCorpus, parseMixedCorpus, trainAsr } from '../../../pipelines/asr/train.js';
 import { trainCaption } from '../../../pipelines/caption/train.js';
 import { trainTokenLm } from '../../../pipelines/lm/train.js';
+import { trainPunctuation } from '../../../pipelines/punctuation/train.js';
 import { AttendError } from '../../errors.js';
 import { averageCheckpoints } from '../../io/average-checkpoints.js';
 import type { LoopSettings } from '../../train/loop.js';
@@ -10,6 +11,7 @@ import { startRuntime } from '../context.js';
 import {
   namedChoices,
   nonNegativeInteger,
+  nonNegativeNumber,
   numberRange,
   positiveInteger,
   positiveNumber,
@@ -151,6 +153,28 @@ export function trainCommand(program: Command): void {
       minWordCount: positiveNumber('--min-word-count', o.minWordCount!),
     });
     console.log(`stopped at step ${state.step}; best dev CIDEr-D ${(-state.best).toFixed(3)}`);
+  });
+  loopOptions(
+    train
+      .command('punctuation')
+      .description(
+        "train punctuation and casing for transcripts on Debian's fortunes and the Asterisk prompts (transcribe --punctuate)",
+      )
+      .option('--preset <name>', 'model size: small or tiny', 'small')
+      .option('--batch-size <n>', 'passages per step', '64')
+      .option('--vocabulary <n>', 'words with their own embedding (the most frequent)', '8000')
+      .option('--word-dropout <p>', 'chance a training word is read as unknown', '0.1'),
+    { lr: '0.001', warmup: '500', evalEvery: '500' },
+  ).action(async (o: Record<string, string>, command: Command) => {
+    await startRuntime(command);
+    const state = await trainPunctuation({
+      ...loopSettings(o),
+      preset: o.preset!,
+      batchSize: positiveInteger('--batch-size', o.batchSize!),
+      vocabulary: positiveInteger('--vocabulary', o.vocabulary!),
+      wordDropout: nonNegativeNumber('--word-dropout', o.wordDropout!),
+    });
+    console.log(`stopped at step ${state.step}; best dev score ${(-state.best).toFixed(3)}`);
   });
   train
     .command('lm')

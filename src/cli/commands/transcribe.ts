@@ -2,6 +2,11 @@ import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Command } from 'commander';
 import {
+  DEFAULT_PUNCTUATION_MODEL,
+  loadPunctuation,
+  punctuateTranscript,
+} from '../../../pipelines/punctuate.js';
+import {
   createAsrPipeline,
   DEFAULT_ASR_MODEL,
   DEFAULT_HOTWORD_BONUS,
@@ -53,6 +58,8 @@ interface TranscribeOptions extends FusionFlags {
   attentionMap?: string;
   outputDir?: string;
   lm?: string;
+  punctuate?: boolean;
+  punctuationModel: string;
 }
 
 /** The fusion flags transcribe and eval share. */
@@ -214,6 +221,8 @@ export function transcribeCommand(program: Command): void {
     .option('--timestamps', 'txt output with [start --> end] segment times')
     .option('--attention-map <path>', `${ATTENTION_MAP_HELP}, over the spectrogram`)
     .option('--output-dir <dir>', 'write <dir>/<input>.<format> for each input instead of printing')
+    .option('--punctuate', 'write sentences: punctuation and capitals from a text model')
+    .option('--punctuation-model <dir>', 'punctuation checkpoint folder', DEFAULT_PUNCTUATION_MODEL)
     .action(async (files: string[], options: TranscribeOptions, command: Command) => {
       await startRuntime(command);
       const writer = WRITERS[options.format];
@@ -227,6 +236,7 @@ export function transcribeCommand(program: Command): void {
           `--format ${options.format} with ${files.length} files: subtitles are per file; add --output-dir DIR to write one .${writer.extension} for each`,
         );
       if (options.outputDir) checkDistinctStems(files);
+      const punctuation = options.punctuate ? loadPunctuation(options.punctuationModel) : undefined;
       const pipeline = createAsrPipeline(options.model, options.lm);
       const decoding = {
         ...(options.beam ? { beamSize: positiveInteger('--beam', options.beam) } : {}),
@@ -266,7 +276,11 @@ export function transcribeCommand(program: Command): void {
       } finally {
         pipeline.dispose();
       }
-      emitTranscripts(results, writer, options);
+      const written = punctuation
+        ? results.map((t) => punctuateTranscript(punctuation, t))
+        : results;
+      punctuation?.dispose();
+      emitTranscripts(written, writer, options);
     });
 }
 
