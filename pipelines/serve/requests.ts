@@ -1,7 +1,8 @@
 import type { IncomingMessage } from 'node:http';
-import { nonNegativeNumber, positiveInteger } from '../../src/cli/parse.js';
+import { nonNegativeNumber, positiveInteger, positiveNumber } from '../../src/cli/parse.js';
 import { AttendError } from '../../src/errors.js';
 import { WRITERS } from '../../src/output/writers.js';
+import type { ListenOptions } from '../listen.js';
 import type { CaptionSettings, TranscribeSettings } from './service.js';
 
 /**
@@ -36,11 +37,21 @@ export function requestName(params: URLSearchParams, request: IncomingMessage): 
   return params.get('name') ?? (typeof header === 'string' ? header : 'request body');
 }
 
+/** A yes/no parameter: 1/true/yes or 0/false/no (absent: no). */
+function flag(params: URLSearchParams, name: string): boolean {
+  const value = params.get(name);
+  if (value === null) return false;
+  if (/^(1|true|yes|)$/i.test(value)) return true;
+  if (/^(0|false|no)$/i.test(value)) return false;
+  throw new AttendError(`${name}: '${value}' is not one of 1, 0, true, false`);
+}
+
 export function transcribeRequest(params: URLSearchParams): {
   format: keyof typeof WRITERS;
   decoding: TranscribeSettings;
+  punctuate: boolean;
 } {
-  checkKnown(params, ['name', 'format', 'beam', 'hotwords', 'hotword-bonus']);
+  checkKnown(params, ['name', 'format', 'beam', 'hotwords', 'hotword-bonus', 'punctuate']);
   const format = choice(params, 'format', Object.keys(WRITERS) as (keyof typeof WRITERS)[], 'json');
   const beam = params.get('beam');
   const hotwords = (params.get('hotwords') ?? '')
@@ -50,6 +61,7 @@ export function transcribeRequest(params: URLSearchParams): {
   const bonus = params.get('hotword-bonus');
   return {
     format,
+    punctuate: flag(params, 'punctuate'),
     decoding: {
       ...(beam === null ? {} : { beamSize: positiveInteger('beam', beam) }),
       ...(hotwords.length ? { hotwords } : {}),
@@ -57,6 +69,48 @@ export function transcribeRequest(params: URLSearchParams): {
     },
   };
 }
+
+/** `/v1/listen`'s parameters: the stream's form, the endpointing, and transcription's own. */
+export function listenRequest(params: URLSearchParams): {
+  options: Omit<ListenOptions, 'name' | 'punctuation'>;
+  punctuate: boolean;
+} {
+  checkKnown(params, [
+    'name',
+    'raw',
+    'raw-channels',
+    'pause',
+    'max-seconds',
+    'beam',
+    'hotwords',
+    'hotword-bonus',
+    'punctuate',
+  ]);
+  const raw = params.get('raw');
+  const number = (name: string, fallback: string) =>
+    positiveNumber(name, params.get(name) ?? fallback);
+  const { decoding, punctuate } = transcribeRequest(
+    new URLSearchParams([...params].filter(([k]) => !LISTEN_ONLY.has(k))),
+  );
+  return {
+    options: {
+      ...(raw === null
+        ? {}
+        : {
+            raw: {
+              sampleRate: positiveInteger('raw', raw),
+              channels: positiveInteger('raw-channels', params.get('raw-channels') ?? '1'),
+            },
+          }),
+      pauseSeconds: number('pause', '0.5'),
+      maxSeconds: number('max-seconds', '10'),
+      decoding,
+    },
+    punctuate,
+  };
+}
+
+const LISTEN_ONLY = new Set(['raw', 'raw-channels', 'pause', 'max-seconds']);
 
 export function captionRequest(params: URLSearchParams): {
   format: 'json' | 'txt' | 'png';

@@ -5,6 +5,7 @@ import { WRITERS } from '../../src/output/writers.js';
 import { tf } from '../../src/runtime/tf.js';
 import { captionRecord } from '../caption.js';
 import { HttpError, readBody, send, sendJson } from './http.js';
+import { attachLiveEndpoint, LIVE_PATH } from './live.js';
 import { captionRequest, requestName, transcribeRequest } from './requests.js';
 import { ModelService, type ServiceOptions } from './service.js';
 
@@ -33,6 +34,7 @@ const CONTENT_TYPES: Record<keyof typeof WRITERS, string> = {
 const ROUTES: Record<string, string> = {
   'POST /v1/transcribe': 'speech to text: the audio file as the body',
   'POST /v1/caption': 'image to text: the image file as the body',
+  'GET /v1/listen': 'live speech to text: a WebSocket, audio in, an utterance a message out',
   'GET /health': 'models, backend and request counts',
 };
 
@@ -63,7 +65,7 @@ export async function startServer(
   const health = () => ({
     status: 'ok',
     backend,
-    models: options.models,
+    models: { ...options.models, punctuation: options.punctuationModel ?? null },
     served: service.stats,
     endpoints: ROUTES,
   });
@@ -83,6 +85,7 @@ export async function startServer(
         await readBody(request, options.maxBytes),
         name,
         settings.decoding,
+        settings.punctuate,
       );
       send(
         response,
@@ -104,6 +107,10 @@ export async function startServer(
       else sendJson(response, 200, captionRecord(result, options.models.caption, backend));
       return name;
     }
+    if (route === `GET ${LIVE_PATH}`)
+      throw new HttpError(426, `${LIVE_PATH} is a WebSocket: connect with ws://`, {
+        upgrade: 'websocket',
+      });
     const allowed = Object.keys(ROUTES).filter((r) => r.endsWith(` ${url.pathname}`));
     if (allowed.length > 0)
       throw new HttpError(
@@ -156,12 +163,14 @@ export async function startServer(
     service.dispose();
     throw error;
   }
+  const live = attachLiveEndpoint(server, service, options.log);
   const address = server.address() as AddressInfo;
   const shownHost = address.family === 'IPv6' ? `[${address.address}]` : address.address;
   return {
     url: `http://${shownHost}:${address.port}`,
     service,
     async close() {
+      live.close();
       const closed = new Promise<void>((resolve) => server.close(() => resolve()));
       server.closeIdleConnections();
       if (inFlight > 0) await new Promise<void>((resolve) => (idle = resolve));

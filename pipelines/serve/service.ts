@@ -1,4 +1,8 @@
+import { AttendError } from '../../src/errors.js';
+import type { PunctuationModel } from '../../src/models/punctuation.js';
 import { type CaptionPipeline, type CaptionResult, createCaptionPipeline } from '../caption.js';
+import { type ListenOptions, type LiveUtterance, transcribeStream } from '../listen.js';
+import { loadPunctuation, punctuateTranscript } from '../punctuate.js';
 import { MicroBatcher } from '../queue/micro-batcher.js';
 import {
   type AsrPipeline,
@@ -22,6 +26,7 @@ export interface CaptionSettings {
 export interface ServiceStats {
   transcribe: { requests: number; batches: number };
   caption: { requests: number; batches: number };
+  listen: { sessions: number };
 }
 
 /** An item's result, or the error that belongs to it alone. */
@@ -84,6 +89,8 @@ export interface ServiceOptions {
   readonly batchSize: number;
   /** How long the first request of a batch waits for company (ms). */
   readonly waitMs: number;
+  /** A punctuation checkpoint for `punctuate=1`; absent: such requests are refused. */
+  readonly punctuationModel?: string;
 }
 
 /**
@@ -94,9 +101,11 @@ export class ModelService {
   readonly stats: ServiceStats = {
     transcribe: { requests: 0, batches: 0 },
     caption: { requests: 0, batches: 0 },
+    listen: { sessions: 0 },
   };
   private readonly asr: AsrPipeline;
   private readonly captioner: CaptionPipeline;
+  private readonly punctuation: PunctuationModel | undefined;
   private readonly transcriptions: MicroBatcher<
     Pending<LoadedAudio, TranscribeSettings>,
     Outcome<Transcript>
@@ -114,41 +123,61 @@ export class ModelService {
       this.asr.dispose();
       throw error;
     }
-    this.transcriptions = new MicroBatcher(
-      (items) =>
-        runGrouped(
-          items,
-          (audio, settings) => this.asr.transcribeAudio(audio, settings),
-          () => {
-            this.stats.transcribe.batches++;
-          },
-        ),
-      options.batchSize,
-      options.waitMs,
+    try {
+      this.punctuation = options.punctuationModel
+        ? loadPunctuation(options.punctuationModel)
+        : undefined;
+    } catch (error) {
+      this.dispose();
+      throw error;
+    }
+    this.transcriptions = this.batcher(
+      (audio, settings) => this.asr.transcribeAudio(audio, settings),
+      this.stats.transcribe,
     );
-    this.captions = new MicroBatcher(
-      (items) =>
-        runGrouped(
-          items,
-          (images, settings) => this.captioner.captionImages(images, settings),
-          () => {
-            this.stats.caption.batches++;
-          },
-        ),
-      options.batchSize,
-      options.waitMs,
+    this.captions = this.batcher(
+      (images, settings) => this.captioner.captionImages(images, settings),
+      this.stats.caption,
     );
   }
 
-  /** Decodes an upload (errors name it) and transcribes it in the next batch. */
+  /** A micro-batcher of one task's requests, counting its batches in `stats`. */
+  private batcher<I, S, O>(
+    infer: (inputs: I[], settings: S) => O[],
+    stats: { batches: number },
+  ): MicroBatcher<Pending<I, S>, Outcome<O>> {
+    return new MicroBatcher(
+      (items) =>
+        runGrouped(items, infer, () => {
+          stats.batches++;
+        }),
+      this.options.batchSize,
+      this.options.waitMs,
+    );
+  }
+
+  private checkPunctuation(punctuate: boolean): void {
+    if (punctuate && !this.punctuation)
+      throw new AttendError(
+        'punctuate: this server has no punctuation model (attend serve --punctuation-model DIR)',
+      );
+  }
+
+  /**
+   * Decodes an upload (errors name it) and transcribes it in the next batch; `punctuate` writes
+   * the text as sentences.
+   */
   async transcribe(
     bytes: Uint8Array,
     name: string,
     settings: TranscribeSettings,
+    punctuate = false,
   ): Promise<Transcript> {
     this.stats.transcribe.requests++;
+    this.checkPunctuation(punctuate);
     const audio = await this.asr.loadBytes(bytes, name);
-    return unwrap(await this.transcriptions.add({ input: audio, settings }));
+    const transcript = unwrap(await this.transcriptions.add({ input: audio, settings }));
+    return punctuate ? punctuateTranscript(this.punctuation!, transcript) : transcript;
   }
 
   /** Decodes an uploaded image (errors name it) and captions it in the next batch. */
@@ -158,6 +187,20 @@ export class ModelService {
     return unwrap(await this.captions.add({ input: { file: name, image }, settings }));
   }
 
+  /** Live transcription of a stream (attend listen's), with this server's models. */
+  listen(
+    chunks: AsyncIterable<Uint8Array>,
+    options: Omit<ListenOptions, 'punctuation'>,
+    punctuate: boolean,
+  ): AsyncGenerator<LiveUtterance> {
+    this.checkPunctuation(punctuate);
+    this.stats.listen.sessions++;
+    return transcribeStream(this.asr, chunks, {
+      ...options,
+      ...(punctuate ? { punctuation: this.punctuation! } : {}),
+    });
+  }
+
   /** The caption's attention figure (PNG), drawn over the uploaded image. */
   attentionMap(result: CaptionResult, bytes: Buffer): Promise<Buffer> {
     return this.captioner.attentionMap(result, bytes);
@@ -165,6 +208,7 @@ export class ModelService {
 
   dispose(): void {
     this.asr.dispose();
-    this.captioner.dispose();
+    this.captioner?.dispose();
+    this.punctuation?.dispose();
   }
 }

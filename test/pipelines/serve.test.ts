@@ -2,6 +2,7 @@ import { spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { WebSocket } from 'ws';
 import { DEFAULT_CAPTION_MODEL } from '../../pipelines/caption.js';
 import { type RunningServer, startServer } from '../../pipelines/serve/server.js';
 import { runGrouped } from '../../pipelines/serve/service.js';
@@ -9,6 +10,7 @@ import { createAsrPipeline, DEFAULT_ASR_MODEL } from '../../pipelines/transcribe
 import { projectPath } from '../../src/paths.js';
 import { tf } from '../../src/runtime/tf.js';
 import { attend } from '../helpers/cli.js';
+import { conversation } from '../helpers/conversation.js';
 import { ready } from '../helpers/runtime.js';
 
 const speech = readFileSync(projectPath('samples', 'speech-16k-mono.wav'));
@@ -122,6 +124,8 @@ describe('attend serve', () => {
       [post('/v1/caption?beam=0', scene), 400, /^beam: '0' is not a positive integer/],
       [post('/v1/transcribe?fromat=srt', speech), 400, /unknown parameter 'fromat'/],
       [post('/v1/transcribe?format=doc', speech), 400, /format: 'doc' is not one of/],
+      [post('/v1/transcribe?punctuate=maybe', speech), 400, /punctuate: 'maybe' is not one of/],
+      [post('/v1/transcribe?punctuate=1', speech), 400, /has no punctuation model/],
       [post('/v1/transcribe', new Uint8Array(2 ** 20 + 1)), 413, /larger than the 1 MiB/],
       [fetch(`${server.url}/v1/caption`), 405, /takes POST/],
       [fetch(`${server.url}/v2/transcribe`), 404, /no endpoint GET \/v2\/transcribe/],
@@ -138,6 +142,52 @@ describe('attend serve', () => {
     }
     // Still serving.
     expect((await fetch(`${server.url}/health`)).status).toBe(200);
+  });
+
+  it('transcribes a live stream over a WebSocket, an utterance a message', async () => {
+    const pcm = (await conversation()).subarray(44);
+    const messages = await new Promise<Record<string, unknown>[]>((resolve, reject) => {
+      const ws = new WebSocket(`${server.url.replace('http', 'ws')}/v1/listen?raw=16000&name=mic`);
+      const got: Record<string, unknown>[] = [];
+      ws.on('open', () => {
+        for (let i = 0; i < pcm.length; i += 8000) ws.send(pcm.subarray(i, i + 8000));
+        ws.send('end');
+      });
+      ws.on('message', (data) => got.push(JSON.parse(String(data)) as Record<string, unknown>));
+      ws.on('close', (code) =>
+        code === 1000 ? resolve(got) : reject(new Error(`closed ${code}`)),
+      );
+      ws.on('error', reject);
+    });
+    expect(messages.map((m) => m.text ?? m.done)).toEqual([
+      expect.stringMatching(/^the weather is lovely today/),
+      expect.stringMatching(/^please call me when you get/),
+      true,
+    ]);
+    expect(messages[1]!.start).toBeGreaterThan(4.3);
+    // Bad parameters and bad audio: an error message and a policy close.
+    for (const [query, body, message] of [
+      ['?raw=0', undefined, /raw: '0' is not a positive integer/],
+      ['', Buffer.from('plain text, not audio'), /mic: not a WAV stream/],
+    ] as const) {
+      const { error, code } = await new Promise<{ error: string; code: number }>((resolve) => {
+        const ws = new WebSocket(
+          `${server.url.replace('http', 'ws')}/v1/listen${query}${query ? '&' : '?'}name=mic`,
+        );
+        let error = '';
+        ws.on('open', () => {
+          if (body) ws.send(body);
+          ws.send('end');
+        });
+        ws.on('message', (data) => {
+          error = (JSON.parse(String(data)) as { error: string }).error;
+        });
+        ws.on('close', (code) => resolve({ error, code }));
+      });
+      expect(code).toBe(1008);
+      expect(error).toMatch(message);
+    }
+    expect((await fetch(`${server.url}/v1/listen`)).status).toBe(426);
   });
 
   it('holds no more tensors after many requests than after the first', async () => {

@@ -1,4 +1,6 @@
+import { existsSync } from 'node:fs';
 import type { Command } from 'commander';
+import { DEFAULT_PUNCTUATION_MODEL } from '../../../pipelines/punctuate.js';
 import { startServer } from '../../../pipelines/serve/server.js';
 import { AttendError } from '../../errors.js';
 import { startRuntime } from '../context.js';
@@ -13,6 +15,7 @@ interface ServeOptions {
   waitMs: string;
   maxMb: string;
   quiet?: boolean;
+  punctuationModel: string;
 }
 
 export function serveCommand(program: Command): void {
@@ -27,6 +30,11 @@ export function serveCommand(program: Command): void {
     .option('--batch-size <n>', 'requests of one task put through the model together', '8')
     .option('--wait-ms <ms>', 'how long a request waits for others to batch with', '20')
     .option('--max-mb <n>', 'largest upload accepted, in MiB', '50')
+    .option(
+      '--punctuation-model <dir>',
+      "for punctuate=1 (none: 'none')",
+      DEFAULT_PUNCTUATION_MODEL,
+    )
     .option('--quiet', 'no line per request on standard error')
     .action(async (options: ServeOptions, command: Command) => {
       const runtime = await startRuntime(command);
@@ -41,6 +49,11 @@ export function serveCommand(program: Command): void {
             batchSize: positiveInteger('--batch-size', options.batchSize),
             waitMs: nonNegativeInteger('--wait-ms', options.waitMs),
             maxBytes: positiveNumber('--max-mb', options.maxMb) * 2 ** 20,
+            ...(options.punctuationModel === 'none' ||
+            (options.punctuationModel === DEFAULT_PUNCTUATION_MODEL &&
+              !existsSync(DEFAULT_PUNCTUATION_MODEL))
+              ? {}
+              : { punctuationModel: options.punctuationModel }),
             ...(options.quiet ? {} : { log }),
           },
           port,
