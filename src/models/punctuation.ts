@@ -13,6 +13,19 @@ import { WordTokenizer } from '../text/words.js';
 export const PUNCTUATION_MARKS = ['', ',', '.', '?'] as const;
 export const CASINGS = ['lower', 'capital', 'upper', 'mixed'] as const;
 
+/**
+ * A question mark is rarer than a full stop (7% of the sentences it learned on) and the model
+ * under-predicts it: its probability counts this much more when marks are chosen. Tuned on the
+ * dev sentences (punct-en: '?' F1 0.35 -> 0.43, the other marks unchanged; 2 no better).
+ */
+const QUESTION_BIAS = 1.5;
+
+/** The mark chosen from a word's mark probabilities. */
+const chooseMark = (p: readonly number[]): number => {
+  const weighted = p.map((x, mark) => (mark === 3 ? x * QUESTION_BIAS : x));
+  return weighted.indexOf(Math.max(...weighted));
+};
+
 /** Everything needed to rebuild a punctuation model; saved as model.json's config. */
 export interface PunctuationConfig {
   readonly task: 'punctuation';
@@ -108,7 +121,7 @@ export class PunctuationModel {
     return passages.map((words, b) =>
       words.map((_, t) => {
         const p = probs[b]![t]!;
-        return { mark: p.indexOf(Math.max(...p)), casing: casing[b]![t]!, markProbabilities: p };
+        return { mark: chooseMark(p), casing: casing[b]![t]!, markProbabilities: p };
       }),
     );
   }
@@ -123,7 +136,7 @@ export class PunctuationModel {
     return words.map((word, t) => {
       const { casing, markProbabilities: p } = decisions[t]!;
       let { mark } = decisions[t]!;
-      if (final && t === words.length - 1 && mark < 2) mark = p[3]! > p[2]! ? 3 : 2;
+      if (final && t === words.length - 1 && mark < 2) mark = chooseMark([0, 0, p[2]!, p[3]!]);
       let written = word;
       if (casing === 2 && word.length > 1) written = word.toUpperCase();
       else if (casing === 3) written = this.config.mixedCase[word] ?? capitalise(word);

@@ -242,6 +242,14 @@ describe('the attend serve command', () => {
       body: speech,
     });
     expect(await response.text()).toMatch(/^the weather is /);
+    // The shipped punctuation model is loaded when it is there.
+    const written = await fetch(`${url}/v1/transcribe?format=txt&punctuate=1`, {
+      method: 'POST',
+      body: speech,
+    });
+    expect(await written.text()).toMatch(
+      /^The weather is lovely today,? so we will work to the park\.\n$/,
+    );
     const exit = new Promise<number | null>((resolve) => child.once('exit', resolve));
     child.kill('SIGTERM');
     expect(await exit).toBe(0);

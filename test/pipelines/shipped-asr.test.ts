@@ -106,4 +106,23 @@ describe('attend transcribe --hotwords', () => {
     expect(queued.status).not.toBe(0);
     expect(queued.stderr).toContain('give it the hotwords');
   });
+
+  it('writes sentences with --punctuate (the shipped punctuation model), as text, JSON and subtitles', () => {
+    const sample = projectPath('samples', 'speech-16k-mono.wav');
+    const txt = attend(['transcribe', sample, '--punctuate']);
+    expect(txt.status).toBe(0);
+    expect(txt.stdout.trim()).toMatch(
+      /^The weather is lovely today,? so we will work to the park\.$/,
+    );
+    const json = JSON.parse(
+      attend(['transcribe', sample, '--punctuate', '--format', 'json']).stdout,
+    );
+    expect(json.text).toBe(txt.stdout.trim());
+    expect(json.segments.map((s: { text: string }) => s.text).join(' ')).toBe(json.text);
+    // Words keep the recogniser's form: times and confidences belong to them.
+    expect(json.words[0].word).toBe('the');
+    const missing = attend(['transcribe', sample, '--punctuate', '--punctuation-model', 'nowhere']);
+    expect(missing.status).toBe(1);
+    expect(missing.stderr.trim()).toBe('attend: nowhere: no such punctuation model folder');
+  });
 });
