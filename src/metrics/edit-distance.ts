@@ -21,6 +21,23 @@ export interface ErrorRate {
   readonly rate: number;
 }
 
+/**
+ * What WER and CER compare: the text lower-cased, punctuation and symbols made spaces (a hyphen
+ * too: "well-known" is said as two words), apostrophes kept inside words (it's, o'clock), spaces
+ * collapsed. References written as people write ("Hello, World!") and punctuated transcripts
+ * (--punctuate) then score on their words, as recognisers are scored (Whisper's normaliser is a
+ * fuller version of the same idea); text already lower-case without marks is unchanged.
+ */
+export function normaliseForScoring(text: string): string {
+  return text
+    .normalize('NFKC')
+    .toLowerCase()
+    .replace(/[^\p{L}\p{N}'\s]+/gu, ' ')
+    .replace(/(^|\s)'+|'+(?=\s|$)/g, '$1')
+    .replace(/\s+/g, ' ')
+    .trim();
+}
+
 function corpusRate(
   pairs: readonly (readonly [string, string])[],
   split: (s: string) => string[],
@@ -28,14 +45,14 @@ function corpusRate(
   let errors = 0;
   let total = 0;
   for (const [reference, hypothesis] of pairs) {
-    const ref = split(reference);
-    errors += editDistance(ref, split(hypothesis));
+    const ref = split(normaliseForScoring(reference));
+    errors += editDistance(ref, split(normaliseForScoring(hypothesis)));
     total += ref.length;
   }
   return { errors, total, rate: total > 0 ? errors / total : 0 };
 }
 
-/** Corpus word error rate: total word edits / total reference words. */
+/** Corpus word error rate: total word edits / total reference words (both normalised). */
 export const wordErrorRate = (pairs: readonly (readonly [string, string])[]): ErrorRate =>
   corpusRate(pairs, splitWords);
 
