@@ -1,5 +1,6 @@
 import { isUserFacing } from '../../src/errors.js';
 import { createCaptionPipeline } from '../caption.js';
+import { loadPunctuation, punctuateTranscript } from '../punctuate.js';
 import { createAsrPipeline, type TranscribeOptions } from '../transcribe.js';
 import type { BatchItem, BatchTask } from './inputs.js';
 import type { BatchRecord } from './output.js';
@@ -11,6 +12,8 @@ export interface ProcessorOptions {
   /** Words to bias transcription towards (TranscribeOptions.hotwords). */
   readonly hotwords?: readonly string[];
   readonly hotwordBonus?: number;
+  /** Transcription only: write the text as sentences with this punctuation checkpoint. */
+  readonly punctuationModel?: string;
 }
 
 /** Turns a chunk of items into records; one model load, reused for every chunk. */
@@ -41,11 +44,15 @@ export function createProcessor(options: ProcessorOptions): Processor {
   const decoding = { beamSize: options.beam };
   const run =
     options.task === 'transcribe'
-      ? asrRunner(options.model, {
-          ...decoding,
-          ...(options.hotwords ? { hotwords: options.hotwords } : {}),
-          ...(options.hotwordBonus === undefined ? {} : { hotwordBonus: options.hotwordBonus }),
-        })
+      ? asrRunner(
+          options.model,
+          {
+            ...decoding,
+            ...(options.hotwords ? { hotwords: options.hotwords } : {}),
+            ...(options.hotwordBonus === undefined ? {} : { hotwordBonus: options.hotwordBonus }),
+          },
+          options.punctuationModel,
+        )
       : captionRunner(options.model, decoding);
   return {
     async process(items) {
@@ -99,15 +106,20 @@ interface Runner {
   dispose(): void;
 }
 
-function asrRunner(model: string, decoding: TranscribeOptions): Runner {
+function asrRunner(model: string, decoding: TranscribeOptions, punctuationModel?: string): Runner {
+  const punctuation = punctuationModel ? loadPunctuation(punctuationModel) : undefined;
   const pipeline = createAsrPipeline(model);
   return {
     load: (file) => pipeline.load(file),
     infer: (audio) =>
       pipeline
         .transcribeAudio(audio as Parameters<typeof pipeline.transcribeAudio>[0], decoding)
+        .map((t) => (punctuation ? punctuateTranscript(punctuation, t) : t))
         .map((t) => ({ text: t.text, duration: Number(t.duration.toFixed(3)) })),
-    dispose: () => pipeline.dispose(),
+    dispose: () => {
+      pipeline.dispose();
+      punctuation?.dispose();
+    },
   };
 }
 

@@ -20,6 +20,8 @@ export interface BatchOptions {
   /** Transcription only: words to bias towards, and the bonus per character. */
   readonly hotwords?: readonly string[];
   readonly hotwordBonus?: number;
+  /** Transcription only: punctuate with this checkpoint (ProcessorOptions.punctuationModel). */
+  readonly punctuationModel?: string;
   /** The backend workers start (the parent's choice, passed on). */
   readonly backend?: string;
   readonly quiet?: boolean;
@@ -71,6 +73,7 @@ export async function runBatch(options: BatchOptions): Promise<BatchSummary> {
     beam: options.beam,
     ...(options.hotwords ? { hotwords: options.hotwords } : {}),
     ...(options.hotwordBonus === undefined ? {} : { hotwordBonus: options.hotwordBonus }),
+    ...(options.punctuationModel ? { punctuationModel: options.punctuationModel } : {}),
   };
   let runner: ChunkRunner;
   if (options.workers > 1)

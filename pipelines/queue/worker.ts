@@ -17,6 +17,8 @@ export interface QueueWorkerOptions {
   /** Transcription jobs only: words to bias towards, and the bonus per character. */
   readonly hotwords?: readonly string[];
   readonly hotwordBonus?: number;
+  /** Transcription jobs only: punctuate with this checkpoint. */
+  readonly punctuationModel?: string;
   /** How long a job's lock lasts: a worker killed with -9 gives its jobs back after about this. */
   readonly lockSeconds: number;
   readonly onRecord?: (record: BatchRecord) => void;
@@ -43,6 +45,9 @@ export async function runQueueWorker(
         beam: options.beam,
         ...(task === 'transcribe' && options.hotwords
           ? { hotwords: options.hotwords, hotwordBonus: options.hotwordBonus }
+          : {}),
+        ...(task === 'transcribe' && options.punctuationModel
+          ? { punctuationModel: options.punctuationModel }
           : {}),
       });
       processors.set(task, processor);

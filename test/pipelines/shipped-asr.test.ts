@@ -121,6 +121,16 @@ describe('attend transcribe --hotwords', () => {
     expect(json.segments.map((s: { text: string }) => s.text).join(' ')).toBe(json.text);
     // Words keep the recogniser's form: times and confidences belong to them.
     expect(json.words[0].word).toBe('the');
+    // A batch job punctuates too, and scores against written references on their words.
+    const manifest = join(dir, 'written.jsonl');
+    writeFileSync(
+      manifest,
+      `${JSON.stringify({ audio: sample, text: 'The weather is lovely today, so we will walk to the park.' })}\n`,
+    );
+    const out = join(dir, 'written-out.jsonl');
+    const batch = attend(['batch', 'transcribe', manifest, '--out', out, '--punctuate', '--json']);
+    expect(JSON.parse(batch.stdout).wer).toBeCloseTo(1 / 12, 6); // "work" for "walk" only
+    expect(JSON.parse(readFileSync(out, 'utf8')).text).toBe(txt.stdout.trim());
     const missing = attend(['transcribe', sample, '--punctuate', '--punctuation-model', 'nowhere']);
     expect(missing.status).toBe(1);
     expect(missing.stderr.trim()).toBe('attend: nowhere: no such punctuation model folder');

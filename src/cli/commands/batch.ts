@@ -17,9 +17,16 @@ import { writeJsonl } from '../../util/jsonl.js';
 import { startRuntime } from '../context.js';
 import { positiveInteger } from '../parse.js';
 import { formatDuration } from '../progress.js';
-import { type HotwordFlags, hotwordFlags, hotwordOptions } from './transcribe.js';
+import {
+  type HotwordFlags,
+  hotwordFlags,
+  hotwordOptions,
+  type PunctuationFlags,
+  punctuationFlags,
+  punctuationModelOf,
+} from './transcribe.js';
 
-interface BatchCliOptions extends HotwordFlags {
+interface BatchCliOptions extends HotwordFlags, PunctuationFlags {
   out: string;
   model?: string;
   batchSize: string;
@@ -39,7 +46,7 @@ export function batchCommand(program: Command): void {
     .description('process a whole dataset: resumable JSONL output, worker processes, shards');
   for (const task of ['transcribe', 'caption'] as const satisfies readonly BatchTask[]) {
     const command = batch.command(task);
-    if (task === 'transcribe') hotwordFlags(command);
+    if (task === 'transcribe') hotwordFlags(punctuationFlags(command));
     command
       .description(
         `${task} every item of a folder, glob or manifest (JSONL/CSV with a path column and optional ${task === 'transcribe' ? 'text' : 'captions'})`,
@@ -68,9 +75,9 @@ export function batchCommand(program: Command): void {
       .option('--name <job>', 'queue (job) name, with --queue')
       .action(async (input: string, options: BatchCliOptions, command: Command) => {
         if (options.queue) {
-          if (options.hotwords || options.hotwordsFile)
+          if (options.hotwords || options.hotwordsFile || options.punctuate)
             throw new AttendError(
-              '--hotwords with --queue: queued items are decoded with the settings of each `attend worker`: give it the hotwords',
+              `${options.punctuate ? '--punctuate' : '--hotwords'} with --queue: queued items are decoded with the settings of each \`attend worker\`: give it the ${options.punctuate ? 'flag' : 'hotwords'}`,
             );
           if (!options.name) throw new AttendError('--queue needs --name JOB');
           const items = listInputs(input, task).filter((item) =>
@@ -83,6 +90,7 @@ export function batchCommand(program: Command): void {
           return;
         }
         if (!options.out) throw new AttendError('--out <file> is needed (or --queue to enqueue)');
+        const punctuationModel = task === 'transcribe' ? punctuationModelOf(options) : undefined;
         const bias = task === 'transcribe' ? hotwordOptions(options) : {};
         const runtime = await startRuntime(command);
         const summary = await runBatch({
@@ -96,6 +104,7 @@ export function batchCommand(program: Command): void {
           shard: parseShard(options.shard),
           beam: positiveInteger('--beam', options.beam),
           ...bias,
+          ...(punctuationModel ? { punctuationModel } : {}),
           backend: runtime.backend,
         });
         console.log(options.json ? JSON.stringify(summary) : formatSummary(summary));

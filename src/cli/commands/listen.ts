@@ -1,15 +1,22 @@
 import { createReadStream, existsSync, statSync } from 'node:fs';
 import type { Command } from 'commander';
 import { transcribeStream } from '../../../pipelines/listen.js';
-import { DEFAULT_PUNCTUATION_MODEL, loadPunctuation } from '../../../pipelines/punctuate.js';
+import { loadPunctuation } from '../../../pipelines/punctuate.js';
 import { createAsrPipeline, DEFAULT_ASR_MODEL } from '../../../pipelines/transcribe.js';
 import { AttendError } from '../../errors.js';
 import { STDIN } from '../../io/stdin.js';
 import { startRuntime } from '../context.js';
 import { positiveInteger, positiveNumber } from '../parse.js';
-import { type HotwordFlags, hotwordFlags, hotwordOptions } from './transcribe.js';
+import {
+  type HotwordFlags,
+  hotwordFlags,
+  hotwordOptions,
+  type PunctuationFlags,
+  punctuationFlags,
+  punctuationModelOf,
+} from './transcribe.js';
 
-interface ListenFlags extends HotwordFlags {
+interface ListenFlags extends HotwordFlags, PunctuationFlags {
   model: string;
   beam?: string;
   format: string;
@@ -17,8 +24,6 @@ interface ListenFlags extends HotwordFlags {
   rawChannels: string;
   pause: string;
   maxSeconds: string;
-  punctuate?: boolean;
-  punctuationModel: string;
 }
 
 /** The stream to read: standard input (refused when it is a terminal), a file or a FIFO. */
@@ -48,50 +53,47 @@ export function listenCommand(program: Command): void {
     .option('--raw <rate>', 'headerless signed 16-bit little-endian PCM at this sample rate')
     .option('--raw-channels <n>', 'channels of --raw input', '1')
     .option('--pause <seconds>', 'a pause this long ends an utterance', '0.5')
-    .option('--max-seconds <s>', 'longest utterance before a cut at its quietest moment', '10')
-    .option('--punctuate', 'write sentences: punctuation and capitals from a text model')
-    .option(
-      '--punctuation-model <dir>',
-      'punctuation checkpoint folder',
-      DEFAULT_PUNCTUATION_MODEL,
-    );
-  hotwordFlags(command).action(async (source: string, options: ListenFlags, command: Command) => {
-    if (options.format !== 'txt' && options.format !== 'json')
-      throw new AttendError(`--format: '${options.format}' is not one of txt, json`);
-    const raw = options.raw
-      ? {
-          sampleRate: positiveInteger('--raw', options.raw),
-          channels: positiveInteger('--raw-channels', options.rawChannels),
+    .option('--max-seconds <s>', 'longest utterance before a cut at its quietest moment', '10');
+  hotwordFlags(punctuationFlags(command)).action(
+    async (source: string, options: ListenFlags, command: Command) => {
+      if (options.format !== 'txt' && options.format !== 'json')
+        throw new AttendError(`--format: '${options.format}' is not one of txt, json`);
+      const raw = options.raw
+        ? {
+            sampleRate: positiveInteger('--raw', options.raw),
+            channels: positiveInteger('--raw-channels', options.rawChannels),
+          }
+        : undefined;
+      const pauseSeconds = positiveNumber('--pause', options.pause);
+      const maxSeconds = positiveNumber('--max-seconds', options.maxSeconds);
+      const { name, chunks } = openSource(source);
+      await startRuntime(command);
+      const punctuationModel = punctuationModelOf(options);
+      const punctuation = punctuationModel ? loadPunctuation(punctuationModel) : undefined;
+      const pipeline = createAsrPipeline(options.model);
+      try {
+        const utterances = transcribeStream(pipeline, chunks, {
+          name,
+          ...(raw ? { raw } : {}),
+          pauseSeconds,
+          maxSeconds,
+          ...(punctuation ? { punctuation } : {}),
+          decoding: {
+            ...(options.beam ? { beamSize: positiveInteger('--beam', options.beam) } : {}),
+            ...hotwordOptions(options),
+          },
+        });
+        for await (const u of utterances) {
+          console.log(
+            options.format === 'json'
+              ? JSON.stringify(u)
+              : `[${u.start.toFixed(2)} --> ${u.end.toFixed(2)}] ${u.text}`,
+          );
         }
-      : undefined;
-    const pauseSeconds = positiveNumber('--pause', options.pause);
-    const maxSeconds = positiveNumber('--max-seconds', options.maxSeconds);
-    const { name, chunks } = openSource(source);
-    await startRuntime(command);
-    const punctuation = options.punctuate ? loadPunctuation(options.punctuationModel) : undefined;
-    const pipeline = createAsrPipeline(options.model);
-    try {
-      const utterances = transcribeStream(pipeline, chunks, {
-        name,
-        ...(raw ? { raw } : {}),
-        pauseSeconds,
-        maxSeconds,
-        ...(punctuation ? { punctuation } : {}),
-        decoding: {
-          ...(options.beam ? { beamSize: positiveInteger('--beam', options.beam) } : {}),
-          ...hotwordOptions(options),
-        },
-      });
-      for await (const u of utterances) {
-        console.log(
-          options.format === 'json'
-            ? JSON.stringify(u)
-            : `[${u.start.toFixed(2)} --> ${u.end.toFixed(2)}] ${u.text}`,
-        );
+      } finally {
+        pipeline.dispose();
+        punctuation?.dispose();
       }
-    } finally {
-      pipeline.dispose();
-      punctuation?.dispose();
-    }
-  });
+    },
+  );
 }

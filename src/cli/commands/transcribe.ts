@@ -50,7 +50,7 @@ export interface FusionFlags {
   hotwordBonus?: string;
 }
 
-interface TranscribeOptions extends FusionFlags {
+interface TranscribeOptions extends FusionFlags, PunctuationFlags {
   model: string;
   beam?: string;
   format: keyof typeof WRITERS;
@@ -58,8 +58,6 @@ interface TranscribeOptions extends FusionFlags {
   attentionMap?: string;
   outputDir?: string;
   lm?: string;
-  punctuate?: boolean;
-  punctuationModel: string;
 }
 
 /** The fusion flags transcribe and eval share. */
@@ -96,6 +94,26 @@ export function fusionOptions(command: Command): Command {
     );
   return hotwordFlags(command);
 }
+
+/** --punctuate and --punctuation-model (transcribe, listen, batch transcribe, worker). */
+export function punctuationFlags(command: Command): Command {
+  return command
+    .option('--punctuate', 'write sentences: punctuation and capitals from a text model')
+    .option(
+      '--punctuation-model <dir>',
+      'punctuation checkpoint folder',
+      DEFAULT_PUNCTUATION_MODEL,
+    );
+}
+
+export interface PunctuationFlags {
+  punctuate?: boolean;
+  punctuationModel?: string;
+}
+
+/** The punctuation checkpoint the flags ask for, if any. */
+export const punctuationModelOf = (options: PunctuationFlags): string | undefined =>
+  options.punctuate ? (options.punctuationModel ?? DEFAULT_PUNCTUATION_MODEL) : undefined;
 
 /** --hotwords, --hotwords-file and --hotword-bonus (transcribe, eval asr, batch transcribe). */
 export function hotwordFlags(command: Command): Command {
@@ -212,7 +230,7 @@ function longRecordingProgress(file: string) {
 }
 
 export function transcribeCommand(program: Command): void {
-  fusionOptions(program.command('transcribe'))
+  const transcribe = fusionOptions(program.command('transcribe'))
     .description('speech to text: WAV (any rate, any channels), FLAC, MP3, OGG, AIFF, M4A, WebM')
     .argument('<files...>', "audio files ('-': standard input)")
     .option('--model <dir>', 'ASR checkpoint folder', DEFAULT_ASR_MODEL)
@@ -220,10 +238,12 @@ export function transcribeCommand(program: Command): void {
     .option('--format <format>', 'txt, json, srt, vtt or tsv (a word per row)', 'txt')
     .option('--timestamps', 'txt output with [start --> end] segment times')
     .option('--attention-map <path>', `${ATTENTION_MAP_HELP}, over the spectrogram`)
-    .option('--output-dir <dir>', 'write <dir>/<input>.<format> for each input instead of printing')
-    .option('--punctuate', 'write sentences: punctuation and capitals from a text model')
-    .option('--punctuation-model <dir>', 'punctuation checkpoint folder', DEFAULT_PUNCTUATION_MODEL)
-    .action(async (files: string[], options: TranscribeOptions, command: Command) => {
+    .option(
+      '--output-dir <dir>',
+      'write <dir>/<input>.<format> for each input instead of printing',
+    );
+  punctuationFlags(transcribe).action(
+    async (files: string[], options: TranscribeOptions, command: Command) => {
       await startRuntime(command);
       const writer = WRITERS[options.format];
       if (!writer)
@@ -236,7 +256,8 @@ export function transcribeCommand(program: Command): void {
           `--format ${options.format} with ${files.length} files: subtitles are per file; add --output-dir DIR to write one .${writer.extension} for each`,
         );
       if (options.outputDir) checkDistinctStems(files);
-      const punctuation = options.punctuate ? loadPunctuation(options.punctuationModel) : undefined;
+      const punctuationModel = punctuationModelOf(options);
+      const punctuation = punctuationModel ? loadPunctuation(punctuationModel) : undefined;
       const pipeline = createAsrPipeline(options.model, options.lm);
       const decoding = {
         ...(options.beam ? { beamSize: positiveInteger('--beam', options.beam) } : {}),
@@ -281,7 +302,8 @@ export function transcribeCommand(program: Command): void {
         : results;
       punctuation?.dispose();
       emitTranscripts(written, writer, options);
-    });
+    },
+  );
 }
 
 /** Transcripts to stdout in the chosen format, or one file each under --output-dir. */
