@@ -17,16 +17,9 @@ import { writeJsonl } from '../../util/jsonl.js';
 import { startRuntime } from '../context.js';
 import { positiveInteger } from '../parse.js';
 import { formatDuration } from '../progress.js';
-import {
-  type HotwordFlags,
-  hotwordFlags,
-  hotwordOptions,
-  type PunctuationFlags,
-  punctuationFlags,
-  punctuationModelOf,
-} from './transcribe.js';
+import { type WordingFlags, wordingFlags, wordingOptions } from './transcribe.js';
 
-interface BatchCliOptions extends HotwordFlags, PunctuationFlags {
+interface BatchCliOptions extends WordingFlags {
   out: string;
   model?: string;
   batchSize: string;
@@ -46,7 +39,7 @@ export function batchCommand(program: Command): void {
     .description('process a whole dataset: resumable JSONL output, worker processes, shards');
   for (const task of ['transcribe', 'caption'] as const satisfies readonly BatchTask[]) {
     const command = batch.command(task);
-    if (task === 'transcribe') hotwordFlags(punctuationFlags(command));
+    if (task === 'transcribe') wordingFlags(command);
     command
       .description(
         `${task} every item of a folder, glob or manifest (JSONL/CSV with a path column and optional ${task === 'transcribe' ? 'text' : 'captions'})`,
@@ -90,8 +83,7 @@ export function batchCommand(program: Command): void {
           return;
         }
         if (!options.out) throw new AttendError('--out <file> is needed (or --queue to enqueue)');
-        const punctuationModel = task === 'transcribe' ? punctuationModelOf(options) : undefined;
-        const bias = task === 'transcribe' ? hotwordOptions(options) : {};
+        const wording = task === 'transcribe' ? wordingOptions(options) : {};
         const runtime = await startRuntime(command);
         const summary = await runBatch({
           task,
@@ -103,8 +95,7 @@ export function batchCommand(program: Command): void {
           resume: options.retryFailed ? 'retry-failed' : options.resume ? 'resume' : 'fresh',
           shard: parseShard(options.shard),
           beam: positiveInteger('--beam', options.beam),
-          ...bias,
-          ...(punctuationModel ? { punctuationModel } : {}),
+          ...wording,
           backend: runtime.backend,
         });
         console.log(options.json ? JSON.stringify(summary) : formatSummary(summary));

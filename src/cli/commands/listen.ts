@@ -7,16 +7,9 @@ import { AttendError } from '../../errors.js';
 import { STDIN } from '../../io/stdin.js';
 import { startRuntime } from '../context.js';
 import { positiveInteger, positiveNumber } from '../parse.js';
-import {
-  type HotwordFlags,
-  hotwordFlags,
-  hotwordOptions,
-  type PunctuationFlags,
-  punctuationFlags,
-  punctuationModelOf,
-} from './transcribe.js';
+import { type WordingFlags, wordingFlags, wordingOptions } from './transcribe.js';
 
-interface ListenFlags extends HotwordFlags, PunctuationFlags {
+interface ListenFlags extends WordingFlags {
   model: string;
   beam?: string;
   format: string;
@@ -54,46 +47,44 @@ export function listenCommand(program: Command): void {
     .option('--raw-channels <n>', 'channels of --raw input', '1')
     .option('--pause <seconds>', 'a pause this long ends an utterance', '0.5')
     .option('--max-seconds <s>', 'longest utterance before a cut at its quietest moment', '10');
-  hotwordFlags(punctuationFlags(command)).action(
-    async (source: string, options: ListenFlags, command: Command) => {
-      if (options.format !== 'txt' && options.format !== 'json')
-        throw new AttendError(`--format: '${options.format}' is not one of txt, json`);
-      const raw = options.raw
-        ? {
-            sampleRate: positiveInteger('--raw', options.raw),
-            channels: positiveInteger('--raw-channels', options.rawChannels),
-          }
-        : undefined;
-      const pauseSeconds = positiveNumber('--pause', options.pause);
-      const maxSeconds = positiveNumber('--max-seconds', options.maxSeconds);
-      const { name, chunks } = openSource(source);
-      await startRuntime(command);
-      const punctuationModel = punctuationModelOf(options);
-      const punctuation = punctuationModel ? loadPunctuation(punctuationModel) : undefined;
-      const pipeline = createAsrPipeline(options.model);
-      try {
-        const utterances = transcribeStream(pipeline, chunks, {
-          name,
-          ...(raw ? { raw } : {}),
-          pauseSeconds,
-          maxSeconds,
-          ...(punctuation ? { punctuation } : {}),
-          decoding: {
-            ...(options.beam ? { beamSize: positiveInteger('--beam', options.beam) } : {}),
-            ...hotwordOptions(options),
-          },
-        });
-        for await (const u of utterances) {
-          console.log(
-            options.format === 'json'
-              ? JSON.stringify(u)
-              : `[${u.start.toFixed(2)} --> ${u.end.toFixed(2)}] ${u.text}`,
-          );
+  wordingFlags(command).action(async (source: string, options: ListenFlags, command: Command) => {
+    if (options.format !== 'txt' && options.format !== 'json')
+      throw new AttendError(`--format: '${options.format}' is not one of txt, json`);
+    const raw = options.raw
+      ? {
+          sampleRate: positiveInteger('--raw', options.raw),
+          channels: positiveInteger('--raw-channels', options.rawChannels),
         }
-      } finally {
-        pipeline.dispose();
-        punctuation?.dispose();
+      : undefined;
+    const pauseSeconds = positiveNumber('--pause', options.pause);
+    const maxSeconds = positiveNumber('--max-seconds', options.maxSeconds);
+    const { name, chunks } = openSource(source);
+    await startRuntime(command);
+    const { punctuationModel, ...hotwords } = wordingOptions(options);
+    const punctuation = punctuationModel ? loadPunctuation(punctuationModel) : undefined;
+    const pipeline = createAsrPipeline(options.model);
+    try {
+      const utterances = transcribeStream(pipeline, chunks, {
+        name,
+        ...(raw ? { raw } : {}),
+        pauseSeconds,
+        maxSeconds,
+        ...(punctuation ? { punctuation } : {}),
+        decoding: {
+          ...(options.beam ? { beamSize: positiveInteger('--beam', options.beam) } : {}),
+          ...hotwords,
+        },
+      });
+      for await (const u of utterances) {
+        console.log(
+          options.format === 'json'
+            ? JSON.stringify(u)
+            : `[${u.start.toFixed(2)} --> ${u.end.toFixed(2)}] ${u.text}`,
+        );
       }
-    },
-  );
+    } finally {
+      pipeline.dispose();
+      punctuation?.dispose();
+    }
+  });
 }

@@ -115,6 +115,22 @@ export interface PunctuationFlags {
 export const punctuationModelOf = (options: PunctuationFlags): string | undefined =>
   options.punctuate ? (options.punctuationModel ?? DEFAULT_PUNCTUATION_MODEL) : undefined;
 
+/** The flags that shape a transcript's words beyond decoding: hotwords and punctuation. */
+export type WordingFlags = HotwordFlags & PunctuationFlags;
+
+/** --hotwords... and --punctuate... on a command (listen, batch transcribe, worker). */
+export const wordingFlags = (command: Command): Command => hotwordFlags(punctuationFlags(command));
+
+/** What the wording flags ask for: the hotword settings and the punctuation checkpoint. */
+export function wordingOptions(options: WordingFlags): {
+  hotwords?: string[];
+  hotwordBonus?: number;
+  punctuationModel?: string;
+} {
+  const punctuationModel = punctuationModelOf(options);
+  return { ...hotwordOptions(options), ...(punctuationModel ? { punctuationModel } : {}) };
+}
+
 /** --hotwords, --hotwords-file and --hotword-bonus (transcribe, eval asr, batch transcribe). */
 export function hotwordFlags(command: Command): Command {
   return command

@@ -3,16 +3,9 @@ import { redactUrl } from '../../../pipelines/queue/connection.js';
 import { runQueueWorker } from '../../../pipelines/queue/worker.js';
 import { startRuntime } from '../context.js';
 import { modelsByTask, REPEATABLE_MODEL } from '../models-by-task.js';
-import {
-  type HotwordFlags,
-  hotwordFlags,
-  hotwordOptions,
-  type PunctuationFlags,
-  punctuationFlags,
-  punctuationModelOf,
-} from './transcribe.js';
+import { type WordingFlags, wordingFlags, wordingOptions } from './transcribe.js';
 
-interface WorkerOptions extends HotwordFlags, PunctuationFlags {
+interface WorkerOptions extends WordingFlags {
   queue: string;
   name: string;
   model: string[];
@@ -39,37 +32,33 @@ export function workerCommand(program: Command): void {
       "job lock: a killed worker's jobs return to the queue after about this",
       '30',
     );
-  hotwordFlags(punctuationFlags(command)).action(
-    async (options: WorkerOptions, command: Command) => {
-      const runtime = await startRuntime(command);
-      const models = modelsByTask(options.model);
-      const punctuationModel = punctuationModelOf(options);
-      const batchSize = Math.max(1, Number(options.batchSize));
-      let done = 0;
-      const worker = await runQueueWorker({
-        url: options.queue,
-        name: options.name,
-        models,
-        batchSize,
-        concurrency: Number(options.concurrency ?? batchSize),
-        beam: Number(options.beam),
-        ...hotwordOptions(options),
-        ...(punctuationModel ? { punctuationModel } : {}),
-        lockSeconds: Number(options.lockSeconds),
-        onRecord: () => {
-          done++;
-        },
-      });
-      console.error(
-        `attend worker: ${redactUrl(options.queue)} queue ${options.name} on ${runtime.backend}, pid ${process.pid}`,
-      );
-      const stop = () => {
-        console.error(`attend worker: stopping after the jobs in hand (${done} done here)`);
-        void worker.stop();
-      };
-      process.once('SIGTERM', stop);
-      process.once('SIGINT', stop);
-      await worker.done;
-    },
-  );
+  wordingFlags(command).action(async (options: WorkerOptions, command: Command) => {
+    const runtime = await startRuntime(command);
+    const models = modelsByTask(options.model);
+    const batchSize = Math.max(1, Number(options.batchSize));
+    let done = 0;
+    const worker = await runQueueWorker({
+      url: options.queue,
+      name: options.name,
+      models,
+      batchSize,
+      concurrency: Number(options.concurrency ?? batchSize),
+      beam: Number(options.beam),
+      ...wordingOptions(options),
+      lockSeconds: Number(options.lockSeconds),
+      onRecord: () => {
+        done++;
+      },
+    });
+    console.error(
+      `attend worker: ${redactUrl(options.queue)} queue ${options.name} on ${runtime.backend}, pid ${process.pid}`,
+    );
+    const stop = () => {
+      console.error(`attend worker: stopping after the jobs in hand (${done} done here)`);
+      void worker.stop();
+    };
+    process.once('SIGTERM', stop);
+    process.once('SIGINT', stop);
+    await worker.done;
+  });
 }
