@@ -1,6 +1,9 @@
+import { spawn } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type LiveUtterance, transcribeStream } from '../../pipelines/listen.js';
 import { type AsrPipeline, createAsrPipeline } from '../../pipelines/transcribe.js';
+import { projectPath } from '../../src/paths.js';
 import { attend } from '../helpers/cli.js';
 import { conversation } from '../helpers/conversation.js';
 import { ready } from '../helpers/runtime.js';
@@ -60,5 +63,24 @@ describe('live transcription', () => {
     expect(garbage.stderr.trim()).toBe(
       'attend: standard input: not a WAV stream (no RIFF/WAVE header); for headerless 16-bit PCM give its rate with --raw RATE',
     );
+  });
+
+  it('attend listen prints the utterance in progress when it is stopped (Ctrl-C)', async () => {
+    // The sample ends 0.4 s after its speech: less than the pause that ends an utterance.
+    const child = spawn(process.execPath, [projectPath('bin', 'attend.js'), 'listen'], {
+      stdio: ['pipe', 'pipe', 'pipe'],
+    });
+    let out = '';
+    child.stdout.on('data', (d: Buffer) => {
+      out += d.toString();
+    });
+    child.stdin.write(readFileSync(projectPath('samples', 'speech-16k-mono.wav')));
+    // Stdin stays open, as a recorder's pipe does; wait until the model has loaded and read it.
+    await new Promise((resolve) => setTimeout(resolve, 5000));
+    expect(out).toBe('');
+    const exit = new Promise<number | null>((resolve) => child.once('exit', resolve));
+    child.kill('SIGINT');
+    expect(await exit).toBe(0);
+    expect(out).toMatch(/^\[0\.\d\d --> 2\.\d\d\] the weather is lovely today/);
   });
 });

@@ -1,10 +1,12 @@
 import { createReadStream, existsSync, statSync } from 'node:fs';
+import type { Readable } from 'node:stream';
 import type { Command } from 'commander';
 import { transcribeStream } from '../../../pipelines/listen.js';
 import { loadPunctuation } from '../../../pipelines/punctuate.js';
 import { createAsrPipeline, DEFAULT_ASR_MODEL } from '../../../pipelines/transcribe.js';
 import { AttendError } from '../../errors.js';
 import { STDIN } from '../../io/stdin.js';
+import { AsyncQueue } from '../../util/async-queue.js';
 import { startRuntime } from '../context.js';
 import { positiveInteger, positiveNumber } from '../parse.js';
 import { type WordingFlags, wordingFlags, wordingOptions } from './transcribe.js';
@@ -20,17 +22,35 @@ interface ListenFlags extends WordingFlags {
 }
 
 /** The stream to read: standard input (refused when it is a terminal), a file or a FIFO. */
-function openSource(source: string): { name: string; chunks: AsyncIterable<Uint8Array> } {
+function openSource(source: string): { name: string; stream: Readable } {
   if (source === STDIN) {
     if (process.stdin.isTTY)
       throw new AttendError(
         `${STDIN}: standard input is a terminal; pipe a recorder into it (sox -d -t wav - | attend listen)`,
       );
-    return { name: 'standard input', chunks: process.stdin };
+    return { name: 'standard input', stream: process.stdin };
   }
   if (!existsSync(source)) throw new AttendError(`${source}: no such file`);
   if (statSync(source).isDirectory()) throw new AttendError(`${source}: is a folder, not a stream`);
-  return { name: source, chunks: createReadStream(source) };
+  return { name: source, stream: createReadStream(source) };
+}
+
+/**
+ * The stream's chunks until it ends or the user stops listening (Ctrl-C, SIGTERM): a stop ends
+ * the stream as its end would, so the utterance in progress is still transcribed and printed.
+ */
+function untilInterrupted(stream: Readable): AsyncIterable<Uint8Array> {
+  const chunks = new AsyncQueue<Uint8Array>();
+  stream.on('data', (chunk: Buffer) => chunks.push(chunk));
+  stream.on('end', () => chunks.end());
+  stream.on('error', (error) => chunks.fail(error));
+  const stop = () => {
+    stream.destroy();
+    chunks.end();
+  };
+  process.once('SIGINT', stop);
+  process.once('SIGTERM', stop);
+  return chunks;
 }
 
 export function listenCommand(program: Command): void {
@@ -58,7 +78,8 @@ export function listenCommand(program: Command): void {
       : undefined;
     const pauseSeconds = positiveNumber('--pause', options.pause);
     const maxSeconds = positiveNumber('--max-seconds', options.maxSeconds);
-    const { name, chunks } = openSource(source);
+    const { name, stream } = openSource(source);
+    const chunks = untilInterrupted(stream);
     await startRuntime(command);
     const { punctuationModel, ...hotwords } = wordingOptions(options);
     const punctuation = punctuationModel ? loadPunctuation(punctuationModel) : undefined;
