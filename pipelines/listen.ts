@@ -13,6 +13,8 @@ export interface LiveUtterance {
   readonly end: number;
   readonly text: string;
   readonly words: WordTiming[];
+  /** An interim transcript of the utterance still in progress (ListenOptions.partialSeconds). */
+  readonly partial?: true;
 }
 
 export interface ListenOptions {
@@ -27,6 +29,11 @@ export interface ListenOptions {
   readonly decoding?: TranscribeOptions;
   /** Writes each utterance as sentences (punctuation, capitals). */
   readonly punctuation?: PunctuationModel;
+  /**
+   * Also yield an interim transcript of the utterance in progress every this many seconds of
+   * stream (live captions that grow as someone speaks); absent: only finished utterances.
+   */
+  readonly partialSeconds?: number;
 }
 
 const round = (seconds: number) => Number(seconds.toFixed(2));
@@ -44,7 +51,12 @@ export async function* transcribeStream(
 ): AsyncGenerator<LiveUtterance> {
   const decoder = new PcmStreamDecoder(options.name, options.raw);
   let endpointer: Endpointer | undefined;
-  const transcribe = async (utterance: { start: number; samples: Float32Array }) => {
+  let heardSeconds = 0;
+  let lastPartial = 0;
+  const transcribe = async (
+    utterance: { start: number; samples: Float32Array },
+    partial = false,
+  ): Promise<LiveUtterance | undefined> => {
     const rate = decoder.sampleRate!;
     const samples = await resample(utterance.samples, rate, TARGET_RATE);
     const [transcript] = pipeline.transcribeAudio(
@@ -54,16 +66,19 @@ export async function* transcribeStream(
     if (!transcript?.text) return undefined;
     const shift = (s: number) => round(s + utterance.start);
     const words = transcript.words.map((w) => ({ ...w, start: shift(w.start), end: shift(w.end) }));
-    const text = options.punctuation
+    const written = options.punctuation
       ? writeWords(options.punctuation, [
-          { words: words.map((w) => w.word), endsSentence: true },
+          { words: words.map((w) => w.word), endsSentence: !partial },
         ])[0]!.join(' ')
       : transcript.text;
+    // An interim transcript stops mid-sentence: no mark after its last word yet.
+    const text = partial ? written.replace(/[,.?]$/, '') : written;
     return {
       start: words[0]?.start ?? round(utterance.start),
       end: words.at(-1)?.end ?? round(utterance.start + samples.length / TARGET_RATE),
       text,
       words,
+      ...(partial ? { partial: true as const } : {}),
     };
   };
   for await (const chunk of chunks) {
@@ -74,8 +89,17 @@ export async function* transcribeStream(
       pauseSeconds: options.pauseSeconds ?? 0.5,
       maxSeconds: options.maxSeconds ?? 10,
     });
-    for (const utterance of endpointer.push(samples)) {
+    heardSeconds += samples.length / decoder.sampleRate;
+    const finished = endpointer.push(samples);
+    for (const utterance of finished) {
       const heard = await transcribe(utterance);
+      if (heard) yield heard;
+    }
+    if (finished.length) lastPartial = heardSeconds;
+    const inProgress = options.partialSeconds ? endpointer.inProgress() : undefined;
+    if (inProgress && heardSeconds - lastPartial >= options.partialSeconds!) {
+      lastPartial = heardSeconds;
+      const heard = await transcribe(inProgress, true);
       if (heard) yield heard;
     }
   }

@@ -43,7 +43,8 @@ export function writeWords(model: PunctuationModel, runs: readonly WordRun[]): s
     size += run.words.length;
     if (run.endsSentence) close(true);
   });
-  close(true);
+  // What is left ends the text, unless its last run says it goes on (an interim transcript).
+  close(runs.at(-1)?.endsSentence ?? true);
   const passages = windows.map((w) => w.runs.flatMap((r) => runs[r]!.words));
   const decisions = model.decide(passages);
   const written: string[][] = [];

@@ -85,8 +85,10 @@ export function listenRequest(params: URLSearchParams): {
     'hotwords',
     'hotword-bonus',
     'punctuate',
+    'partial',
   ]);
   const raw = params.get('raw');
+  const partial = params.get('partial');
   const number = (name: string, fallback: string) =>
     positiveNumber(name, params.get(name) ?? fallback);
   const { decoding, punctuate } = transcribeRequest(
@@ -102,6 +104,7 @@ export function listenRequest(params: URLSearchParams): {
               channels: positiveInteger('raw-channels', params.get('raw-channels') ?? '1'),
             },
           }),
+      ...(partial === null ? {} : { partialSeconds: positiveNumber('partial', partial) }),
       pauseSeconds: number('pause', '0.5'),
       maxSeconds: number('max-seconds', '10'),
       decoding,
@@ -110,7 +113,7 @@ export function listenRequest(params: URLSearchParams): {
   };
 }
 
-const LISTEN_ONLY = new Set(['raw', 'raw-channels', 'pause', 'max-seconds']);
+const LISTEN_ONLY = new Set(['raw', 'raw-channels', 'pause', 'max-seconds', 'partial']);
 
 export function captionRequest(params: URLSearchParams): {
   format: 'json' | 'txt' | 'png';

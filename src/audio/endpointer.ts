@@ -77,14 +77,20 @@ export class Endpointer {
     return this.cut();
   }
 
-  /** The end of the stream: what is left, if it holds speech. */
-  flush(): StreamUtterance[] {
+  /** The utterance in progress, as far as it has come (for interim transcripts), if speech has begun. */
+  inProgress(): StreamUtterance | undefined {
     const quiet = this.quietLevel();
     const speech = this.levels.filter((l) => l >= quiet).length;
-    const rest = this.buffer;
-    const start = this.offset;
+    return speech >= this.frames(MIN_SPEECH_SECONDS)
+      ? this.utterance(this.offset, this.buffer.slice())
+      : undefined;
+  }
+
+  /** The end of the stream: what is left, if it holds speech. */
+  flush(): StreamUtterance[] {
+    const rest = this.inProgress();
     this.drop(this.buffer.length);
-    return speech >= this.frames(MIN_SPEECH_SECONDS) ? [this.utterance(start, rest)] : [];
+    return rest ? [rest] : [];
   }
 
   private cut(): StreamUtterance[] {

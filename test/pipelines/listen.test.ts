@@ -45,6 +45,33 @@ describe('live transcription', () => {
     expect(heard[1]!.end).toBeLessThan(7.6);
   });
 
+  it('with partialSeconds also yields the utterance in progress, and the same final ones', async () => {
+    async function* arriving() {
+      for (let i = 0; i < wav.length; i += 3200) yield wav.subarray(i, i + 3200);
+    }
+    const heard: LiveUtterance[] = [];
+    for await (const u of transcribeStream(pipeline, arriving(), {
+      name: 'mic',
+      partialSeconds: 1,
+    }))
+      heard.push(u);
+    const finals = heard.filter((u) => !u.partial);
+    expect(finals.map((u) => u.text)).toEqual([
+      expect.stringMatching(/^the weather is lovely today/),
+      expect.stringMatching(/^please call me when you get /),
+    ]);
+    // Each final utterance is preceded by interim ones that start where it starts and grow.
+    const before = heard.slice(0, heard.indexOf(finals[0]!));
+    expect(before.length).toBeGreaterThan(0);
+    for (const p of before) {
+      expect(p.partial).toBe(true);
+      expect(p.start).toBe(finals[0]!.start);
+      expect(p.end).toBeLessThanOrEqual(finals[0]!.end);
+    }
+    const words = (u: LiveUtterance) => u.text.split(' ').length;
+    expect(words(before[0]!)).toBeLessThan(words(finals[0]!));
+  });
+
   it('attend listen reads a WAV or raw PCM from standard input; garbage is one line', () => {
     const lines = (r: { stdout: string }) => r.stdout.trim().split('\n');
     const fromWav = attend(['listen'], {}, Buffer.from(wav));

@@ -1,7 +1,7 @@
 import { createReadStream, existsSync, statSync } from 'node:fs';
 import type { Readable } from 'node:stream';
 import type { Command } from 'commander';
-import { transcribeStream } from '../../../pipelines/listen.js';
+import { type LiveUtterance, transcribeStream } from '../../../pipelines/listen.js';
 import { loadPunctuation } from '../../../pipelines/punctuate.js';
 import { createAsrPipeline, DEFAULT_ASR_MODEL } from '../../../pipelines/transcribe.js';
 import { AttendError } from '../../errors.js';
@@ -19,6 +19,7 @@ interface ListenFlags extends WordingFlags {
   rawChannels: string;
   pause: string;
   maxSeconds: string;
+  partial?: string;
 }
 
 /** The stream to read: standard input (refused when it is a terminal), a file or a FIFO. */
@@ -53,6 +54,23 @@ function untilInterrupted(stream: Readable): AsyncIterable<Uint8Array> {
   return chunks;
 }
 
+/**
+ * Prints utterances as they come: JSON a line each; text as `[start --> end] text`, interim ones
+ * starting "~ " (on a terminal, rewritten in place until the utterance is finished).
+ */
+function interimWriter(json: boolean): (u: LiveUtterance) => void {
+  const terminal = Boolean(process.stdout.isTTY);
+  return (u) => {
+    if (json) {
+      console.log(JSON.stringify(u));
+      return;
+    }
+    const line = `${u.partial ? '~ ' : ''}[${u.start.toFixed(2)} --> ${u.end.toFixed(2)}] ${u.text}`;
+    if (terminal) process.stdout.write(`\r\x1b[K${line}${u.partial ? '' : '\n'}`);
+    else console.log(line);
+  };
+}
+
 export function listenCommand(program: Command): void {
   const command = program
     .command('listen')
@@ -66,7 +84,11 @@ export function listenCommand(program: Command): void {
     .option('--raw <rate>', 'headerless signed 16-bit little-endian PCM at this sample rate')
     .option('--raw-channels <n>', 'channels of --raw input', '1')
     .option('--pause <seconds>', 'a pause this long ends an utterance', '0.5')
-    .option('--max-seconds <s>', 'longest utterance before a cut at its quietest moment', '10');
+    .option('--max-seconds <s>', 'longest utterance before a cut at its quietest moment', '10')
+    .option(
+      '--partial <seconds>',
+      'also show the utterance in progress every this many seconds (a line starting "~ ", rewritten in place on a terminal; JSON: "partial": true)',
+    );
   wordingFlags(command).action(async (source: string, options: ListenFlags, command: Command) => {
     if (options.format !== 'txt' && options.format !== 'json')
       throw new AttendError(`--format: '${options.format}' is not one of txt, json`);
@@ -90,19 +112,17 @@ export function listenCommand(program: Command): void {
         ...(raw ? { raw } : {}),
         pauseSeconds,
         maxSeconds,
+        ...(options.partial
+          ? { partialSeconds: positiveNumber('--partial', options.partial) }
+          : {}),
         ...(punctuation ? { punctuation } : {}),
         decoding: {
           ...(options.beam ? { beamSize: positiveInteger('--beam', options.beam) } : {}),
           ...hotwords,
         },
       });
-      for await (const u of utterances) {
-        console.log(
-          options.format === 'json'
-            ? JSON.stringify(u)
-            : `[${u.start.toFixed(2)} --> ${u.end.toFixed(2)}] ${u.text}`,
-        );
-      }
+      const show = interimWriter(options.format === 'json');
+      for await (const u of utterances) show(u);
     } finally {
       pipeline.dispose();
       punctuation?.dispose();
