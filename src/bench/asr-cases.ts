@@ -1,5 +1,8 @@
-import { readdirSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
+import { transcribeStream } from '../../pipelines/listen.js';
 import { createAsrPipeline } from '../../pipelines/transcribe.js';
+import { toMono16k } from '../audio/resample.js';
+import { encodeWav16, parseWav } from '../audio/wav.js';
 import { AsrModel } from '../models/asr.js';
 import { ASR_PRESETS } from '../models/asr-presets.js';
 import { projectPath } from '../paths.js';
@@ -64,11 +67,62 @@ function transcribeRtf(): Workload {
   };
 }
 
+/**
+ * `attend listen`'s latency: a stream of the sample WAVs, each followed by a second of silence,
+ * arrives in 0.1 s chunks; the row is the mean time from handing over the chunk that completes an
+ * utterance's pause to the utterance's transcript coming out (resampling, features, decoding).
+ */
+function listenLatency(): Workload {
+  const pipeline = createAsrPipeline(benchAsrModel());
+  let stream: Uint8Array | undefined;
+  let latencies: number[] = [];
+  return {
+    step: async () => {
+      stream ??= await silencedStream();
+      latencies = [];
+      let handedOver = 0;
+      const bytes = stream;
+      async function* chunks() {
+        for (let i = 0; i < bytes.length; i += 3200) {
+          handedOver = performance.now();
+          yield bytes.subarray(i, i + 3200);
+        }
+      }
+      for await (const _ of transcribeStream(pipeline, chunks(), { name: 'bench' }))
+        latencies.push(performance.now() - handedOver);
+    },
+    value: () => latencies.reduce((a, b) => a + b, 0) / Math.max(1, latencies.length),
+    dispose: () => pipeline.dispose(),
+  };
+}
+
+/** The sample WAVs at 16 kHz, each followed by a second of silence, as one WAV stream. */
+async function silencedStream(): Promise<Uint8Array> {
+  const pieces: Float32Array[] = [];
+  for (const name of readdirSync(projectPath('samples')).filter((n) => n.endsWith('.wav'))) {
+    const file = projectPath('samples', name);
+    pieces.push(await toMono16k(parseWav(readFileSync(file), file)), new Float32Array(16000));
+  }
+  const all = new Float32Array(pieces.reduce((n, p) => n + p.length, 0));
+  let at = 0;
+  for (const p of pieces) {
+    all.set(p, at);
+    at += p.length;
+  }
+  return encodeWav16({ sampleRate: 16000, channels: [all] });
+}
+
 export const ASR_CASES: BenchCase[] = [
   {
     name: 'asr/transcribe/rtf',
     unit: 'RTF',
     create: transcribeRtf,
+  },
+  {
+    name: 'asr/listen/latency',
+    unit: 'ms',
+    skip: onlyFast,
+    create: listenLatency,
   },
   // 16 utterances: the row's history; 32: the batch the GPU comparison uses (as caption's 32 images).
   ...[16, 32].map(
