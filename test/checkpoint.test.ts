@@ -14,6 +14,7 @@ import {
   TOKENIZER_FILE,
   WEIGHTS_FILE,
 } from '../src/io/checkpoint.js';
+import { checkpointHealth } from '../src/io/checkpoint-health.js';
 import { selectBackend } from '../src/runtime/select.js';
 import { tf } from '../src/runtime/tf.js';
 
@@ -64,6 +65,24 @@ describe('checkpoint folders', () => {
     tf.dispose([x]);
     model.dispose();
     loaded.dispose();
+  });
+
+  it('health: a whole checkpoint reads as usable, a Git LFS pointer or a missing folder as why not', async () => {
+    const dir = freshDir();
+    const model = smallModel();
+    await saveLayersModel(model, dir, { config: { task: 'toy' } });
+    model.dispose();
+    expect(checkpointHealth(dir)).toMatchObject({ task: 'toy', bytes: expect.any(Number) });
+    expect(checkpointHealth(dir).problem).toBeUndefined();
+    // What a clone without git-lfs leaves in place of the weights.
+    writeFileSync(
+      join(dir, WEIGHTS_FILE),
+      'version https://git-lfs.github.com/spec/v1\noid sha256:0\nsize 6085664\n',
+    );
+    expect(checkpointHealth(dir).problem).toMatch(
+      /weights\.bin: \d+ bytes but model\.json expects/,
+    );
+    expect(checkpointHealth(join(dir, 'nowhere')).problem).toMatch(/no such checkpoint folder/);
   });
 
   it('refuses a weights.bin with one byte flipped, naming the file', async () => {

@@ -59,6 +59,11 @@ describe('attend CLI', () => {
     );
     expect(result.stdout).toMatch(/matmul 512x512x512: [\d.]+ GFLOP\/s/);
     expect(result.stdout).toMatch(/memory: [\d.]+ GiB free of [\d.]+ GiB/);
+    // Every shipped model reads whole, checksum and all.
+    for (const name of ['asr-en', 'caption-scenes', 'punct-en'])
+      expect(result.stdout).toMatch(
+        new RegExp(`^  ${name} +ok +\\w+, [\\d.]+ MiB of weights, checksum matches$`, 'm'),
+      );
   });
 
   it('doctor --json honours --backend and ATTEND_BACKEND', () => {

@@ -1,7 +1,11 @@
 import { freemem, totalmem } from 'node:os';
 import type { Command } from 'commander';
+import { DEFAULT_CAPTION_MODEL } from '../../../pipelines/caption.js';
+import { DEFAULT_PUNCTUATION_MODEL } from '../../../pipelines/punctuate.js';
+import { DEFAULT_ASR_MODEL } from '../../../pipelines/transcribe.js';
 import { matMulBlock } from '../../bench/blocks.js';
 import { timeStep } from '../../bench/runner.js';
+import { checkpointHealth } from '../../io/checkpoint-health.js';
 import { blasDescription } from '../../runtime/native/addon.js';
 import { readNativeTarget } from '../../runtime/native/target.js';
 import { tf } from '../../runtime/tf.js';
@@ -17,6 +21,9 @@ async function quickMatMulGflops(n = 512): Promise<number> {
     workload.dispose();
   }
 }
+
+/** The checkpoints attend uses by default. */
+const SHIPPED = [DEFAULT_ASR_MODEL, DEFAULT_CAPTION_MODEL, DEFAULT_PUNCTUATION_MODEL];
 
 export function doctorCommand(program: Command): void {
   program
@@ -41,6 +48,7 @@ export function doctorCommand(program: Command): void {
         freeMemoryBytes: freemem(),
         totalMemoryBytes: totalmem(),
         backends: report.attempts,
+        models: SHIPPED.map(checkpointHealth),
       };
       if (options.json) {
         console.log(JSON.stringify(facts));
@@ -58,5 +66,12 @@ export function doctorCommand(program: Command): void {
       if (facts.blas) console.log(`blas: ${facts.blas}`);
       if (target) console.log(`native build: -march=${target.march} on "${target.cpuModel}"`);
       console.log(`memory: ${gib(freemem())} free of ${gib(totalmem())}`);
+      console.log('shipped models:');
+      for (const m of facts.models)
+        console.log(
+          m.problem
+            ? `  ${m.name.padEnd(15)} unusable  ${m.problem}`
+            : `  ${m.name.padEnd(15)} ok        ${m.task}, ${((m.bytes ?? 0) / 2 ** 20).toFixed(1)} MiB of weights, checksum matches`,
+        );
     });
 }
