@@ -63,8 +63,10 @@ async function serveStream(
       ws.send(JSON.stringify(u));
       utterances++;
     }
-    ws.send(JSON.stringify({ done: true }));
-    ws.close(1000);
+    if (ws.readyState === ws.OPEN) {
+      ws.send(JSON.stringify({ done: true }));
+      ws.close(1000);
+    } else outcome = 'the client left';
   } catch (error) {
     const userFacing = isUserFacing(error);
     const message = userFacing
