@@ -16,13 +16,27 @@ const clock = (seconds: number, separator: ',' | '.'): string => {
   return `${String(h).padStart(2, '0')}:${String(m).padStart(2, '0')}:${String(s).padStart(2, '0')}${separator}${String(ms % 1000).padStart(3, '0')}`;
 };
 
-const cues = (transcripts: readonly Transcript[], separator: ',' | '.') =>
+/** One subtitle cue: SRT numbers its cues and writes 00:00:01,000; WebVTT writes 00:00:01.000. */
+export function subtitleCue(
+  kind: 'srt' | 'vtt',
+  index: number,
+  start: number,
+  end: number,
+  text: string,
+): string {
+  const separator = kind === 'srt' ? ',' : '.';
+  const times = `${clock(start, separator)} --> ${clock(end, separator)}`;
+  return kind === 'srt' ? `${index}\n${times}\n${text}\n` : `${times}\n${text}\n`;
+}
+
+/** The header a WebVTT file starts with. */
+export const VTT_HEADER = 'WEBVTT\n\n';
+
+const cues = (kind: 'srt' | 'vtt', transcripts: readonly Transcript[]) =>
   transcripts
     .flatMap((t) => t.segments)
-    .map((s) => ({
-      times: `${clock(s.start, separator)} --> ${clock(s.end, separator)}`,
-      text: s.text,
-    }));
+    .map((s, i) => subtitleCue(kind, i + 1, s.start, s.end, s.text))
+    .join('\n');
 
 /** Tab-separated cells: a tab or line break inside one (a file name) would shift the columns. */
 const cell = (value: string | number | undefined): string =>
@@ -52,10 +66,7 @@ export const WRITERS: Record<'txt' | 'json' | 'srt' | 'vtt' | 'tsv', TranscriptW
   srt: {
     extension: 'srt',
     perFile: true,
-    format: (ts) =>
-      cues(ts, ',')
-        .map((c, i) => `${i + 1}\n${c.times}\n${c.text}\n`)
-        .join('\n'),
+    format: (ts) => cues('srt', ts),
   },
   /** A word per row, for spreadsheets and scripts: file, start, end (seconds), word, confidence. */
   tsv: {
@@ -71,9 +82,6 @@ export const WRITERS: Record<'txt' | 'json' | 'srt' | 'vtt' | 'tsv', TranscriptW
   vtt: {
     extension: 'vtt',
     perFile: true,
-    format: (ts) =>
-      `WEBVTT\n\n${cues(ts, '.')
-        .map((c) => `${c.times}\n${c.text}\n`)
-        .join('\n')}`,
+    format: (ts) => `${VTT_HEADER}${cues('vtt', ts)}`,
   },
 };

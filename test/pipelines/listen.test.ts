@@ -85,6 +85,11 @@ describe('live transcription', () => {
     expect(lines(fromRaw).map((l) => (JSON.parse(l) as LiveUtterance).text)).toEqual(
       lines(fromWav).map((l) => l.replace(/^\[.*?\] /, '')),
     );
+    // Subtitles of a live recording: a numbered cue per utterance.
+    const srt = attend(['listen', '--format', 'srt'], {}, Buffer.from(wav));
+    expect(srt.stdout).toMatch(
+      /^1\n00:00:00,\d{3} --> 00:00:02,\d{3}\nthe weather is lovely[^\n]*\n\n2\n00:00:04,\d{3} --> 00:00:07,\d{3}\nplease call me[^\n]*\n\n$/,
+    );
     const garbage = attend(['listen'], {}, Buffer.from('this is not audio at all'));
     expect(garbage.status).toBe(1);
     expect(garbage.stderr.trim()).toBe(

@@ -6,6 +6,7 @@ import { loadPunctuation } from '../../../pipelines/punctuate.js';
 import { createAsrPipeline, DEFAULT_ASR_MODEL } from '../../../pipelines/transcribe.js';
 import { AttendError } from '../../errors.js';
 import { STDIN } from '../../io/stdin.js';
+import { subtitleCue, VTT_HEADER } from '../../output/writers.js';
 import { AsyncQueue } from '../../util/async-queue.js';
 import { startRuntime } from '../context.js';
 import { positiveInteger, positiveNumber } from '../parse.js';
@@ -54,20 +55,28 @@ function untilInterrupted(stream: Readable): AsyncIterable<Uint8Array> {
   return chunks;
 }
 
+const FORMATS = ['txt', 'json', 'srt', 'vtt'] as const;
+type ListenFormat = (typeof FORMATS)[number];
+
 /**
  * Prints utterances as they come: JSON a line each; text as `[start --> end] text`, interim ones
- * starting "~ " (on a terminal, rewritten in place until the utterance is finished).
+ * starting "~ " (on a terminal, rewritten in place until the utterance is finished); SRT and
+ * WebVTT a cue per finished utterance (a live recording's subtitles, `> live.srt`).
  */
-function interimWriter(json: boolean): (u: LiveUtterance) => void {
+function utteranceWriter(format: ListenFormat): (u: LiveUtterance) => void {
   const terminal = Boolean(process.stdout.isTTY);
+  let cues = 0;
   return (u) => {
-    if (json) {
-      console.log(JSON.stringify(u));
-      return;
+    if (format === 'json') console.log(JSON.stringify(u));
+    else if (format === 'srt' || format === 'vtt') {
+      if (u.partial) return;
+      if (format === 'vtt' && cues === 0) process.stdout.write(VTT_HEADER);
+      console.log(subtitleCue(format, ++cues, u.start, u.end, u.text));
+    } else {
+      const line = `${u.partial ? '~ ' : ''}[${u.start.toFixed(2)} --> ${u.end.toFixed(2)}] ${u.text}`;
+      if (terminal) process.stdout.write(`\r\x1b[K${line}${u.partial ? '' : '\n'}`);
+      else console.log(line);
     }
-    const line = `${u.partial ? '~ ' : ''}[${u.start.toFixed(2)} --> ${u.end.toFixed(2)}] ${u.text}`;
-    if (terminal) process.stdout.write(`\r\x1b[K${line}${u.partial ? '' : '\n'}`);
-    else console.log(line);
   };
 }
 
@@ -80,7 +89,11 @@ export function listenCommand(program: Command): void {
     .argument('[source]', "'-' (standard input) or a file or FIFO to read as a stream", STDIN)
     .option('--model <dir>', 'ASR checkpoint folder', DEFAULT_ASR_MODEL)
     .option('--beam <n>', "beam size (1 = greedy; default: the model's decoding.json, else 4)")
-    .option('--format <format>', 'txt ([start --> end] text) or json (a line per utterance)', 'txt')
+    .option(
+      '--format <format>',
+      'txt ([start --> end] text), json (a line per utterance), srt or vtt (a cue per utterance)',
+      'txt',
+    )
     .option('--raw <rate>', 'headerless signed 16-bit little-endian PCM at this sample rate')
     .option('--raw-channels <n>', 'channels of --raw input', '1')
     .option('--pause <seconds>', 'a pause this long ends an utterance', '0.5')
@@ -90,8 +103,8 @@ export function listenCommand(program: Command): void {
       'also show the utterance in progress every this many seconds (a line starting "~ ", rewritten in place on a terminal; JSON: "partial": true)',
     );
   wordingFlags(command).action(async (source: string, options: ListenFlags, command: Command) => {
-    if (options.format !== 'txt' && options.format !== 'json')
-      throw new AttendError(`--format: '${options.format}' is not one of txt, json`);
+    if (!(FORMATS as readonly string[]).includes(options.format))
+      throw new AttendError(`--format: '${options.format}' is not one of ${FORMATS.join(', ')}`);
     const raw = options.raw
       ? {
           sampleRate: positiveInteger('--raw', options.raw),
@@ -121,7 +134,7 @@ export function listenCommand(program: Command): void {
           ...hotwords,
         },
       });
-      const show = interimWriter(options.format === 'json');
+      const show = utteranceWriter(options.format as ListenFormat);
       for await (const u of utterances) show(u);
     } finally {
       pipeline.dispose();
