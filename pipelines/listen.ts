@@ -66,18 +66,20 @@ export async function* transcribeStream(
     if (!transcript?.text) return undefined;
     const shift = (s: number) => round(s + utterance.start);
     const words = transcript.words.map((w) => ({ ...w, start: shift(w.start), end: shift(w.end) }));
-    const written = options.punctuation
+    const forms = options.punctuation
       ? writeWords(options.punctuation, [
           { words: words.map((w) => w.word), endsSentence: !partial },
-        ])[0]!.join(' ')
-      : transcript.text;
+        ])[0]!
+      : undefined;
     // An interim transcript stops mid-sentence: no mark after its last word yet.
-    const text = partial ? written.replace(/[,.?]$/, '') : written;
+    if (forms && partial) forms[forms.length - 1] = forms.at(-1)!.replace(/[,.?]$/, '');
+    const text = forms ? forms.join(' ') : transcript.text;
+    const shown = forms ? words.map((w, i) => ({ ...w, written: forms[i]! })) : words;
     return {
       start: words[0]?.start ?? round(utterance.start),
       end: words.at(-1)?.end ?? round(utterance.start + samples.length / TARGET_RATE),
       text,
-      words,
+      words: shown,
       ...(partial ? { partial: true as const } : {}),
     };
   };

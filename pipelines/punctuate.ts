@@ -60,7 +60,8 @@ export function writeWords(model: PunctuationModel, runs: readonly WordRun[]): s
 }
 
 /**
- * A transcript with its text and segments punctuated and cased (words keep the ASR's form); a
+ * A transcript with its text and segments punctuated and cased; each word keeps the recogniser's
+ * form and gains its `written` one (for captions drawn word by word); a
  * segment followed by a pause of SEGMENT_LIMITS.pauseSeconds or more ends a sentence.
  */
 export function punctuateTranscript(model: PunctuationModel, transcript: Transcript): Transcript {
@@ -73,5 +74,11 @@ export function punctuateTranscript(model: PunctuationModel, transcript: Transcr
     ...s,
     text: written[i]!.join(' '),
   }));
-  return { ...transcript, text: segments.map((s) => s.text).join(' '), segments };
+  // Segments are the words in order, so the written forms line up with them one for one.
+  const forms = written.flat();
+  const words =
+    forms.length === transcript.words.length
+      ? transcript.words.map((w, i) => ({ ...w, written: forms[i]! }))
+      : transcript.words;
+  return { ...transcript, text: segments.map((s) => s.text).join(' '), segments, words };
 }

@@ -93,33 +93,48 @@ export class Endpointer {
     return rest ? [rest] : [];
   }
 
+  /**
+   * Cuts every utterance the buffer completes, earliest first: a chunk may hold several (a file
+   * read 64 KiB at a time, a pipe that filled while the model was busy), so pauses are looked for
+   * from the start of the buffer, not only at its end.
+   */
   private cut(): StreamUtterance[] {
     const out: StreamUtterance[] = [];
+    const minSpeech = this.frames(MIN_SPEECH_SECONDS);
+    const pause = this.frames(this.options.pauseSeconds);
+    const limit = this.frames(this.options.maxSeconds);
     for (;;) {
       const quiet = this.quietLevel();
-      let lastSpeech = -1;
-      let speech = 0;
-      this.levels.forEach((level, f) => {
-        if (level >= quiet) {
-          lastSpeech = f;
-          speech++;
-        }
-      });
-      if (speech < this.frames(MIN_SPEECH_SECONDS)) {
+      const first = this.levels.findIndex((level) => level >= quiet);
+      const lead = this.frames(LEAD_IN_SECONDS);
+      if (first < 0 || this.levels.filter((level) => level >= quiet).length < minSpeech) {
         // Nothing said yet: keep only a lead-in's worth of the quiet.
-        this.drop(Math.max(0, this.levels.length - this.frames(LEAD_IN_SECONDS)) * this.hop);
+        this.drop(Math.max(0, this.levels.length - lead) * this.hop);
         return out;
       }
-      const trailing = this.levels.length - 1 - lastSpeech;
-      let end: number;
-      if (trailing >= this.frames(this.options.pauseSeconds))
-        end = (lastSpeech + 1 + Math.min(trailing, this.frames(MARGIN_SECONDS))) * this.hop;
-      else if (this.levels.length > this.frames(this.options.maxSeconds)) {
+      if (first > lead) {
+        this.drop((first - lead) * this.hop);
+        continue;
+      }
+      // The first pause after enough speech, within the longest an utterance may run.
+      let speech = 0;
+      let lastSpeech = -1;
+      let end: number | undefined;
+      const scan = Math.min(this.levels.length, limit + 1);
+      for (let f = 0; f < scan && end === undefined; f++) {
+        if (this.levels[f]! >= quiet) {
+          speech++;
+          lastSpeech = f;
+        } else if (speech >= minSpeech && f - lastSpeech >= pause)
+          end = (lastSpeech + 1 + Math.min(f - lastSpeech, this.frames(MARGIN_SECONDS))) * this.hop;
+      }
+      if (end === undefined) {
+        if (this.levels.length <= limit) return out;
         // Just over the maximum, so that splitAtPauses cuts in its second half.
-        const whole = this.buffer.subarray(0, this.levels.length * this.hop);
-        const [first] = splitAtPauses(whole, this.options.maxSeconds, this.options.sampleRate);
-        end = Math.max(this.hop, Math.floor(first!.end / this.hop) * this.hop);
-      } else return out;
+        const whole = this.buffer.subarray(0, (limit + 1) * this.hop);
+        const [head] = splitAtPauses(whole, this.options.maxSeconds, this.options.sampleRate);
+        end = Math.max(this.hop, Math.floor(head!.end / this.hop) * this.hop);
+      }
       out.push(this.utterance(this.offset, this.buffer.slice(0, end)));
       this.drop(end);
     }

@@ -5,6 +5,8 @@ export interface WordTiming {
   readonly end: number;
   /** 0-1: the geometric mean of the probabilities the decoder gave the word's tokens. */
   readonly confidence?: number;
+  /** How the word is written in punctuated text (--punctuate): "Today," for "today". */
+  readonly written?: string;
 }
 
 export interface Segment {

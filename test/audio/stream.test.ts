@@ -110,12 +110,24 @@ describe('Endpointer', () => {
       [0, 1.95],
       [1.95, 4.25],
     ]);
+    // The same when the whole stream comes as one chunk (a file read in large blocks).
+    const whole = concat(
+      quiet(0.7),
+      burst(1),
+      quiet(1),
+      burst(0.5),
+      quiet(0.3),
+      burst(0.5),
+      quiet(1),
+    );
+    expect(spans(endpoint(whole, whole.length).utterances)).toEqual(spans(utterances));
   });
 
   it('cuts speech that runs on at its quietest moment, no piece over the maximum', () => {
     const long = concat(burst(4), quiet(0.2), burst(5), quiet(0.2), burst(9), quiet(0.2), burst(6));
     const { utterances } = endpoint(long, 1600, 0.5, 10);
     for (const u of utterances) expect(u.samples.length / RATE).toBeLessThanOrEqual(10);
+    expect(spans(endpoint(long, long.length, 0.5, 10).utterances)).toEqual(spans(utterances));
     expect(utterances.reduce((n, u) => n + u.samples.length, 0)).toBe(long.length);
     // The first cut falls in the 0.2 s dip at 9.2-9.4 s.
     expect(utterances[0]!.samples.length / RATE).toBeGreaterThan(9.2);

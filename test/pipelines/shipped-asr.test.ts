@@ -119,8 +119,9 @@ describe('attend transcribe --hotwords', () => {
     );
     expect(json.text).toBe(txt.stdout.trim());
     expect(json.segments.map((s: { text: string }) => s.text).join(' ')).toBe(json.text);
-    // Words keep the recogniser's form: times and confidences belong to them.
+    // Words keep the recogniser's form (times and confidences belong to it) and gain the written one.
     expect(json.words[0].word).toBe('the');
+    expect(json.words.map((w: { written: string }) => w.written).join(' ')).toBe(json.text);
     // A batch job punctuates too, and scores against written references on their words.
     const manifest = join(dir, 'written.jsonl');
     writeFileSync(
