@@ -190,6 +190,37 @@ describe('attend serve', () => {
     expect((await fetch(`${server.url}/v1/listen`)).status).toBe(426);
   });
 
+  it('attend listen --server streams to it and prints what it answers, loading no model', async () => {
+    const wav = await conversation();
+    const run = (args: string[]) =>
+      new Promise<{ code: number | null; stdout: string; stderr: string }>((resolve) => {
+        const child = spawn(process.execPath, [projectPath('bin', 'attend.js'), 'listen', ...args]);
+        let stdout = '';
+        let stderr = '';
+        child.stdout.on('data', (d: Buffer) => {
+          stdout += d.toString();
+        });
+        child.stderr.on('data', (d: Buffer) => {
+          stderr += d.toString();
+        });
+        child.on('exit', (code) => resolve({ code, stdout, stderr }));
+        child.stdin.end(wav);
+      });
+    const ws = server.url.replace('http', 'ws');
+    const remote = await run(['--server', ws]);
+    expect(remote.code).toBe(0);
+    expect(remote.stdout.trim().split('\n')).toEqual([
+      expect.stringMatching(/^\[0\.\d\d --> 2\.\d\d\] the weather is lovely/),
+      expect.stringMatching(/^\[4\.\d\d --> 7\.\d\d\] please call me/),
+    ]);
+    // The server's own refusal comes back as a one-line error.
+    const refused = await run(['--server', ws, '--partial', '0']);
+    expect(refused.code).toBe(1);
+    expect(refused.stderr.trim()).toBe(
+      `attend: ${ws}/v1/listen: partial: '0' is not a positive number`,
+    );
+  });
+
   it('holds no more tensors after many requests than after the first', async () => {
     await post('/v1/transcribe', speech);
     await post('/v1/caption', scene);

@@ -2,6 +2,7 @@ import { createReadStream, existsSync, statSync } from 'node:fs';
 import type { Readable } from 'node:stream';
 import type { Command } from 'commander';
 import { type LiveUtterance, transcribeStream } from '../../../pipelines/listen.js';
+import { listenUrl, transcribeRemotely } from '../../../pipelines/listen-remote.js';
 import { loadPunctuation } from '../../../pipelines/punctuate.js';
 import { createAsrPipeline, DEFAULT_ASR_MODEL } from '../../../pipelines/transcribe.js';
 import { AttendError } from '../../errors.js';
@@ -21,6 +22,7 @@ interface ListenFlags extends WordingFlags {
   pause: string;
   maxSeconds: string;
   partial?: string;
+  server?: string;
 }
 
 /** The stream to read: standard input (refused when it is a terminal), a file or a FIFO. */
@@ -99,6 +101,10 @@ export function listenCommand(program: Command): void {
     .option('--pause <seconds>', 'a pause this long ends an utterance', '0.5')
     .option('--max-seconds <s>', 'longest utterance before a cut at its quietest moment', '10')
     .option(
+      '--server <url>',
+      'send the stream to an attend serve (ws://HOST:8080) and print what it answers; nothing is loaded here',
+    )
+    .option(
       '--partial <seconds>',
       'also show the utterance in progress every this many seconds (a line starting "~ ", rewritten in place on a terminal; JSON: "partial": true)',
     );
@@ -115,6 +121,24 @@ export function listenCommand(program: Command): void {
     const maxSeconds = positiveNumber('--max-seconds', options.maxSeconds);
     const { name, stream } = openSource(source);
     const chunks = untilInterrupted(stream);
+    const show = utteranceWriter(options.format as ListenFormat);
+    if (options.server) {
+      const { hotwords, hotwordBonus, punctuationModel } = wordingOptions(options);
+      const url = listenUrl(options.server, {
+        name,
+        raw: raw ? String(raw.sampleRate) : undefined,
+        'raw-channels': raw ? String(raw.channels) : undefined,
+        pause: String(pauseSeconds),
+        'max-seconds': String(maxSeconds),
+        partial: options.partial,
+        beam: options.beam,
+        hotwords: hotwords?.join(','),
+        'hotword-bonus': hotwords ? String(hotwordBonus) : undefined,
+        punctuate: punctuationModel ? '1' : undefined,
+      });
+      for await (const u of transcribeRemotely(url, chunks)) show(u);
+      return;
+    }
     await startRuntime(command);
     const { punctuationModel, ...hotwords } = wordingOptions(options);
     const punctuation = punctuationModel ? loadPunctuation(punctuationModel) : undefined;
@@ -134,7 +158,6 @@ export function listenCommand(program: Command): void {
           ...hotwords,
         },
       });
-      const show = utteranceWriter(options.format as ListenFormat);
       for await (const u of utterances) show(u);
     } finally {
       pipeline.dispose();
