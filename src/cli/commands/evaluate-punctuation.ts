@@ -97,7 +97,12 @@ async function scoreRecognised(options: EvalPunctuationOptions, command: Command
     .split('\n')
     .filter(Boolean)
     .map((line, i) => {
-      const row = JSON.parse(line) as Partial<RecognisedUtterance>;
+      let row: Partial<RecognisedUtterance>;
+      try {
+        row = JSON.parse(line) as Partial<RecognisedUtterance>;
+      } catch {
+        throw new AttendError(`${file}:${i + 1}: not a JSON line`);
+      }
       if (typeof row.reference !== 'string' || typeof row.hypothesis !== 'string')
         throw new AttendError(
           `${file}:${i + 1}: no "reference" and "hypothesis" (attend eval asr --hypotheses writes them)`,
