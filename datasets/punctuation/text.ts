@@ -45,9 +45,21 @@ export function caseOf(written: string): number {
 }
 
 /**
+ * One written word with the marks after it ("McDonald's," or "late?\"") as a label, or undefined
+ * when it is not a word of letters and apostrophes; a word's mark is the last of its marks.
+ */
+export function labelWord(token: string): LabelledWord | undefined {
+  const match = /^'*([A-Za-z](?:[A-Za-z']*[A-Za-z])?)'*([,.!?;:]*)$/.exec(token);
+  if (!match) return undefined;
+  const [, written, marks] = match;
+  const mark = marks ? (MARK_OF[marks.at(-1)!] ?? 0) : 0;
+  return { word: written!.toLowerCase(), mark, casing: caseOf(written!), written: written! };
+}
+
+/**
  * One written sentence as labelled words, or undefined when it is not one ASR could produce
  * (digits, hyphens, symbols) or does not end with a sentence mark. Quotes and brackets are
- * dropped; a word's mark is the last of the marks after it (`word?"` is `?`).
+ * dropped (labelWord labels each word).
  */
 export function labelSentence(raw: string): LabelledWord[] | undefined {
   const tokens = raw
@@ -57,11 +69,9 @@ export function labelSentence(raw: string): LabelledWord[] | undefined {
     .split(/\s+/);
   const words: LabelledWord[] = [];
   for (const token of tokens) {
-    const match = /^'*([A-Za-z](?:[A-Za-z']*[A-Za-z])?)'*([,.!?;:]*)$/.exec(token);
-    if (!match) return undefined;
-    const [, written, marks] = match;
-    const mark = marks ? (MARK_OF[marks.at(-1)!] ?? 0) : 0;
-    words.push({ word: written!.toLowerCase(), mark, casing: caseOf(written!), written: written! });
+    const word = labelWord(token);
+    if (!word) return undefined;
+    words.push(word);
   }
   // Three words or more, a capital to start and a sentence mark to end: sentences, not headings
   // or fragments; and not SHOUTED (headlines, banners), which speech never is.

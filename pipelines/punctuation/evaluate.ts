@@ -1,14 +1,37 @@
-import type { LabelledPassage, LabelledWord } from '../../datasets/punctuation/text.js';
+import {
+  type LabelledPassage,
+  type LabelledWord,
+  labelWord,
+} from '../../datasets/punctuation/text.js';
 import { matchedWords } from '../../src/metrics/alignment.js';
 import { type PunctuationScores, scorePunctuation } from '../../src/metrics/punctuation.js';
-import { PUNCTUATION_MARKS, type PunctuationModel } from '../../src/models/punctuation.js';
+import {
+  isFirstPersonI,
+  PUNCTUATION_MARKS,
+  type PunctuationModel,
+} from '../../src/models/punctuation.js';
 
 /** Passages per forward pass when scoring. */
 const BATCH = 64;
 
+/** What a word written by the model is labelled as, read back from its written form. */
+const labelOf = (written: string): { mark: number; casing: number } =>
+  // Recognised words are letters and apostrophes; one that is not reads as lower case, no mark.
+  labelWord(written) ?? { mark: 0, casing: 0 };
+
 /**
- * The model's marks and casings on held-out passages, against what the text wrote. The casing a
- * word gets is what `write` would give it: a sentence's first word and "i" are capitalised by rule.
+ * What a text gets without a model: its first word and "i" capitalised and a full stop after its
+ * last word (the rule most ASR post-processing starts from): the figure a model has to beat.
+ */
+const ruleLabels = (words: readonly string[]): { mark: number; casing: number }[] =>
+  words.map((word, t) => ({
+    mark: t === words.length - 1 ? 2 : 0,
+    casing: t === 0 || isFirstPersonI(word) ? 1 : 0,
+  }));
+
+/**
+ * The model's marks and casings on held-out passages, against what the text wrote: scored on
+ * what `write` writes (a sentence's first word and "i" capitalised, the last word's mark).
  */
 export function evaluatePunctuation(
   model: PunctuationModel,
@@ -19,9 +42,7 @@ export function evaluatePunctuation(
     const chunk = passages.slice(i, i + BATCH).map((p) => p.words.map((w) => w.word));
     model.decide(chunk).forEach((decisions, b) => {
       const written = model.write(chunk[b]!, decisions);
-      predicted.push(
-        decisions.map((d, t) => ({ mark: d.mark, casing: casingOf(written[t]!, d.casing) })),
-      );
+      predicted.push(written.map(labelOf));
     });
   }
   return scorePunctuation(
@@ -31,26 +52,11 @@ export function evaluatePunctuation(
   );
 }
 
-/** The casing class of a written word, as labelled (a rule-capitalised word is class 1). */
-function casingOf(written: string, predicted: number): number {
-  const bare = written.replace(/[,.?]$/, '');
-  if (bare === bare.toLowerCase()) return 0;
-  return predicted === 0 ? 1 : predicted;
-}
-
-/**
- * What a text gets without a model: its first word and "i" capitalised and a full stop at the
- * end (the rule most ASR post-processing starts from): the figure a model has to beat.
- */
+/** The rule's score on held-out passages (ruleLabels). */
 export function baselineScores(passages: readonly LabelledPassage[]): PunctuationScores {
   return scorePunctuation(
     PUNCTUATION_MARKS.map((m) => m || 'none'),
-    passages.map((p) =>
-      p.words.map((w, t) => ({
-        mark: t === p.words.length - 1 ? 2 : 0,
-        casing: t === 0 || w.word === 'i' || w.word.startsWith("i'") ? 1 : 0,
-      })),
-    ),
+    passages.map((p) => ruleLabels(p.words.map((w) => w.word))),
     passages.map((p) => p.words),
   );
 }
@@ -85,18 +91,9 @@ export function evaluateOnRecognised(
       labels.map((w) => w.word),
       words,
     ).reverse();
-    predicted.push(
-      pairs.map(([, h]) => ({
-        mark: decisions![h]!.mark,
-        casing: casingOf(forms[h]!, decisions![h]!.casing),
-      })),
-    );
-    rule.push(
-      pairs.map(([, h]) => ({
-        mark: h === words.length - 1 ? 2 : 0,
-        casing: h === 0 || words[h] === 'i' || words[h]!.startsWith("i'") ? 1 : 0,
-      })),
-    );
+    const ruled = ruleLabels(words);
+    predicted.push(pairs.map(([, h]) => labelOf(forms[h]!)));
+    rule.push(pairs.map(([, h]) => ruled[h]!));
     reference.push(pairs.map(([r]) => labels[r]!));
   }
   const marks = PUNCTUATION_MARKS.map((m) => m || 'none');

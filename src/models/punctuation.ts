@@ -140,8 +140,7 @@ export class PunctuationModel {
       let written = word;
       if (casing === 2 && word.length > 1) written = word.toUpperCase();
       else if (casing === 3) written = this.config.mixedCase[word] ?? capitalise(word);
-      else if (casing === 1 || sentenceStart || word === 'i' || word.startsWith("i'"))
-        written = capitalise(word);
+      else if (casing === 1 || sentenceStart || isFirstPersonI(word)) written = capitalise(word);
       sentenceStart = mark >= 2;
       return written + PUNCTUATION_MARKS[mark]!;
     });
@@ -171,5 +170,8 @@ export class PunctuationModel {
     this.params.dispose();
   }
 }
+
+/** "i" and its contractions (i'm, i'll), capitalised wherever they stand. */
+export const isFirstPersonI = (word: string): boolean => word === 'i' || word.startsWith("i'");
 
 const capitalise = (word: string): string => word.charAt(0).toUpperCase() + word.slice(1);
