@@ -51,8 +51,8 @@ export async function* transcribeStream(
 ): AsyncGenerator<LiveUtterance> {
   const decoder = new PcmStreamDecoder(options.name, options.raw);
   let endpointer: Endpointer | undefined;
-  let heardSeconds = 0;
-  let lastPartial = 0;
+  /** Stream time of the last finished or interim transcript (ListenOptions.partialSeconds). */
+  let lastShown = 0;
   const transcribe = async (
     utterance: { start: number; samples: Float32Array },
     partial = false,
@@ -91,18 +91,21 @@ export async function* transcribeStream(
       pauseSeconds: options.pauseSeconds ?? 0.5,
       maxSeconds: options.maxSeconds ?? 10,
     });
-    heardSeconds += samples.length / decoder.sampleRate;
     const finished = endpointer.push(samples);
     for (const utterance of finished) {
       const heard = await transcribe(utterance);
       if (heard) yield heard;
     }
-    if (finished.length) lastPartial = heardSeconds;
-    const inProgress = options.partialSeconds ? endpointer.inProgress() : undefined;
-    if (inProgress && heardSeconds - lastPartial >= options.partialSeconds!) {
-      lastPartial = heardSeconds;
-      const heard = await transcribe(inProgress, true);
-      if (heard) yield heard;
+    const now = endpointer.streamSeconds;
+    if (finished.length) lastShown = now;
+    // The utterance so far is copied out only when an interim transcript is due.
+    if (options.partialSeconds && now - lastShown >= options.partialSeconds) {
+      const inProgress = endpointer.inProgress();
+      if (inProgress) {
+        lastShown = now;
+        const heard = await transcribe(inProgress, true);
+        if (heard) yield heard;
+      }
     }
   }
   if (!endpointer) {

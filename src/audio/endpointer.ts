@@ -60,6 +60,11 @@ export class Endpointer {
     return this.buffer.length / this.options.sampleRate;
   }
 
+  /** Seconds of stream pushed so far. */
+  get streamSeconds(): number {
+    return (this.offset + this.buffer.length) / this.options.sampleRate;
+  }
+
   /** Adds samples; returns the utterances they completed. */
   push(samples: Float32Array): StreamUtterance[] {
     const joined = new Float32Array(this.buffer.length + samples.length);
