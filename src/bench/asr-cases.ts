@@ -1,8 +1,6 @@
-import { readdirSync, readFileSync } from 'node:fs';
+import { readdirSync } from 'node:fs';
 import { transcribeStream } from '../../pipelines/listen.js';
 import { createAsrPipeline } from '../../pipelines/transcribe.js';
-import { toMono16k } from '../audio/resample.js';
-import { encodeWav16, parseWav } from '../audio/wav.js';
 import { AsrModel } from '../models/asr.js';
 import { ASR_PRESETS } from '../models/asr-presets.js';
 import { projectPath } from '../paths.js';
@@ -11,7 +9,7 @@ import { tf } from '../runtime/tf.js';
 import { CharacterTokenizer } from '../text/characters.js';
 import { adamStepWorkload, type Workload } from './blocks.js';
 import type { BenchCase } from './cases.js';
-import { benchAsrModel } from './fixtures.js';
+import { benchAsrModel, samplesStream } from './fixtures.js';
 
 const FRAMES = 300; // 3 s of 10 ms frames
 
@@ -78,7 +76,12 @@ function listenLatency(): Workload {
   let latencies: number[] = [];
   return {
     step: async () => {
-      stream ??= await silencedStream();
+      // The sample WAVs, each followed by a second of silence.
+      stream ??= await samplesStream(
+        readdirSync(projectPath('samples')).filter((n) => n.endsWith('.wav')),
+        1,
+        1,
+      );
       latencies = [];
       let handedOver = 0;
       const bytes = stream;
@@ -94,22 +97,6 @@ function listenLatency(): Workload {
     value: () => latencies.reduce((a, b) => a + b, 0) / Math.max(1, latencies.length),
     dispose: () => pipeline.dispose(),
   };
-}
-
-/** The sample WAVs at 16 kHz, each followed by a second of silence, as one WAV stream. */
-async function silencedStream(): Promise<Uint8Array> {
-  const pieces: Float32Array[] = [];
-  for (const name of readdirSync(projectPath('samples')).filter((n) => n.endsWith('.wav'))) {
-    const file = projectPath('samples', name);
-    pieces.push(await toMono16k(parseWav(readFileSync(file), file)), new Float32Array(16000));
-  }
-  const all = new Float32Array(pieces.reduce((n, p) => n + p.length, 0));
-  let at = 0;
-  for (const p of pieces) {
-    all.set(p, at);
-    at += p.length;
-  }
-  return encodeWav16({ sampleRate: 16000, channels: [all] });
 }
 
 export const ASR_CASES: BenchCase[] = [

@@ -1,7 +1,9 @@
-import { existsSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { drawScene } from '../../datasets/scenes/layout.js';
 import { renderScene } from '../../datasets/scenes/render.js';
+import { toMono16k } from '../audio/resample.js';
+import { encodeWav16, parseWav } from '../audio/wav.js';
 import { CaptionModel } from '../models/caption.js';
 import { CAPTION_PRESETS } from '../models/caption-presets.js';
 import { projectPath } from '../paths.js';
@@ -52,4 +54,33 @@ export async function writeScenes(
     files.push(file);
   }
   return files;
+}
+
+/**
+ * Sample recordings (names under samples/) at 16 kHz, `gapSeconds` of silence between them and
+ * `tailSeconds` after, as one 16-bit WAV (a 44-byte header, then the samples): a stream with one
+ * utterance per recording, for live transcription's bench row and tests.
+ */
+export async function samplesStream(
+  names: readonly string[],
+  gapSeconds: number,
+  tailSeconds: number,
+): Promise<Uint8Array> {
+  const recordings: Float32Array[] = [];
+  for (const name of names) {
+    const file = projectPath('samples', name);
+    recordings.push(await toMono16k(parseWav(readFileSync(file), file)));
+  }
+  const gap = Math.round(gapSeconds * 16000);
+  const total =
+    recordings.reduce((n, r) => n + r.length, 0) +
+    gap * (recordings.length - 1) +
+    Math.round(tailSeconds * 16000);
+  const all = new Float32Array(total);
+  let at = 0;
+  for (const r of recordings) {
+    all.set(r, at);
+    at += r.length + gap;
+  }
+  return encodeWav16({ sampleRate: 16000, channels: [all] });
 }
