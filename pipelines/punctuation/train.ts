@@ -6,7 +6,7 @@ import {
 } from '../../datasets/punctuation/text.js';
 import { AttendError } from '../../src/errors.js';
 import { type PunctuationConfig, PunctuationModel } from '../../src/models/punctuation.js';
-import { SPECIALS, UNK } from '../../src/text/characters.js';
+import { UNK } from '../../src/text/characters.js';
 import { WordTokenizer } from '../../src/text/words.js';
 import {
   type LoopSettings,
@@ -80,18 +80,6 @@ function mixedCaseLexicon(passages: readonly LabelledPassage[]): Record<string, 
   return lexicon;
 }
 
-function vocabularyOf(passages: readonly LabelledPassage[], size: number): WordTokenizer {
-  const counts = new Map<string, number>();
-  for (const p of passages)
-    for (const w of p.words) counts.set(w.word, (counts.get(w.word) ?? 0) + 1);
-  const kept = [...counts]
-    .filter(([, n]) => n >= 2)
-    .sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : 1))
-    .slice(0, Math.max(0, size - SPECIALS.length))
-    .map(([w]) => w);
-  return new WordTokenizer([...SPECIALS, ...kept]);
-}
-
 /**
  * Trains (or resumes, or fine-tunes) a punctuation and casing model with the shared loop on
  * passages of written text: each epoch visits every training passage once, in batches of
@@ -111,7 +99,12 @@ export async function trainPunctuation(options: TrainPunctuationOptions): Promis
     () => {
       const built = new PunctuationModel(
         { task: 'punctuation', ...preset, mixedCase: mixedCaseLexicon(train) },
-        vocabularyOf(train, options.vocabulary),
+        // The most frequent training words seen twice or more.
+        WordTokenizer.fromCaptions(
+          train.map((p) => p.words.map((w) => w.word).join(' ')),
+          2,
+          options.vocabulary,
+        ),
       );
       built.build();
       return built;

@@ -8,7 +8,8 @@ export function words(text: string): string[] {
 
 /**
  * Word vocabulary built from training captions (Show-Attend-and-Tell style): the specials, then
- * every word seen at least `minCount` times, most frequent first; the rest become <unk>.
+ * every word seen at least `minCount` times, most frequent first (at most `maxSize` tokens in
+ * all); the rest become <unk>.
  */
 export class WordTokenizer {
   private readonly index: Map<string, number>;
@@ -17,13 +18,18 @@ export class WordTokenizer {
     this.index = new Map(tokens.map((t, i) => [t, i]));
   }
 
-  static fromCaptions(captions: Iterable<string>, minCount = 1): WordTokenizer {
+  static fromCaptions(
+    captions: Iterable<string>,
+    minCount = 1,
+    maxSize = Number.POSITIVE_INFINITY,
+  ): WordTokenizer {
     const counts = new Map<string, number>();
     for (const caption of captions)
       for (const word of words(caption)) counts.set(word, (counts.get(word) ?? 0) + 1);
     const kept = [...counts]
       .filter(([, n]) => n >= minCount)
       .sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : 1))
+      .slice(0, Math.max(0, maxSize - SPECIALS.length))
       .map(([word]) => word);
     return new WordTokenizer([...SPECIALS, ...kept]);
   }
