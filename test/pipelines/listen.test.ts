@@ -1,6 +1,6 @@
 import { spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, onTestFinished } from 'vitest';
 import { type LiveUtterance, transcribeStream } from '../../pipelines/listen.js';
 import { type AsrPipeline, createAsrPipeline } from '../../pipelines/transcribe.js';
 import { projectPath } from '../../src/paths.js';
@@ -101,6 +101,9 @@ describe('live transcription', () => {
     // The sample ends 0.4 s after its speech: less than the pause that ends an utterance.
     const child = spawn(process.execPath, [projectPath('bin', 'attend.js'), 'listen'], {
       stdio: ['pipe', 'pipe', 'pipe'],
+    });
+    onTestFinished(() => {
+      if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
     });
     let out = '';
     child.stdout.on('data', (d: Buffer) => {

@@ -1,7 +1,7 @@
 import { spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, onTestFinished } from 'vitest';
 import { WebSocket } from 'ws';
 import { DEFAULT_CAPTION_MODEL } from '../../pipelines/caption.js';
 import { type RunningServer, startServer } from '../../pipelines/serve/server.js';
@@ -259,6 +259,10 @@ describe('the attend serve command', () => {
         cwd: projectPath(),
       },
     );
+    // A failed assertion must not leave a server running after the tests.
+    onTestFinished(() => {
+      if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+    });
     let stderr = '';
     const url = await new Promise<string>((resolve, reject) => {
       child.stderr.on('data', (chunk: Buffer) => {
