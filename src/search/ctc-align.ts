@@ -1,0 +1,169 @@
+import { AttendError } from '../errors.js';
+
+/** Where the best CTC path puts one target token: the frames it emits it on. */
+export interface TokenSpan {
+  /** First frame of the token's run of frames. */
+  readonly start: number;
+  /** One past the last frame of the run. */
+  readonly end: number;
+  /** Sum of the CTC log-probabilities of the token on those frames. */
+  readonly logProb: number;
+}
+
+export interface CtcAlignment {
+  /** One span per target token, in order; spans never overlap. */
+  readonly tokens: TokenSpan[];
+  /** Log-probability of the whole best path (blanks included). */
+  readonly logProb: number;
+}
+
+export interface CtcAlignOptions {
+  /** The blank's id (0 in every attend tokenizer). */
+  readonly blank?: number;
+  /**
+   * States whose path score falls this far (nats) below the frame's best are dropped, so long
+   * recordings cost memory in proportion to their length, not length × text. A pruned search
+   * that loses every path is rerun without pruning (when it fits MAX_FULL_CELLS).
+   */
+  readonly beam?: number;
+}
+
+/** Default pruning beam: wide enough that a wrong path has fallen out for good (~ 5 bad frames). */
+export const CTC_ALIGN_BEAM = 40;
+
+/** The unpruned search stores a byte per frame × state; past this it refuses rather than swap. */
+const MAX_FULL_CELLS = 400_000_000;
+
+/** Frames CTC needs for `targets`: one per token, plus a blank between each repeated pair. */
+export function framesNeeded(targets: readonly number[]): number {
+  let repeats = 0;
+  for (let i = 1; i < targets.length; i++) if (targets[i] === targets[i - 1]) repeats++;
+  return targets.length + repeats;
+}
+
+/**
+ * Forced alignment: the single most likely CTC path (Viterbi) through `targets`, given one
+ * utterance's [frames, vocab] CTC log-softmax (row-major). The path runs over blank, t1, blank,
+ * t2, ..., blank; a state may repeat, advance one, or skip the blank between different tokens.
+ * Throws when the frames cannot hold the text.
+ */
+export function ctcForcedAlign(
+  logProbs: Float32Array,
+  vocab: number,
+  targets: readonly number[],
+  options: CtcAlignOptions = {},
+): CtcAlignment {
+  const blank = options.blank ?? 0;
+  const frames = logProbs.length / vocab;
+  if (!Number.isInteger(frames)) throw new Error('logProbs is not [frames, vocab]');
+  if (targets.some((t) => t === blank))
+    throw new Error('a CTC alignment target cannot be the blank');
+  const needed = framesNeeded(targets);
+  if (frames < needed)
+    throw new AttendError(
+      `the audio is too short for the text: ${frames} frames hold at most ${frames} characters, the text needs ${needed}`,
+    );
+  const pruned = viterbi(logProbs, vocab, targets, blank, options.beam ?? CTC_ALIGN_BEAM);
+  if (pruned) return pruned;
+  const states = 2 * targets.length + 1;
+  if (frames * states > MAX_FULL_CELLS)
+    throw new AttendError(
+      'the text could not be aligned to the audio (no path survived pruning, and the audio is too long to search unpruned)',
+    );
+  const full = viterbi(logProbs, vocab, targets, blank, Number.POSITIVE_INFINITY);
+  if (!full) throw new AttendError('the text could not be aligned to the audio');
+  return full;
+}
+
+/** The Viterbi search itself; undefined when pruning lost every path to the final states. */
+function viterbi(
+  logProbs: Float32Array,
+  vocab: number,
+  targets: readonly number[],
+  blank: number,
+  beam: number,
+): CtcAlignment | undefined {
+  const frames = logProbs.length / vocab;
+  const states = 2 * targets.length + 1;
+  const label = (s: number) => (s % 2 === 0 ? blank : targets[(s - 1) >> 1]!);
+  // Skipping the blank from s-2 to s is allowed only between different tokens.
+  const canSkip = (s: number) => s % 2 === 1 && s >= 3 && label(s) !== label(s - 2);
+  let previous = new Float64Array(states).fill(Number.NEGATIVE_INFINITY);
+  let current = new Float64Array(states).fill(Number.NEGATIVE_INFINITY);
+  // Per frame: the first state of its window and, per state in it, how far back it came from.
+  const windowStart = new Int32Array(frames);
+  const cameFrom: Uint8Array[] = [];
+  previous[0] = logProbs[blank]!;
+  if (states > 1) previous[1] = logProbs[label(1)]!;
+  let lo = 0;
+  let hi = Math.min(1, states - 1);
+  cameFrom.push(new Uint8Array(hi - lo + 1));
+  for (let t = 1; t < frames; t++) {
+    const row = t * vocab;
+    const top = Math.min(hi + 2, states - 1);
+    const steps = new Uint8Array(top - lo + 1);
+    let best = Number.NEGATIVE_INFINITY;
+    for (let s = lo; s <= top; s++) {
+      let score = s <= hi ? previous[s]! : Number.NEGATIVE_INFINITY;
+      let step = 0;
+      if (s - 1 >= lo && s - 1 <= hi && previous[s - 1]! > score) {
+        score = previous[s - 1]!;
+        step = 1;
+      }
+      if (canSkip(s) && s - 2 >= lo && s - 2 <= hi && previous[s - 2]! > score) {
+        score = previous[s - 2]!;
+        step = 2;
+      }
+      score += logProbs[row + label(s)]!;
+      current[s] = score;
+      steps[s - lo] = step;
+      if (score > best) best = score;
+    }
+    windowStart[t] = lo;
+    cameFrom.push(steps);
+    // Next frame's window: the states within `beam` of this frame's best.
+    const floor = best - beam;
+    let nextLo = lo;
+    while (nextLo < top && !(current[nextLo]! >= floor)) nextLo++;
+    let nextHi = top;
+    while (nextHi > nextLo && !(current[nextHi]! >= floor)) nextHi--;
+    [previous, current] = [current, previous];
+    lo = nextLo;
+    hi = nextHi;
+  }
+  // The path ends on the last token or the blank after it.
+  const last = states - 1;
+  const endScore = (s: number) => (s >= lo && s <= hi ? previous[s]! : Number.NEGATIVE_INFINITY);
+  let state = states > 1 && endScore(last - 1) > endScore(last) ? last - 1 : last;
+  const logProb = endScore(state);
+  if (!Number.isFinite(logProb)) return undefined;
+  const path = new Int32Array(frames);
+  for (let t = frames - 1; t >= 0; t--) {
+    path[t] = state;
+    if (t > 0) state -= cameFrom[t]![state - windowStart[t]!]!;
+  }
+  return { tokens: tokenSpans(path, logProbs, vocab, targets), logProb };
+}
+
+/** The frames the path spends on each token's state (odd states 2k+1). */
+function tokenSpans(
+  path: Int32Array,
+  logProbs: Float32Array,
+  vocab: number,
+  targets: readonly number[],
+): TokenSpan[] {
+  const spans: { start: number; end: number; logProb: number }[] = targets.map(() => ({
+    start: -1,
+    end: -1,
+    logProb: 0,
+  }));
+  path.forEach((s, t) => {
+    if (s % 2 === 0) return;
+    const k = (s - 1) >> 1;
+    const span = spans[k]!;
+    if (span.start < 0) span.start = t;
+    span.end = t + 1;
+    span.logProb += logProbs[t * vocab + targets[k]!]!;
+  });
+  return spans;
+}

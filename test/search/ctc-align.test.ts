@@ -1,0 +1,121 @@
+import { describe, expect, it } from 'vitest';
+import { AttendError } from '../../src/errors.js';
+import { ctcForcedAlign, framesNeeded } from '../../src/search/ctc-align.js';
+import { prng } from '../../src/util/random.js';
+import { ctcPaths } from '../helpers/ctc-paths.js';
+
+/** Log-softmax rows from unnormalised scores. */
+function logSoftmaxRows(scores: number[][]): Float32Array {
+  return Float32Array.from(
+    scores.flatMap((row) => {
+      const total = Math.log(row.reduce((sum, x) => sum + Math.exp(x), 0));
+      return row.map((x) => x - total);
+    }),
+  );
+}
+
+function randomLogProbs(frames: number, vocab: number, seed: number, sharpness = 2): Float32Array {
+  const random = prng(seed);
+  return logSoftmaxRows(
+    Array.from({ length: frames }, () => Array.from({ length: vocab }, () => sharpness * random())),
+  );
+}
+
+/** The best frame path whose collapse is `targets`, by enumerating all vocab^frames paths. */
+function bruteForceBest(lp: Float32Array, frames: number, vocab: number, targets: number[]) {
+  let best = Number.NEGATIVE_INFINITY;
+  let bestPath: number[] = [];
+  for (const { path, collapsed } of ctcPaths(frames, vocab)) {
+    if (collapsed.length !== targets.length || collapsed.some((c, i) => c !== targets[i])) continue;
+    const score = path.reduce((sum, s, t) => sum + lp[t * vocab + s]!, 0);
+    if (score > best) {
+      best = score;
+      bestPath = path;
+    }
+  }
+  return { best, bestPath };
+}
+
+describe('ctcForcedAlign', () => {
+  it('finds the best path that spells the targets, as brute force does', () => {
+    const vocab = 4;
+    for (const [frames, targets] of [
+      [5, [1, 2]],
+      [6, [2, 2]],
+      [6, [1, 3, 1]],
+      [7, [3]],
+    ] as [number, number[]][]) {
+      for (let seed = 1; seed <= 5; seed++) {
+        const lp = randomLogProbs(frames, vocab, seed * 31 + frames);
+        const { best, bestPath } = bruteForceBest(lp, frames, vocab, targets);
+        const alignment = ctcForcedAlign(lp, vocab, targets, { beam: Number.POSITIVE_INFINITY });
+        expect(alignment.logProb).toBeCloseTo(best, 4);
+        // Each token's span is where the best path emits it (first run of its label).
+        let k = 0;
+        bestPath.forEach((label, t) => {
+          if (label !== 0 && label !== bestPath[t - 1]) {
+            expect(alignment.tokens[k]!.start).toBe(t);
+            k++;
+          }
+        });
+      }
+    }
+  });
+
+  it('recovers the frames of a peaked output, with spans in order', () => {
+    // 12 frames, tokens 1 at 2-3, 2 at 6, 1 again at 9: blanks elsewhere.
+    const where = new Map([
+      [2, 1],
+      [3, 1],
+      [6, 2],
+      [9, 1],
+    ]);
+    const lp = logSoftmaxRows(
+      Array.from({ length: 12 }, (_, t) =>
+        [0, 1, 2].map((v) => (v === (where.get(t) ?? 0) ? 8 : 0)),
+      ),
+    );
+    const alignment = ctcForcedAlign(lp, 3, [1, 2, 1]);
+    expect(alignment.tokens.map(({ start, end }) => [start, end])).toEqual([
+      [2, 4],
+      [6, 7],
+      [9, 10],
+    ]);
+    expect(alignment.tokens[0]!.logProb).toBeLessThan(0);
+  });
+
+  it('puts a blank between repeated tokens, even when the frames are exactly enough', () => {
+    expect(framesNeeded([1, 1, 2])).toBe(4);
+    const lp = randomLogProbs(4, 3, 7);
+    const alignment = ctcForcedAlign(lp, 3, [1, 1, 2]);
+    expect(alignment.tokens.map((s) => s.start)).toEqual([0, 2, 3]);
+    expect(() => ctcForcedAlign(randomLogProbs(3, 3, 7), 3, [1, 1, 2])).toThrow(AttendError);
+    expect(() => ctcForcedAlign(randomLogProbs(3, 3, 7), 3, [1, 1, 2])).toThrow(/too short/);
+  });
+
+  it('prunes long recordings without changing the answer on a clear output', () => {
+    // 3000 frames, 400 tokens emitted every ~7 frames: pruned and full searches agree.
+    const vocab = 6;
+    const random = prng(3);
+    const targets = Array.from({ length: 400 }, () => 1 + Math.floor(random() * (vocab - 1)));
+    const at = new Map(targets.map((token, k) => [5 + k * 7 + Math.floor(random() * 3), token]));
+    const lp = logSoftmaxRows(
+      Array.from({ length: 3000 }, (_, t) =>
+        Array.from({ length: vocab }, (_, v) => (v === (at.get(t) ?? 0) ? 4 : random())),
+      ),
+    );
+    const pruned = ctcForcedAlign(lp, vocab, targets);
+    const full = ctcForcedAlign(lp, vocab, targets, { beam: Number.POSITIVE_INFINITY });
+    expect(pruned.logProb).toBeCloseTo(full.logProb, 3);
+    expect(pruned.tokens).toEqual(full.tokens);
+    expect(pruned.tokens.every((s, k) => s.start === [...at.keys()][k])).toBe(true);
+  });
+
+  it('aligns an empty text as all blank', () => {
+    const lp = randomLogProbs(5, 3, 2);
+    const alignment = ctcForcedAlign(lp, 3, []);
+    expect(alignment.tokens).toEqual([]);
+    const blanks = [0, 1, 2, 3, 4].reduce((sum, t) => sum + lp[t * 3]!, 0);
+    expect(alignment.logProb).toBeCloseTo(blanks, 5);
+  });
+});
