@@ -12,6 +12,7 @@ import { type AdaptationOptions, adaptToUtterance } from '../src/models/asr-adap
 import type { AttentionRow, Segment, Transcript, WordTiming } from '../src/output/transcript.js';
 import { projectPath } from '../src/paths.js';
 import { tf } from '../src/runtime/tf.js';
+import type { TokenSpan } from '../src/search/ctc-align.js';
 import { DEFAULT_DECODING, type DecodingOptions, type Hypothesis } from '../src/search/index.js';
 import { readTunedDecoding } from './asr/evaluate.js';
 import { fusedScorers } from './asr/fused-scorers.js';
@@ -20,13 +21,16 @@ import { warpFeatures } from './asr/vocal-tract-warp.js';
 export type { AttentionRow, Segment, Transcript, WordTiming };
 
 /** Seconds per encoder frame: the feature hop times the encoder's ×4 subsampling. */
-const secondsPerFrame = (model: AsrModel) => (model.config.features.hopMs / 1000) * 4;
+export const secondsPerFrame = (model: AsrModel) => (model.config.features.hopMs / 1000) * 4;
 
 /**
- * Word times from the attention of each emitted token (its most attended encoder frame): the
- * alignment an attention model gives for free. `pieces` is each token's text (a string is one
- * character per token); a word spans the tokens its characters came from; starts never go back.
- * Segments break at pauses and stay short (segmentsOf).
+ * Word times from CTC's forced alignment (the hypothesis's tokenSpans, see alignedWordTimes) or,
+ * without it, from the attention of each emitted token (its most attended encoder frame).
+ * `pieces` is each token's text (a string is one character per token); a word spans the tokens
+ * its characters came from; starts never go back. Segments break at pauses and stay short.
+ * Measured against a synthesiser's true word times (`attend eval align`, 135 festival
+ * utterances incl. the held-out slt): CTC's boundaries are off by 29 ms on average, 86% within
+ * 50 ms; attention's by 40 ms, 73%.
  */
 export function wordTimings(
   hypothesis: Hypothesis,
@@ -37,25 +41,30 @@ export function wordTimings(
   const parts = typeof pieces === 'string' ? [...pieces] : pieces;
   const text = parts.join('');
   const tokenOf = parts.flatMap((piece, t) => Array<number>(piece.length).fill(t));
+  const spans = hypothesis.tokenSpans;
   const tokenCentres = hypothesis.weights.map((row) => {
     let best = 0;
     for (let i = 1; i < row.length; i++) if (row[i]! > row[best]!) best = i;
     return best * frameSeconds;
   });
-  const centres = tokenOf.map((t) => tokenCentres[t]);
+  /** Start and end of the word made of tokens first..last. */
+  const timesOf = (first: number, last: number): [number, number] => {
+    if (spans?.[last]) return ctcWordTimes(spans[first]!, spans[last]!, frameSeconds);
+    const from = tokenCentres[first] ?? 0;
+    return [from, (tokenCentres[last] ?? from) + frameSeconds];
+  };
   const words: WordTiming[] = [];
   let start = -1;
   for (let i = 0; i <= text.length; i++) {
     const boundary = i === text.length || text[i] === ' ';
     if (!boundary && start < 0) start = i;
     if (boundary && start >= 0) {
-      const from = centres[start] ?? 0;
-      const to = Math.min(duration, (centres[i - 1] ?? from) + frameSeconds);
+      const [from, to] = timesOf(tokenOf[start]!, tokenOf[i - 1]!);
       const confidence = wordConfidence(hypothesis, tokenOf[start]!, tokenOf[i - 1]!);
       words.push({
         word: text.slice(start, i),
         start: Number(from.toFixed(2)),
-        end: Number(Math.max(to, from).toFixed(2)),
+        end: Number(Math.max(Math.min(to, duration), from).toFixed(2)),
         ...(confidence === undefined ? {} : { confidence }),
       });
       start = -1;
@@ -69,6 +78,26 @@ export function wordTimings(
   });
   return { words: ordered, segments: segmentsOf(ordered) };
 }
+
+/**
+ * A word's times from the CTC frames of its first and last tokens. A CTC spike comes late in a
+ * sound and the last one early, so the word is widened by CTC_WORD_WIDENING: tuned on festival's
+ * two training voices (kal, ked: mean boundary error 36 → 29 ms) and the same on the held-out slt
+ * (33 → 27 ms). Never before 0.
+ */
+export function ctcWordTimes(
+  first: TokenSpan,
+  last: TokenSpan,
+  frameSeconds: number,
+): [number, number] {
+  return [
+    Math.max(0, first.start * frameSeconds - CTC_WORD_WIDENING.start),
+    last.end * frameSeconds + CTC_WORD_WIDENING.end,
+  ];
+}
+
+/** Seconds a CTC-timed word's start moves earlier and its end later. */
+export const CTC_WORD_WIDENING = { start: 0.03, end: 0.01 } as const;
 
 /** exp(mean log p) of tokens first..last (inclusive), 3 decimals; undefined without the log-probs. */
 function wordConfidence(hypothesis: Hypothesis, first: number, last: number): number | undefined {
@@ -182,6 +211,11 @@ export type TranscribeOptions = Partial<DecodingOptions> & {
   readonly wordLmWeight?: number;
   /** Audio longer than this is transcribed in pieces cut at pauses (default MAX_PIECE_SECONDS). */
   readonly pieceSeconds?: number;
+  /**
+   * Where word times come from: 'ctc' (default: the CTC head's forced alignment of the
+   * transcript, attention where that fails) or 'attention' (each token's most attended frame).
+   */
+  readonly wordTimes?: 'ctc' | 'attention';
   /** Called as pieces finish (long recordings are many pieces): for a progress bar. */
   readonly onPieces?: (done: number, total: number) => void;
   /**
@@ -355,7 +389,12 @@ export function createAsrPipeline(
     },
     transcribeAudio(audio, options = {}) {
       if (audio.length === 0) return [];
-      const { pieceSeconds = MAX_PIECE_SECONDS, onPieces, ...settings } = options;
+      const {
+        pieceSeconds = MAX_PIECE_SECONDS,
+        onPieces,
+        wordTimes = 'ctc',
+        ...settings
+      } = options;
       // Utterance-sized pieces (cut at pauses, at most pieceSeconds), long silences trimmed;
       // silent pieces have nothing to say and are never decoded.
       const spoken = audio.flatMap((a, input) =>
@@ -382,7 +421,14 @@ export function createAsrPipeline(
       return audio.map((a, input) => {
         const decoded: DecodedPiece[] = spoken.flatMap((p, i) =>
           p.input === input
-            ? [{ start: p.start, duration: p.samples.length / 16000, hypothesis: hyps[i]! }]
+            ? [
+                {
+                  start: p.start,
+                  duration: p.samples.length / 16000,
+                  hypothesis:
+                    wordTimes === 'attention' ? { ...hyps[i]!, tokenSpans: undefined } : hyps[i]!,
+                },
+              ]
             : [],
         );
         return {

@@ -13,10 +13,12 @@ import {
   type EncoderOutput,
   subsampledLength,
 } from '../encoders/audio.js';
+import { AttendError } from '../errors.js';
 import { loadModel, saveModel } from '../io/model-checkpoint.js';
 import { dense } from '../nn/layers.js';
 import { ParamStore } from '../nn/params.js';
 import { tf } from '../runtime/tf.js';
+import { ctcForcedAlign, framesNeeded } from '../search/ctc-align.js';
 import { CtcPrefixScorer } from '../search/ctc-prefix.js';
 import {
   DEFAULT_DECODING,
@@ -25,7 +27,7 @@ import {
   type Hypothesis,
 } from '../search/index.js';
 import type { WeightedScorer } from '../search/scorer.js';
-import { BOS, EOS } from '../text/characters.js';
+import { BOS, EOS, SPECIALS } from '../text/characters.js';
 import { type SpeechTokenizer, speechTokenizerFromJson } from '../text/tokenizer.js';
 import { ctcLoss } from '../train/ctc.js';
 import { sequenceCrossEntropy } from '../train/losses.js';
@@ -126,6 +128,20 @@ export class AsrModel {
     return tf.logSoftmax(this.ctcLogits(memory)) as tf.Tensor3D;
   }
 
+  /** Each utterance's CTC log-probabilities, [its encoder frames × vocab] row-major. */
+  ctcLogProbsOf(features: tf.Tensor3D, lengths: readonly number[]): Float32Array[] {
+    const { values, frames, valid } = tf.tidy(() => {
+      const encoded = this.encode(features, lengths, false);
+      return {
+        values: this.ctcLogProbs(encoded.memory).dataSync() as Float32Array,
+        frames: encoded.memory.shape[1],
+        valid: encoded.lengths,
+      };
+    });
+    const vocab = this.tokenizer.size;
+    return valid.map((n, b) => values.slice(b * frames * vocab, (b * frames + n) * vocab));
+  }
+
   /** The joint loss of a batch (call inside tf.variableGrads / optimizer.minimize). */
   losses(batch: AsrBatch, training = true): AsrLosses {
     const encoded = this.encode(batch.features, batch.lengths, training);
@@ -166,9 +182,10 @@ export class AsrModel {
     const beamSize = decoding.beamSize ?? DEFAULT_DECODING.beamSize;
     const beam = beamSize > 1;
     const joint = beam && ctcWeight > 0;
+    // The CTC output always comes: besides joint scoring, it times the words (alignTokens).
     const encoded = tf.tidy(() => {
       const out = this.encode(features, lengths, false);
-      const ctc = joint ? this.ctcLogProbs(out.memory) : tf.zeros([0]);
+      const ctc = this.ctcLogProbs(out.memory);
       return { memory: out.memory, mask: out.mask, ctc, lengths: out.lengths };
     });
     try {
@@ -184,12 +201,13 @@ export class AsrModel {
       };
       const [batch, frames] = encoded.memory.shape;
       const vocab = this.tokenizer.size;
-      const logProbs = joint ? (encoded.ctc.dataSync() as Float32Array) : new Float32Array();
+      const logProbs = encoded.ctc.dataSync() as Float32Array;
+      const utteranceLogProbs = (b: number) =>
+        logProbs.subarray(b * frames * vocab, (b * frames + encoded.lengths[b]!) * vocab);
       const scorers = Array.from({ length: batch }, (_, b) => {
         const list: WeightedScorer[] = [];
         if (joint) {
-          const lp = logProbs.subarray(b * frames * vocab, (b + 1) * frames * vocab);
-          const ctc = new CtcPrefixScorer(lp, encoded.lengths[b]!, vocab, {
+          const ctc = new CtcPrefixScorer(utteranceLogProbs(b), encoded.lengths[b]!, vocab, {
             blank: 0,
             start: BOS,
             end: EOS,
@@ -199,11 +217,14 @@ export class AsrModel {
         if (beam) list.push(...shared.filter((s) => s.weight > 0));
         return list;
       });
-      return decode(this.decoder, encoded.memory, encoded.mask, settings, {
+      const lists = decode(this.decoder, encoded.memory, encoded.mask, settings, {
         decoderWeight: joint ? 1 - ctcWeight : 1,
         scorers,
         preBeam: Math.ceil(1.5 * beamSize), // ESPnet's pre_beam_ratio
       });
+      return lists.map((list, b) =>
+        list.map((h, rank) => (rank === 0 ? withTokenSpans(h, utteranceLogProbs(b), vocab) : h)),
+      );
     } finally {
       tf.dispose([encoded.memory, encoded.mask, encoded.ctc]);
     }
@@ -235,5 +256,20 @@ export class AsrModel {
 
   dispose(): void {
     this.params.dispose();
+  }
+}
+
+/**
+ * The best hypothesis with where CTC emits each of its tokens (word times); unchanged when the
+ * CTC path cannot spell it (a hypothesis the attention decoder ran past the frames with).
+ */
+function withTokenSpans(h: Hypothesis, logProbs: Float32Array, vocab: number): Hypothesis {
+  const tokens = h.tokens.filter((t) => t >= SPECIALS.length);
+  if (tokens.length === 0 || framesNeeded(tokens) > logProbs.length / vocab) return h;
+  try {
+    return { ...h, tokenSpans: ctcForcedAlign(logProbs, vocab, tokens).tokens };
+  } catch (error) {
+    if (error instanceof AttendError) return h; // no path survived: attention times instead
+    throw error;
   }
 }

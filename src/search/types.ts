@@ -1,3 +1,4 @@
+import type { TokenSpan } from './ctc-align.js';
 /** How to turn decoder steps into token sequences. One place defines every default. */
 export interface DecodingOptions {
   readonly startToken: number;
@@ -35,6 +36,11 @@ export interface Hypothesis {
    * confidences are made of.
    */
   readonly tokenLogProbs?: readonly number[];
+  /**
+   * Where the CTC head's best path emits each token (forced alignment of `tokens`, see
+   * ctcForcedAlign): word times sharper than attention's. Absent when the model has no CTC head.
+   */
+  readonly tokenSpans?: readonly TokenSpan[];
   /** False when maxLength was reached before the end token. */
   readonly finished: boolean;
 }

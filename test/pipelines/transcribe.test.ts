@@ -46,6 +46,40 @@ describe('timestamps from attention', () => {
   });
 });
 
+describe('timestamps from CTC', () => {
+  it("uses the CTC spans of a word's first and last tokens, widened, over attention's", () => {
+    // "hi yo": CTC emits h i at frames 5, 7-8 and y o at 30, 33; attention says otherwise.
+    const spans = [
+      [5, 6],
+      [7, 9],
+      [10, 11],
+      [30, 31],
+      [33, 34],
+    ].map(([start, end]) => ({ start: start!, end: end!, logProb: -0.1 }));
+    const { words } = wordTimings(
+      { ...hypothesis([1, 2, 3, 4, 5, 6]), tokenSpans: spans },
+      'hi yo',
+      0.04,
+      2,
+    );
+    expect(words).toEqual([
+      { word: 'hi', start: 0.17, end: 0.37 }, // 5 × 0.04 − 0.03, 9 × 0.04 + 0.01
+      { word: 'yo', start: 1.17, end: 1.37 },
+    ]);
+    // Ends stay inside the audio, starts at or after 0.
+    const edge = wordTimings(
+      {
+        ...hypothesis([0, 1]),
+        tokenSpans: spans.slice(0, 2).map((s, i) => ({ ...s, start: i, end: 50 })),
+      },
+      'hi',
+      0.04,
+      1.5,
+    );
+    expect(edge.words).toEqual([{ word: 'hi', start: 0, end: 1.5 }]);
+  });
+});
+
 describe('segments', () => {
   /** Words of `letters` characters each, one every `every` seconds, each lasting 0.3 s. */
   const steadyWords = (count: number, every: number, letters = 4) =>

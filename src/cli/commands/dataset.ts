@@ -15,6 +15,7 @@ import {
   VARIED_VOICES,
   VOICES,
 } from '../../../datasets/speech/voices.js';
+import { buildTimedCorpus } from '../../../datasets/speech/word-times.js';
 import { corpusFeatures } from '../../../pipelines/asr/feature-cache.js';
 import { parseShard } from '../../../pipelines/batch/shard.js';
 import { DEFAULT_FEATURES, type FeatureConfig } from '../../audio/features.js';
@@ -194,6 +195,24 @@ export function datasetCommand(program: Command): void {
         writeJsonl(join(options.out, `${split}.jsonl`), chosen);
       }
       console.log(`${items.length} prompts in ${options.out}`);
+    });
+  dataset
+    .command('timings')
+    .description(
+      "a word-timing test set: held-out sentences spoken by festival's voices with each word's true start and end (<out>/timed.jsonl, for `attend eval align`)",
+    )
+    .requiredOption('--out <dir>', 'corpus folder (wav/ and timed.jsonl)')
+    .option('--utterances <n>', 'sentences, shared among the installed voices', '150')
+    .option('--seed <n>', 'which sentences', '1')
+    .action(async (options: { out: string; utterances: string; seed: string }) => {
+      const { written, voices } = await buildTimedCorpus({
+        out: options.out,
+        utterances: positiveInteger('--utterances', options.utterances),
+        seed: positiveInteger('--seed', options.seed),
+      });
+      console.log(
+        `${written} utterances (${voices.join(', ')}) in ${join(options.out, 'timed.jsonl')}`,
+      );
     });
   dataset
     .command('features')

@@ -21,6 +21,7 @@ import { DEFAULT_DECODING } from '../../search/index.js';
 import { startRuntime } from '../context.js';
 import { positiveInteger, weightList } from '../parse.js';
 import { Progress } from '../progress.js';
+import { evalAlignCommand } from './evaluate-align.js';
 import { evalPunctuationCommand } from './evaluate-punctuation.js';
 import { type FusionFlags, fusionOptions, fusionWeights } from './transcribe.js';
 
@@ -239,4 +240,5 @@ export function evalCommand(program: Command): void {
       if (summary.failures) process.exitCode = 1;
     });
   evalPunctuationCommand(evaluate);
+  evalAlignCommand(evaluate);
 }

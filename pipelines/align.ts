@@ -1,0 +1,160 @@
+import { splitIntoUtterances, trimSilence } from '../src/audio/segment.js';
+import { AttendError } from '../src/errors.js';
+import type { AsrModel } from '../src/models/asr.js';
+import { asrFeatures, padFeatures } from '../src/models/asr.js';
+import type { Transcript, WordTiming } from '../src/output/transcript.js';
+import { tf } from '../src/runtime/tf.js';
+import { ctcForcedAlign, type TokenSpan } from '../src/search/ctc-align.js';
+import { UNK } from '../src/text/characters.js';
+import { spellNumbers } from '../src/text/numbers.js';
+import type { SpeechTokenizer } from '../src/text/tokenizer.js';
+import {
+  ctcWordTimes,
+  type LoadedAudio,
+  MAX_PIECE_SECONDS,
+  PIECES_PER_BATCH,
+  secondsPerFrame,
+  segmentsOf,
+} from './transcribe.js';
+
+/** A text prepared for alignment: its token ids and, per written word, which tokens say it. */
+export interface AlignmentTargets {
+  readonly words: readonly string[];
+  readonly tokens: number[];
+  /** Per written word [first, last] token index, or undefined when nothing of it is spoken. */
+  readonly spans: ([number, number] | undefined)[];
+}
+
+/**
+ * How a written word is said, in the model's symbols: lower case, accents dropped, digits read
+ * out ("42" → "forty two"), punctuation a word break ("e-mail" → "e mail"), symbols the model
+ * does not know left out. "—" or "&" say nothing.
+ */
+export function spokenForm(word: string, tokenizer: SpeechTokenizer): string {
+  const sayable = (ch: string) => !tokenizer.encode(ch).includes(UNK);
+  return spellNumbers(word.normalize('NFKD').replace(/\p{M}+/gu, ''))
+    .toLowerCase()
+    .replace(/[^\p{L}\p{N}']+/gu, ' ')
+    .replace(/(^|\s)'+|'+(?=\s|$)/g, '$1')
+    .split(/\s+/)
+    .map((part) => [...part].filter(sayable).join(''))
+    .filter(Boolean)
+    .join(' ');
+}
+
+/** The tokens a written text is said with: its words' spoken forms, a space token between. */
+export function alignmentTargets(text: string, tokenizer: SpeechTokenizer): AlignmentTargets {
+  const words = text.split(/\s+/).filter(Boolean);
+  const tokens: number[] = [];
+  const space = tokenizer.encode(' ');
+  const spans = words.map((word): [number, number] | undefined => {
+    const spoken = spokenForm(word, tokenizer);
+    if (!spoken) return undefined;
+    if (tokens.length) tokens.push(...space);
+    const first = tokens.length;
+    tokens.push(...tokenizer.encode(spoken));
+    return [first, tokens.length - 1];
+  });
+  return { words, tokens, spans };
+}
+
+/**
+ * Word times from token spans (ctcWordTimes: a word's first token's first frame to its last
+ * token's end, widened as transcription's are); its confidence is exp of the mean per-frame
+ * log-probability of its tokens. A word with no tokens sits, zero-length, where the word before
+ * it ended.
+ */
+export function timedWords(
+  targets: AlignmentTargets,
+  spans: readonly TokenSpan[],
+  frameSeconds: number,
+): WordTiming[] {
+  let previousEnd = 0;
+  return targets.words.map((word, w) => {
+    const range = targets.spans[w];
+    if (!range) return { word, start: previousEnd, end: previousEnd };
+    const tokens = spans.slice(range[0], range[1] + 1);
+    const frames = tokens.reduce((n, s) => n + (s.end - s.start), 0);
+    const logProb = tokens.reduce((sum, s) => sum + s.logProb, 0);
+    const [start, end] = ctcWordTimes(tokens[0]!, tokens.at(-1)!, frameSeconds);
+    previousEnd = Number(end.toFixed(2));
+    return {
+      word,
+      start: Number(start.toFixed(2)),
+      end: previousEnd,
+      confidence: Number(Math.exp(logProb / frames).toFixed(3)),
+    };
+  });
+}
+
+/**
+ * One [frames × vocab] CTC output for a whole recording: its speech pieces (cut at pauses as
+ * transcription cuts them, at most MAX_PIECE_SECONDS) encoded in batches and placed at their
+ * frames; the silence between them is certain blank.
+ */
+export function recordingLogProbs(model: AsrModel, samples: Float32Array): Float32Array {
+  const frameSeconds = secondsPerFrame(model);
+  const vocab = model.tokenizer.size;
+  const frames = Math.ceil(samples.length / 16000 / frameSeconds);
+  const timeline = new Float32Array(frames * vocab).fill(-1e4);
+  for (let t = 0; t < frames; t++) timeline[t * vocab] = 0; // blank
+  const pieces = splitIntoUtterances(samples, { maxSeconds: MAX_PIECE_SECONDS }).flatMap((cut) => {
+    const range = trimSilence(samples, cut);
+    return range ? [range] : [];
+  });
+  for (let first = 0; first < pieces.length; first += PIECES_PER_BATCH) {
+    const batch = pieces.slice(first, first + PIECES_PER_BATCH);
+    const padded = padFeatures(
+      batch.map((r) => asrFeatures(samples.subarray(r.start, r.end), model.config.features)),
+    );
+    try {
+      model.ctcLogProbsOf(padded.features, padded.lengths).forEach((lp, i) => {
+        const offset = Math.round(batch[i]!.start / 16000 / frameSeconds);
+        timeline.set(lp.subarray(0, Math.max(0, (frames - offset) * vocab)), offset * vocab);
+      });
+    } finally {
+      padded.features.dispose();
+    }
+  }
+  return timeline;
+}
+
+/**
+ * Forced alignment: where each word of a known text is said in a recording (CTC Viterbi over
+ * the whole recording). The transcript keeps the text as written ("Hello," stays "Hello,").
+ */
+export function alignAudio(
+  model: AsrModel,
+  audio: LoadedAudio,
+  text: string,
+  modelName: string,
+): Transcript {
+  const targets = alignmentTargets(text, model.tokenizer);
+  const duration = audio.samples.length / 16000;
+  if (targets.words.length === 0)
+    throw new AttendError(`${audio.file}: the text to align is empty`);
+  if (targets.tokens.length === 0)
+    throw new AttendError(`${audio.file}: nothing in the text is something the model can say`);
+  const logProbs = recordingLogProbs(model, audio.samples);
+  let spans: TokenSpan[];
+  try {
+    spans = ctcForcedAlign(logProbs, model.tokenizer.size, targets.tokens).tokens;
+  } catch (error) {
+    if (error instanceof AttendError) throw new AttendError(`${audio.file}: ${error.message}`);
+    throw error;
+  }
+  const words = timedWords(targets, spans, secondsPerFrame(model)).map((w) => ({
+    ...w,
+    end: Math.min(w.end, Number(duration.toFixed(2))),
+  }));
+  return {
+    file: audio.file,
+    text: targets.words.join(' '),
+    words,
+    segments: segmentsOf(words),
+    duration,
+    attention: [],
+    model: modelName,
+    backend: tf.getBackend(),
+  };
+}
