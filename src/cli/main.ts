@@ -1,6 +1,7 @@
 import { Command, CommanderError } from 'commander';
 import { isUserFacing } from '../errors.js';
 import { releaseWebgpu } from '../runtime/candidates.js';
+import { alignCommand } from './commands/align.js';
 import { batchCommand } from './commands/batch.js';
 import { benchCommand } from './commands/bench.js';
 import { captionCommand } from './commands/caption.js';
@@ -29,6 +30,7 @@ export function buildProgram(): Command {
   datasetCommand(program);
   trainCommand(program);
   transcribeCommand(program);
+  alignCommand(program);
   listenCommand(program);
   captionCommand(program);
   batchCommand(program);

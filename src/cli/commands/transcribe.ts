@@ -323,7 +323,7 @@ export function transcribeCommand(program: Command): void {
 }
 
 /** Transcripts to stdout in the chosen format, or one file each under --output-dir. */
-function emitTranscripts(
+export function emitTranscripts(
   results: readonly Transcript[],
   writer: TranscriptWriter,
   options: Pick<TranscribeOptions, 'outputDir' | 'timestamps' | 'format'>,
