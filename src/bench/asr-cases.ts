@@ -1,4 +1,5 @@
 import { readdirSync } from 'node:fs';
+import { alignAudio } from '../../pipelines/align.js';
 import { transcribeStream } from '../../pipelines/listen.js';
 import { createAsrPipeline } from '../../pipelines/transcribe.js';
 import { AsrModel } from '../models/asr.js';
@@ -65,6 +66,32 @@ function transcribeRtf(): Workload {
   };
 }
 
+/** What the sample WAVs say (samples/README.md). */
+const SAMPLE_TEXTS: Record<string, string> = {
+  'speech-16k-mono.wav': 'The weather is lovely today, so we will walk to the park.',
+  'speech-44k-stereo-24bit.wav': 'Please call me when you get home tonight.',
+};
+
+/**
+ * Real-time factor of `attend align` on the sample WAVs and their texts: decode, resample,
+ * features, encoder and CTC head, and the Viterbi search through the text.
+ */
+function alignRtf(): Workload {
+  const pipeline = createAsrPipeline(benchAsrModel(), 'none');
+  let audioSeconds = 1;
+  return {
+    step: async () => {
+      audioSeconds = 0;
+      for (const [name, text] of Object.entries(SAMPLE_TEXTS)) {
+        const audio = await pipeline.load(projectPath('samples', name));
+        audioSeconds += alignAudio(pipeline.model, audio, text, 'bench').duration;
+      }
+    },
+    value: (seconds) => seconds / audioSeconds,
+    dispose: () => pipeline.dispose(),
+  };
+}
+
 /**
  * `attend listen`'s latency: a stream of the sample WAVs, each followed by a second of silence,
  * arrives in 0.1 s chunks; the row is the mean time from handing over the chunk that completes an
@@ -104,6 +131,11 @@ export const ASR_CASES: BenchCase[] = [
     name: 'asr/transcribe/rtf',
     unit: 'RTF',
     create: transcribeRtf,
+  },
+  {
+    name: 'asr/align/rtf',
+    unit: 'RTF',
+    create: alignRtf,
   },
   {
     name: 'asr/listen/latency',
