@@ -5,7 +5,8 @@ import { AttendError } from '../../src/errors.js';
 import { csvFields } from '../../src/util/csv.js';
 import { byId } from '../../src/util/jsonl.js';
 
-export type BatchTask = 'transcribe' | 'caption';
+/** align: word times of each manifest row's `text` in its audio (forced alignment). */
+export type BatchTask = 'transcribe' | 'caption' | 'align';
 
 /** One thing to process: a file, its id in the output, and reference text where the input had it. */
 export interface BatchItem {
@@ -17,20 +18,23 @@ export interface BatchItem {
   readonly error?: string;
 }
 
+const AUDIO_EXTENSIONS = [
+  '.wav',
+  '.flac',
+  '.mp3',
+  '.ogg',
+  '.oga',
+  '.opus',
+  '.aiff',
+  '.aif',
+  '.m4a',
+  '.aac',
+  '.webm',
+];
+
 export const EXTENSIONS: Record<BatchTask, readonly string[]> = {
-  transcribe: [
-    '.wav',
-    '.flac',
-    '.mp3',
-    '.ogg',
-    '.oga',
-    '.opus',
-    '.aiff',
-    '.aif',
-    '.m4a',
-    '.aac',
-    '.webm',
-  ],
+  transcribe: AUDIO_EXTENSIONS,
+  align: AUDIO_EXTENSIONS,
   caption: ['.jpg', '.jpeg', '.png', '.webp', '.gif', '.tif', '.tiff'],
 };
 

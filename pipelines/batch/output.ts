@@ -8,13 +8,15 @@ import {
   writeSync,
 } from 'node:fs';
 import { AttendError } from '../../src/errors.js';
+import type { WordTiming } from '../../src/output/transcript.js';
 import { writeJsonl } from '../../src/util/jsonl.js';
 
 /** One output line: the item's result or its error. */
 export interface BatchRecord {
   readonly id: string;
   readonly input: string;
-  readonly text?: string; // transcribe
+  readonly text?: string; // transcribe, align
+  readonly words?: readonly WordTiming[]; // align: each word of the text with its times
   readonly caption?: string; // caption
   readonly references?: readonly string[];
   readonly duration?: number; // audio seconds

@@ -1,7 +1,8 @@
-import { isUserFacing } from '../../src/errors.js';
+import { AttendError, isUserFacing } from '../../src/errors.js';
+import { alignAudio } from '../align.js';
 import { createCaptionPipeline } from '../caption.js';
 import { loadPunctuation, punctuateTranscript } from '../punctuate.js';
-import { createAsrPipeline, type TranscribeOptions } from '../transcribe.js';
+import { createAsrPipeline, type LoadedAudio, type TranscribeOptions } from '../transcribe.js';
 import type { BatchItem, BatchTask } from './inputs.js';
 import type { BatchRecord } from './output.js';
 
@@ -53,7 +54,11 @@ export function createProcessor(options: ProcessorOptions): Processor {
           },
           options.punctuationModel,
         )
-      : captionRunner(options.model, decoding);
+      : options.task === 'align'
+        ? alignRunner(options.model)
+        : captionRunner(options.model, decoding);
+  // An aligned record's text is its reference: scoring one against the other says nothing.
+  const keepsReferences = options.task !== 'align';
   return {
     async process(items) {
       const records: BatchRecord[] = [];
@@ -64,7 +69,7 @@ export function createProcessor(options: ProcessorOptions): Processor {
           continue;
         }
         try {
-          loaded.push({ item, data: await run.load(item.input) });
+          loaded.push({ item, data: await run.load(item) });
         } catch (error) {
           records.push({ id: item.id, input: item.input, error: message(error) });
         }
@@ -78,7 +83,7 @@ export function createProcessor(options: ProcessorOptions): Processor {
             id: item.id,
             input: item.input,
             ...outputs[i]!,
-            ...(item.references ? { references: item.references } : {}),
+            ...(item.references && keepsReferences ? { references: item.references } : {}),
             seconds: Number(share.toFixed(4)),
           });
         });
@@ -101,7 +106,7 @@ export function createProcessor(options: ProcessorOptions): Processor {
 }
 
 interface Runner {
-  load(file: string): Promise<unknown>;
+  load(item: BatchItem): Promise<unknown>;
   infer(data: unknown[]): Partial<BatchRecord>[];
   dispose(): void;
 }
@@ -110,7 +115,7 @@ function asrRunner(model: string, decoding: TranscribeOptions, punctuationModel?
   const punctuation = punctuationModel ? loadPunctuation(punctuationModel) : undefined;
   const pipeline = createAsrPipeline(model);
   return {
-    load: (file) => pipeline.load(file),
+    load: (item) => pipeline.load(item.input),
     infer: (audio) =>
       pipeline
         .transcribeAudio(audio as Parameters<typeof pipeline.transcribeAudio>[0], decoding)
@@ -126,11 +131,36 @@ function asrRunner(model: string, decoding: TranscribeOptions, punctuationModel?
 function captionRunner(model: string, decoding: { beamSize: number }): Runner {
   const pipeline = createCaptionPipeline(model);
   return {
-    load: async (file) => ({ file, image: await pipeline.load(file) }),
+    load: async ({ input }) => ({ file: input, image: await pipeline.load(input) }),
     infer: (images) =>
       pipeline
         .captionImages(images as Parameters<typeof pipeline.captionImages>[0], decoding)
         .map((c) => ({ caption: c.caption })),
+    dispose: () => pipeline.dispose(),
+  };
+}
+
+/** Each item's manifest `text` forced through its audio; a row without text is its error. */
+function alignRunner(model: string): Runner {
+  const pipeline = createAsrPipeline(model, 'none');
+  return {
+    load: async (item) => {
+      const text = item.references?.[0];
+      if (!text?.trim())
+        throw new AttendError(
+          `${item.input}: no text to align (align reads a manifest with a "text" for each audio)`,
+        );
+      return { audio: await pipeline.load(item.input), text };
+    },
+    infer: (data) =>
+      (data as { audio: LoadedAudio; text: string }[]).map(({ audio, text }) => {
+        const aligned = alignAudio(pipeline.model, audio, text, model);
+        return {
+          text: aligned.text,
+          words: aligned.words,
+          duration: Number(aligned.duration.toFixed(3)),
+        };
+      }),
     dispose: () => pipeline.dispose(),
   };
 }

@@ -5,7 +5,7 @@ import { AttendError } from '../errors.js';
 import { readModelFile } from '../io/checkpoint.js';
 
 /** Which task a checkpoint is for (its model.json config says; the weights are not read). */
-function taskOf(dir: string): BatchTask {
+function taskOf(dir: string): 'transcribe' | 'caption' {
   const task = (readModelFile(dir).config as { task?: string } | undefined)?.task;
   if (task === 'asr') return 'transcribe';
   if (task === 'caption') return 'caption';
@@ -17,12 +17,13 @@ function taskOf(dir: string): BatchTask {
  * replaces the shipped model of the task its config names.
  */
 export function modelsByTask(dirs: readonly string[]): Record<BatchTask, string> {
-  const models: Record<BatchTask, string> = {
+  const models: Omit<Record<BatchTask, string>, 'align'> = {
     transcribe: DEFAULT_ASR_MODEL,
     caption: DEFAULT_CAPTION_MODEL,
   };
   for (const dir of dirs) models[taskOf(dir)] = dir;
-  return models;
+  // Alignment runs the speech model's CTC head: the same checkpoint as transcription.
+  return { ...models, align: models.transcribe };
 }
 
 /** The `--model` option as worker and serve declare it. */

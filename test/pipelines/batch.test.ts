@@ -189,3 +189,35 @@ describe('attend batch transcribe', () => {
     expect(lines.find((r) => r.id === 'tone.wav')).toEqual(byId['tone.wav']);
   });
 });
+
+describe('attend batch align', () => {
+  it('times the words of every row, recording rows without text or audio as errors', () => {
+    const manifest = join(dir, 'align.jsonl');
+    const rows = [
+      {
+        audio: projectPath('samples', 'speech-16k-mono.wav'),
+        text: 'The weather is lovely today, so we will walk to the park.',
+      },
+      {
+        audio: projectPath('samples', 'speech-44k-stereo-24bit.wav'),
+        text: 'Please call me when you get home tonight.',
+      },
+      { audio: projectPath('samples', 'speech-16k-mono.wav'), id: 'no-text' },
+      { audio: join(dir, 'nowhere.wav'), text: 'gone' },
+    ];
+    writeFileSync(manifest, rows.map((r) => JSON.stringify(r)).join('\n'));
+    const out = join(dir, 'aligned.jsonl');
+    const run = attend(['batch', 'align', manifest, '--out', out]);
+    expect(run.status).toBe(1); // two rows failed
+    expect(run.stdout).toMatch(/^4 items, 2 failed/);
+    expect(run.stdout).not.toMatch(/WER/); // the text is the reference: nothing to score
+    const byInput = Object.fromEntries(records(out).map((r) => [r.id, r]));
+    const mono = byInput[projectPath('samples', 'speech-16k-mono.wav')]!;
+    expect(mono.words!.map((w) => w.word)).toEqual(rows[0]!.text!.split(' '));
+    expect(mono.words!.at(-1)!.end).toBeLessThanOrEqual(mono.duration!);
+    expect(mono.references).toBeUndefined();
+    expect(byInput[projectPath('samples', 'speech-44k-stereo-24bit.wav')]!.words).toHaveLength(8);
+    expect(byInput['no-text']!.error).toMatch(/no text to align/);
+    expect(byInput[join(dir, 'nowhere.wav')]!.error).toMatch(/nowhere\.wav: no such file/);
+  });
+});

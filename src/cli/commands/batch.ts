@@ -33,23 +33,30 @@ interface BatchCliOptions extends WordingFlags {
   name?: string;
 }
 
+const TASK_DESCRIPTIONS: Record<BatchTask, string> = {
+  transcribe:
+    'transcribe every item of a folder, glob or manifest (JSONL/CSV with a path column and optional text)',
+  caption:
+    'caption every item of a folder, glob or manifest (JSONL/CSV with a path column and optional captions)',
+  align:
+    "word times of each row's text in its audio: a manifest (JSONL/CSV with a path column and text), as `attend align` does one",
+};
+
 export function batchCommand(program: Command): void {
   const batch = program
     .command('batch')
     .description('process a whole dataset: resumable JSONL output, worker processes, shards');
-  for (const task of ['transcribe', 'caption'] as const satisfies readonly BatchTask[]) {
+  for (const task of ['transcribe', 'caption', 'align'] as const satisfies readonly BatchTask[]) {
     const command = batch.command(task);
     if (task === 'transcribe') wordingFlags(command);
     command
-      .description(
-        `${task} every item of a folder, glob or manifest (JSONL/CSV with a path column and optional ${task === 'transcribe' ? 'text' : 'captions'})`,
-      )
+      .description(TASK_DESCRIPTIONS[task])
       .argument('<input>', 'folder, glob (quoted) or manifest')
       .option('--out <file>', 'results, one JSON line per item (required unless --queue)')
       .option(
         '--model <dir>',
         'checkpoint folder',
-        task === 'transcribe' ? DEFAULT_ASR_MODEL : DEFAULT_CAPTION_MODEL,
+        task === 'caption' ? DEFAULT_CAPTION_MODEL : DEFAULT_ASR_MODEL,
       )
       .option('--batch-size <n>', 'items run through the model together', '16')
       .option('--workers <n>', 'worker processes (each with its own backend)', '1')
