@@ -120,6 +120,15 @@ export function recordingLogProbs(model: AsrModel, samples: Float32Array): Float
 }
 
 /**
+ * A recording may say more than its text, before or after it (an intro, half a script): such
+ * audio costs 1 nat a frame over what the model hears there. Measured on 90 festival
+ * utterances (`attend dataset timings`): aligning only the first or second half of each text,
+ * mean boundary error 239 / 330 ms forced without it, 32 / 30 ms with it; whole texts 28 ms
+ * either way, and on 120 test utterances of the held-out voices no word of a whole text moved.
+ */
+export const UNTRANSCRIBED_PENALTY = 1;
+
+/**
  * Forced alignment: where each word of a known text is said in a recording (CTC Viterbi over
  * the whole recording). The transcript keeps the text as written ("Hello," stays "Hello,").
  */
@@ -138,7 +147,9 @@ export function alignAudio(
   const logProbs = recordingLogProbs(model, audio.samples);
   let spans: TokenSpan[];
   try {
-    spans = ctcForcedAlign(logProbs, model.tokenizer.size, targets.tokens).tokens;
+    spans = ctcForcedAlign(logProbs, model.tokenizer.size, targets.tokens, {
+      untranscribedPenalty: UNTRANSCRIBED_PENALTY,
+    }).tokens;
   } catch (error) {
     if (error instanceof AttendError) throw new AttendError(`${audio.file}: ${error.message}`);
     throw error;

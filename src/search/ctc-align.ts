@@ -26,6 +26,13 @@ export interface CtcAlignOptions {
    * that loses every path is rerun without pruning (when it fits MAX_FULL_CELLS).
    */
   readonly beam?: number;
+  /**
+   * Audio before the text's first token and after its last may be speech the text leaves out
+   * (an intro, a partial script): such frames are "garbage", scored as the frame's likeliest
+   * token minus this penalty (nats a frame), instead of being forced into blanks. Absent: every
+   * frame belongs to the text.
+   */
+  readonly untranscribedPenalty?: number;
 }
 
 /** Default pruning beam: wide enough that a wrong path has fallen out for good (~ 5 bad frames). */
@@ -63,43 +70,74 @@ export function ctcForcedAlign(
     throw new AttendError(
       `the audio is too short for the text: ${frames} frames hold at most ${frames} characters, the text needs ${needed}`,
     );
-  const pruned = viterbi(logProbs, vocab, targets, blank, options.beam ?? CTC_ALIGN_BEAM);
+  const garbage = garbageScores(
+    logProbs,
+    vocab,
+    targets.length ? options.untranscribedPenalty : undefined,
+  );
+  const pruned = viterbi(logProbs, vocab, targets, blank, options.beam ?? CTC_ALIGN_BEAM, garbage);
   if (pruned) return pruned;
   const states = 2 * targets.length + 1;
   if (frames * states > MAX_FULL_CELLS)
     throw new AttendError(
       'the text could not be aligned to the audio (no path survived pruning, and the audio is too long to search unpruned)',
     );
-  const full = viterbi(logProbs, vocab, targets, blank, Number.POSITIVE_INFINITY);
+  const full = viterbi(logProbs, vocab, targets, blank, Number.POSITIVE_INFINITY, garbage);
   if (!full) throw new AttendError('the text could not be aligned to the audio');
   return full;
 }
 
-/** The Viterbi search itself; undefined when pruning lost every path to the final states. */
+/** Per frame, the score of an untranscribed frame: its likeliest token minus the penalty. */
+function garbageScores(logProbs: Float32Array, vocab: number, penalty?: number): Float64Array {
+  const frames = logProbs.length / vocab;
+  const scores = new Float64Array(frames).fill(Number.NEGATIVE_INFINITY);
+  if (penalty === undefined) return scores;
+  for (let t = 0; t < frames; t++) {
+    let best = Number.NEGATIVE_INFINITY;
+    for (let v = 0; v < vocab; v++) best = Math.max(best, logProbs[t * vocab + v]!);
+    scores[t] = best - penalty;
+  }
+  return scores;
+}
+
+/**
+ * The Viterbi search itself; undefined when pruning lost every path to the final states. States:
+ * 0 is the untranscribed audio before the text, 1..2L+1 the blank-interleaved targets (blank at
+ * odd states, tokens at even ones), 2L+2 the untranscribed audio after it.
+ */
 function viterbi(
   logProbs: Float32Array,
   vocab: number,
   targets: readonly number[],
   blank: number,
   beam: number,
+  garbage: Float64Array,
 ): CtcAlignment | undefined {
   const frames = logProbs.length / vocab;
-  const states = 2 * targets.length + 1;
-  const label = (s: number) => (s % 2 === 0 ? blank : targets[(s - 1) >> 1]!);
-  // Skipping the blank from s-2 to s is allowed only between different tokens.
-  const canSkip = (s: number) => s % 2 === 1 && s >= 3 && label(s) !== label(s - 2);
+  const after = 2 * targets.length + 2;
+  const states = after + 1;
+  const isGarbage = (s: number) => s === 0 || s === after;
+  const label = (s: number) => (s % 2 === 1 ? blank : targets[(s - 2) >> 1]!);
+  const emit = (t: number, s: number) =>
+    isGarbage(s) ? garbage[t]! : logProbs[t * vocab + label(s)]!;
+  // Skipping the blank from s-2 to s: into a token from a different token or from the audio
+  // before the text, or into the audio after the text from its last token.
+  const canSkip = (s: number) =>
+    s === after
+      ? targets.length > 0
+      : s % 2 === 0 && s >= 2 && (s === 2 || label(s) !== label(s - 2));
   let previous = new Float64Array(states).fill(Number.NEGATIVE_INFINITY);
   let current = new Float64Array(states).fill(Number.NEGATIVE_INFINITY);
   // Per frame: the first state of its window and, per state in it, how far back it came from.
   const windowStart = new Int32Array(frames);
   const cameFrom: Uint8Array[] = [];
-  previous[0] = logProbs[blank]!;
-  if (states > 1) previous[1] = logProbs[label(1)]!;
+  previous[0] = emit(0, 0);
+  previous[1] = emit(0, 1);
+  if (targets.length) previous[2] = emit(0, 2);
   let lo = 0;
-  let hi = Math.min(1, states - 1);
+  let hi = targets.length ? 2 : 1;
   cameFrom.push(new Uint8Array(hi - lo + 1));
   for (let t = 1; t < frames; t++) {
-    const row = t * vocab;
     const top = Math.min(hi + 2, states - 1);
     const steps = new Uint8Array(top - lo + 1);
     let best = Number.NEGATIVE_INFINITY;
@@ -114,7 +152,7 @@ function viterbi(
         score = previous[s - 2]!;
         step = 2;
       }
-      score += logProbs[row + label(s)]!;
+      score += emit(t, s);
       current[s] = score;
       steps[s - lo] = step;
       if (score > best) best = score;
@@ -131,10 +169,10 @@ function viterbi(
     lo = nextLo;
     hi = nextHi;
   }
-  // The path ends on the last token or the blank after it.
-  const last = states - 1;
+  // The path ends on the last token, the blank after it, or the audio after the text.
   const endScore = (s: number) => (s >= lo && s <= hi ? previous[s]! : Number.NEGATIVE_INFINITY);
-  let state = states > 1 && endScore(last - 1) > endScore(last) ? last - 1 : last;
+  const ends = targets.length ? [after, after - 1, after - 2] : [1];
+  let state = ends.reduce((a, b) => (endScore(b) > endScore(a) ? b : a));
   const logProb = endScore(state);
   if (!Number.isFinite(logProb)) return undefined;
   const path = new Int32Array(frames);
@@ -145,7 +183,7 @@ function viterbi(
   return { tokens: tokenSpans(path, logProbs, vocab, targets), logProb };
 }
 
-/** The frames the path spends on each token's state (odd states 2k+1). */
+/** The frames the path spends on each token's state (even states 2k+2). */
 function tokenSpans(
   path: Int32Array,
   logProbs: Float32Array,
@@ -158,8 +196,8 @@ function tokenSpans(
     logProb: 0,
   }));
   path.forEach((s, t) => {
-    if (s % 2 === 0) return;
-    const k = (s - 1) >> 1;
+    if (s % 2 === 1 || s === 0 || s === 2 * targets.length + 2) return;
+    const k = (s - 2) >> 1;
     const span = spans[k]!;
     if (span.start < 0) span.start = t;
     span.end = t + 1;

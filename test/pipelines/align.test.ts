@@ -86,6 +86,23 @@ describe('forced alignment with the shipped model', () => {
     expect(wrong.words.at(-1)!.confidence!).toBeLessThan(0.1);
   });
 
+  it('aligns a text that covers only part of the recording where that part is said', async () => {
+    const audio = await pipeline.load(projectPath('samples', 'speech-16k-mono.wav'));
+    const whole = alignAudio(
+      pipeline.model,
+      audio,
+      'the weather is lovely today so we will walk to the park',
+      'm',
+    );
+    const firstHalf = alignAudio(pipeline.model, audio, 'the weather is lovely today', 'm');
+    const secondHalf = alignAudio(pipeline.model, audio, 'so we will walk to the park', 'm');
+    [...firstHalf.words, ...secondHalf.words].forEach((w, i) => {
+      // Within two 40 ms frames: with nothing before it, "so" may start where "today" ended.
+      expect(Math.abs(w.start - whole.words[i]!.start)).toBeLessThan(0.1);
+      expect(Math.abs(w.end - whole.words[i]!.end)).toBeLessThan(0.1);
+    });
+  });
+
   it('says when the text cannot fit the recording, naming the file', async () => {
     const audio = await pipeline.load(projectPath('samples', 'speech-16k-mono.wav'));
     const long = Array(200).fill('word').join(' ');

@@ -111,6 +111,30 @@ describe('ctcForcedAlign', () => {
     expect(pruned.tokens.every((s, k) => s.start === [...at.keys()][k])).toBe(true);
   });
 
+  it('lets audio the text leaves out, before and after it, go untranscribed', () => {
+    // Frames 0-5 say token 2 (speech the text [1] does not have), a little more like 1 than
+    // blank; frame 8 says 1; the rest is blank.
+    const lp = logSoftmaxRows(
+      Array.from({ length: 12 }, (_, t) =>
+        t < 6 ? [0, 3, 6] : [0, 1, 2].map((v) => (v === (t === 8 ? 1 : 0) ? 6 : 0)),
+      ),
+    );
+    // Forced, the text's 1 is stretched back over the untranscribed speech.
+    expect(ctcForcedAlign(lp, 3, [1]).tokens[0]!.start).toBe(0);
+    // Allowed to go untranscribed, the speech does, and the 1 is where it is said.
+    const free = ctcForcedAlign(lp, 3, [1], { untranscribedPenalty: 1 });
+    expect(free.tokens[0]).toMatchObject({ start: 8, end: 9 });
+    // The same at the end: the speech after the text is left out, not blank-forced.
+    const reversed = logSoftmaxRows(
+      Array.from({ length: 12 }, (_, t) =>
+        t >= 6 ? [0, 3, 6] : [0, 1, 2].map((v) => (v === (t === 3 ? 1 : 0) ? 6 : 0)),
+      ),
+    );
+    expect(ctcForcedAlign(reversed, 3, [1]).tokens[0]!.end).toBe(12);
+    const tail = ctcForcedAlign(reversed, 3, [1], { untranscribedPenalty: 1 });
+    expect(tail.tokens[0]).toMatchObject({ start: 3, end: 4 });
+  });
+
   it('aligns an empty text as all blank', () => {
     const lp = randomLogProbs(5, 3, 2);
     const alignment = ctcForcedAlign(lp, 3, []);
