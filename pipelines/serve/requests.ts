@@ -70,6 +70,21 @@ export function transcribeRequest(params: URLSearchParams): {
   };
 }
 
+/** `/v1/align`'s parameters: the text said (URL-encoded, as `attend align --text`) and the format. */
+export function alignRequest(params: URLSearchParams): {
+  format: keyof typeof WRITERS;
+  text: string;
+} {
+  checkKnown(params, ['name', 'format', 'text']);
+  const text = params.get('text');
+  if (!text?.trim())
+    throw new AttendError('text: missing; give what is said as ?text=... (URL-encoded)');
+  return {
+    format: choice(params, 'format', Object.keys(WRITERS) as (keyof typeof WRITERS)[], 'json'),
+    text,
+  };
+}
+
 /** `/v1/listen`'s parameters: the stream's form, the endpointing, and transcription's own. */
 export function listenRequest(params: URLSearchParams): {
   options: Omit<ListenOptions, 'name' | 'punctuation'>;

@@ -6,7 +6,7 @@ import { tf } from '../../src/runtime/tf.js';
 import { captionRecord } from '../caption.js';
 import { HttpError, readBody, send, sendJson } from './http.js';
 import { attachLiveEndpoint, LIVE_PATH } from './live.js';
-import { captionRequest, requestName, transcribeRequest } from './requests.js';
+import { alignRequest, captionRequest, requestName, transcribeRequest } from './requests.js';
 import { ModelService, type ServiceOptions } from './service.js';
 
 export interface ServeOptions extends ServiceOptions {
@@ -34,6 +34,7 @@ const CONTENT_TYPES: Record<keyof typeof WRITERS, string> = {
 const ROUTES: Record<string, string> = {
   'POST /v1/transcribe': 'speech to text: the audio file as the body',
   'POST /v1/caption': 'image to text: the image file as the body',
+  'POST /v1/align': 'word times of ?text=... in the audio file sent as the body',
   'GET /v1/listen': 'live speech to text: a WebSocket, audio in, an utterance a message out',
   'GET /health': 'models, backend and request counts',
 };
@@ -94,6 +95,15 @@ export async function startServer(
         line(WRITERS[settings.format].format([transcript])),
       );
       return `${name}, ${transcript.duration.toFixed(2)} s of audio`;
+    }
+    if (route === 'POST /v1/align') {
+      const settings = alignRequest(url.searchParams);
+      const name = requestName(url.searchParams, request);
+      const body = await readBody(request, options.maxBytes);
+      const aligned = await service.align(body, name, settings.text);
+      const answer = line(WRITERS[settings.format].format([aligned]));
+      send(response, 200, CONTENT_TYPES[settings.format], answer);
+      return `${name}, ${aligned.duration.toFixed(2)} s of audio, ${aligned.words.length} words`;
     }
     if (route === 'POST /v1/caption') {
       const settings = captionRequest(url.searchParams);

@@ -1,5 +1,6 @@
 import { AttendError } from '../../src/errors.js';
 import type { PunctuationModel } from '../../src/models/punctuation.js';
+import { alignAudio } from '../align.js';
 import { type CaptionPipeline, type CaptionResult, createCaptionPipeline } from '../caption.js';
 import { type ListenOptions, type LiveUtterance, transcribeStream } from '../listen.js';
 import { loadPunctuation, punctuateTranscript } from '../punctuate.js';
@@ -26,6 +27,7 @@ export interface CaptionSettings {
 export interface ServiceStats {
   transcribe: { requests: number; batches: number };
   caption: { requests: number; batches: number };
+  align: { requests: number };
   listen: { sessions: number };
 }
 
@@ -101,6 +103,7 @@ export class ModelService {
   readonly stats: ServiceStats = {
     transcribe: { requests: 0, batches: 0 },
     caption: { requests: 0, batches: 0 },
+    align: { requests: 0 },
     listen: { sessions: 0 },
   };
   private readonly asr: AsrPipeline;
@@ -178,6 +181,16 @@ export class ModelService {
     const audio = await this.asr.loadBytes(bytes, name);
     const transcript = unwrap(await this.transcriptions.add({ input: audio, settings }));
     return punctuate ? punctuateTranscript(this.punctuation!, transcript) : transcript;
+  }
+
+  /**
+   * Where each word of `text` is said in an upload (forced alignment, `attend align`'s). Not
+   * batched: the search is per recording, and its encoder pass is a few ms a second of audio.
+   */
+  async align(bytes: Uint8Array, name: string, text: string): Promise<Transcript> {
+    this.stats.align.requests++;
+    const audio = await this.asr.loadBytes(bytes, name);
+    return alignAudio(this.asr.model, audio, text, this.options.models.transcribe);
   }
 
   /** Decodes an uploaded image (errors name it) and captions it in the next batch. */

@@ -96,6 +96,26 @@ describe('attend serve', () => {
     expect(server.service.stats.transcribe.batches - before.batches).toBe(1);
   });
 
+  it('aligns a text given as a parameter, as attend align does', async () => {
+    const text = 'Please call me when you get home tonight.';
+    const response = await post(
+      `/v1/align?name=stereo.wav&format=srt&text=${encodeURIComponent(text)}`,
+      stereo,
+    );
+    expect(response.status).toBe(200);
+    expect(response.headers.get('content-type')).toMatch(/^application\/x-subrip/);
+    expect(await response.text()).toMatch(
+      new RegExp(`^1\n00:00:00,\\d{3} --> 00:00:0\\d,\\d{3}\n${text.replace('.', '\\.')}\n`),
+    );
+    const json = (await (
+      await post(`/v1/align?text=${encodeURIComponent(text)}`, stereo)
+    ).json()) as { words: { word: string; start: number; end: number }[] };
+    expect(json.words.map((w) => w.word)).toEqual(text.split(' '));
+    const missing = await post('/v1/align?name=stereo.wav', stereo);
+    expect(missing.status).toBe(400);
+    expect(await errorOf(missing)).toMatch(/^text: missing/);
+  });
+
   it('captions an image as JSON, text or its attention map (PNG)', async () => {
     const json = (await (await post('/v1/caption?name=scene.png', scene)).json()) as {
       file: string;
