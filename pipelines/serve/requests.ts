@@ -1,5 +1,10 @@
 import type { IncomingMessage } from 'node:http';
-import { nonNegativeNumber, positiveInteger, positiveNumber } from '../../src/cli/parse.js';
+import {
+  nonNegativeNumber,
+  positiveInteger,
+  positiveNumber,
+  wordList,
+} from '../../src/cli/parse.js';
 import { AttendError } from '../../src/errors.js';
 import { WRITERS } from '../../src/output/writers.js';
 import type { ListenOptions } from '../listen.js';
@@ -54,10 +59,7 @@ export function transcribeRequest(params: URLSearchParams): {
   checkKnown(params, ['name', 'format', 'beam', 'hotwords', 'hotword-bonus', 'punctuate']);
   const format = choice(params, 'format', Object.keys(WRITERS) as (keyof typeof WRITERS)[], 'json');
   const beam = params.get('beam');
-  const hotwords = (params.get('hotwords') ?? '')
-    .split(',')
-    .map((w) => w.trim())
-    .filter(Boolean);
+  const hotwords = wordList(params.get('hotwords') ?? '');
   const bonus = params.get('hotword-bonus');
   return {
     format,

@@ -31,6 +31,13 @@ export function nonNegativeNumber(name: string, value: string): number {
   return n;
 }
 
+/** A comma-separated list of words (`--hotwords a,b`, `hotwords=a,b`): trimmed, empty ones dropped. */
+export const wordList = (value: string): string[] =>
+  value
+    .split(',')
+    .map((word) => word.trim())
+    .filter(Boolean);
+
 /** A comma-separated list of weights, e.g. `0,0.2,0.4`. */
 export function weightList(name: string, value: string): number[] {
   return value.split(',').map((part) => nonNegativeNumber(name, part));

@@ -32,6 +32,7 @@ import {
   positiveInteger,
   positiveNumber,
   weightList,
+  wordList,
 } from '../parse.js';
 import { Progress } from '../progress.js';
 
@@ -153,9 +154,10 @@ export function hotwordOptions(options: HotwordFlags): {
   hotwords?: string[];
   hotwordBonus?: number;
 } {
-  const listed = (options.hotwords ?? '').split(',');
   const fromFile = options.hotwordsFile ? readHotwordsFile(options.hotwordsFile) : [];
-  const hotwords = [...listed, ...fromFile].map((w) => w.trim()).filter(Boolean);
+  const hotwords = [...wordList(options.hotwords ?? ''), ...fromFile.map((w) => w.trim())].filter(
+    Boolean,
+  );
   if (hotwords.length === 0) return {};
   return {
     hotwords,
