@@ -60,7 +60,7 @@ try {
       failed++; // a word outside its dictionary, or no path through the grammar
       continue;
     }
-    words.forEach((w, k) => pairs.push([item.words[k], w]));
+    pairs.push(...words.map((w, k) => [item.words[k], w]));
     if ((i + 1) % 25 === 0) process.stderr.write(`${i + 1}/${items.length}\r`);
   }
 } finally {
