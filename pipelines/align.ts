@@ -92,7 +92,11 @@ export function timedWords(
  * transcription cuts them, at most MAX_PIECE_SECONDS) encoded in batches and placed at their
  * frames; the silence between them is certain blank.
  */
-export function recordingLogProbs(model: AsrModel, samples: Float32Array): Float32Array {
+export function recordingLogProbs(
+  model: AsrModel,
+  samples: Float32Array,
+  onPieces?: (done: number, total: number) => void,
+): Float32Array {
   const frameSeconds = secondsPerFrame(model);
   const vocab = model.tokenizer.size;
   const frames = Math.ceil(samples.length / 16000 / frameSeconds);
@@ -102,6 +106,7 @@ export function recordingLogProbs(model: AsrModel, samples: Float32Array): Float
     const range = trimSilence(samples, cut);
     return range ? [range] : [];
   });
+  onPieces?.(0, pieces.length);
   for (let first = 0; first < pieces.length; first += PIECES_PER_BATCH) {
     const batch = pieces.slice(first, first + PIECES_PER_BATCH);
     const padded = padFeatures(
@@ -115,6 +120,7 @@ export function recordingLogProbs(model: AsrModel, samples: Float32Array): Float
     } finally {
       padded.features.dispose();
     }
+    onPieces?.(Math.min(first + PIECES_PER_BATCH, pieces.length), pieces.length);
   }
   return timeline;
 }
@@ -137,6 +143,7 @@ export function alignAudio(
   audio: LoadedAudio,
   text: string,
   modelName: string,
+  onPieces?: (done: number, total: number) => void,
 ): Transcript {
   const targets = alignmentTargets(text, model.tokenizer);
   const duration = audio.samples.length / 16000;
@@ -144,7 +151,7 @@ export function alignAudio(
     throw new AttendError(`${audio.file}: the text to align is empty`);
   if (targets.tokens.length === 0)
     throw new AttendError(`${audio.file}: nothing in the text is something the model can say`);
-  const logProbs = recordingLogProbs(model, audio.samples);
+  const logProbs = recordingLogProbs(model, audio.samples, onPieces);
   let spans: TokenSpan[];
   try {
     spans = ctcForcedAlign(logProbs, model.tokenizer.size, targets.tokens, {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { AttendError } from '../../src/errors.js';
-import { ctcForcedAlign, framesNeeded } from '../../src/search/ctc-align.js';
+import { CTC_ALIGN_BEAM, ctcForcedAlign, framesNeeded } from '../../src/search/ctc-align.js';
 import { prng } from '../../src/util/random.js';
 import { ctcPaths } from '../helpers/ctc-paths.js';
 
@@ -94,7 +94,7 @@ describe('ctcForcedAlign', () => {
   });
 
   it('prunes long recordings without changing the answer on a clear output', () => {
-    // 3000 frames, 400 tokens emitted every ~7 frames: pruned and full searches agree.
+    // 3000 frames, 400 tokens emitted every ~7 frames: pruned and exact searches agree.
     const vocab = 6;
     const random = prng(3);
     const targets = Array.from({ length: 400 }, () => 1 + Math.floor(random() * (vocab - 1)));
@@ -104,11 +104,31 @@ describe('ctcForcedAlign', () => {
         Array.from({ length: vocab }, (_, v) => (v === (at.get(t) ?? 0) ? 4 : random())),
       ),
     );
-    const pruned = ctcForcedAlign(lp, vocab, targets);
-    const full = ctcForcedAlign(lp, vocab, targets, { beam: Number.POSITIVE_INFINITY });
-    expect(pruned.logProb).toBeCloseTo(full.logProb, 3);
-    expect(pruned.tokens).toEqual(full.tokens);
+    const pruned = ctcForcedAlign(lp, vocab, targets, { beam: CTC_ALIGN_BEAM });
+    const exact = ctcForcedAlign(lp, vocab, targets);
+    expect(pruned.logProb).toBeCloseTo(exact.logProb, 3);
+    expect(pruned.tokens).toEqual(exact.tokens);
     expect(pruned.tokens.every((s, k) => s.start === [...at.keys()][k])).toBe(true);
+  });
+
+  it('keeps the true path when pruning a long output on which blanks are likelier than the text', () => {
+    // Every frame: blank log-prob about -0.6, the frame's token about -1.0: a path of blanks
+    // outscores the true one by 0.4 a frame, so ranking by score alone loses the true path.
+    const vocab = 5;
+    const random = prng(9);
+    const targets = Array.from({ length: 1500 }, () => 1 + Math.floor(random() * (vocab - 1)));
+    const lp = logSoftmaxRows(
+      Array.from({ length: 2000 }, (_, t) => {
+        const token = targets[Math.floor((t * targets.length) / 2000)]!;
+        return Array.from({ length: vocab }, (_, v) => (v === 0 ? 2 : v === token ? 1.6 : 0));
+      }),
+    );
+    const exact = ctcForcedAlign(lp, vocab, targets);
+    expect(() =>
+      ctcForcedAlign(lp, vocab, targets, { beam: CTC_ALIGN_BEAM, progressBonus: 0 }),
+    ).toThrow(/lost every path/);
+    const pruned = ctcForcedAlign(lp, vocab, targets, { beam: CTC_ALIGN_BEAM });
+    expect(pruned.logProb).toBeGreaterThan(exact.logProb - 0.01 * Math.abs(exact.logProb));
   });
 
   it('lets audio the text leaves out, before and after it, go untranscribed', () => {

@@ -6,7 +6,7 @@ import { AttendError } from '../../errors.js';
 import { readStdin, STDIN } from '../../io/stdin.js';
 import { WRITERS } from '../../output/writers.js';
 import { startRuntime } from '../context.js';
-import { emitTranscripts } from './transcribe.js';
+import { emitTranscripts, longRecordingProgress } from './transcribe.js';
 
 interface AlignOptions {
   text?: string;
@@ -63,11 +63,10 @@ export function alignCommand(program: Command): void {
         const pipeline = createAsrPipeline(options.model, 'none');
         try {
           const loaded = await pipeline.load(audio);
-          emitTranscripts(
-            [alignAudio(pipeline.model, loaded, text, options.model)],
-            writer,
-            options,
-          );
+          const bar = longRecordingProgress(audio, 'align');
+          const aligned = alignAudio(pipeline.model, loaded, text, options.model, bar.update);
+          bar.finish();
+          emitTranscripts([aligned], writer, options);
         } finally {
           pipeline.dispose();
         }

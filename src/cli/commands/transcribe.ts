@@ -234,13 +234,13 @@ export function fusionWeights(options: FusionFlags) {
 const MAX_MAP_SECONDS = 60;
 
 /** A progress bar for a recording long enough to be many pieces (nothing for short ones). */
-function longRecordingProgress(file: string) {
+export function longRecordingProgress(file: string, verb = 'transcribe') {
   let bar: Progress | undefined;
   let shown = 0;
   return {
     update: (done: number, total: number) => {
       if (total < 8) return;
-      bar ??= new Progress(total, `transcribe ${file}`, 'pieces');
+      bar ??= new Progress(total, `${verb} ${file}`, 'pieces');
       for (; shown < done; shown++) bar.tick();
     },
     finish: () => bar?.finish(),
