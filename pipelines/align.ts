@@ -1,4 +1,4 @@
-import { splitIntoUtterances, trimSilence } from '../src/audio/segment.js';
+import { speechRanges } from '../src/audio/segment.js';
 import { AttendError } from '../src/errors.js';
 import type { AsrModel } from '../src/models/asr.js';
 import { asrFeatures, padFeatures } from '../src/models/asr.js';
@@ -102,10 +102,7 @@ export function recordingLogProbs(
   const frames = Math.ceil(samples.length / 16000 / frameSeconds);
   const timeline = new Float32Array(frames * vocab).fill(-1e4);
   for (let t = 0; t < frames; t++) timeline[t * vocab] = 0; // blank
-  const pieces = splitIntoUtterances(samples, { maxSeconds: MAX_PIECE_SECONDS }).flatMap((cut) => {
-    const range = trimSilence(samples, cut);
-    return range ? [range] : [];
-  });
+  const pieces = speechRanges(samples, MAX_PIECE_SECONDS);
   onPieces?.(0, pieces.length);
   for (let first = 0; first < pieces.length; first += PIECES_PER_BATCH) {
     const batch = pieces.slice(first, first + PIECES_PER_BATCH);

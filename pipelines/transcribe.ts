@@ -2,7 +2,7 @@ import { existsSync } from 'node:fs';
 import { decodeAudioBytes, decodeAudioFile } from '../src/audio/decode.js';
 import type { Features } from '../src/audio/features.js';
 import { toMono16k } from '../src/audio/resample.js';
-import { splitIntoUtterances, trimSilence } from '../src/audio/segment.js';
+import { speechRanges } from '../src/audio/segment.js';
 import { AttendError } from '../src/errors.js';
 import { resolveLm, resolveWordLm } from '../src/lm/files.js';
 import type { NgramLm } from '../src/lm/ngram.js';
@@ -398,18 +398,11 @@ export function createAsrPipeline(
       // Utterance-sized pieces (cut at pauses, at most pieceSeconds), long silences trimmed;
       // silent pieces have nothing to say and are never decoded.
       const spoken = audio.flatMap((a, input) =>
-        splitIntoUtterances(a.samples, { maxSeconds: pieceSeconds }).flatMap((cut) => {
-          const range = trimSilence(a.samples, cut);
-          return range
-            ? [
-                {
-                  input,
-                  start: range.start / 16000,
-                  samples: a.samples.subarray(range.start, range.end),
-                },
-              ]
-            : [];
-        }),
+        speechRanges(a.samples, pieceSeconds).map((range) => ({
+          input,
+          start: range.start / 16000,
+          samples: a.samples.subarray(range.start, range.end),
+        })),
       );
       const hyps = spoken.length
         ? decodePieces(

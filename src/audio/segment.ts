@@ -146,3 +146,15 @@ export function splitAtPauses(
   ranges.push({ start, end: samples.length });
   return ranges;
 }
+
+/**
+ * The speech of a recording as utterance-sized ranges (splitIntoUtterances, at most `maxSeconds`)
+ * with long silences trimmed (trimSilence); silent pieces are left out. What transcription
+ * decodes and alignment encodes.
+ */
+export function speechRanges(samples: Float32Array, maxSeconds: number): SampleRange[] {
+  return splitIntoUtterances(samples, { maxSeconds }).flatMap((cut) => {
+    const range = trimSilence(samples, cut);
+    return range ? [range] : [];
+  });
+}
