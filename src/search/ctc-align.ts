@@ -83,7 +83,7 @@ export function ctcForcedAlign(
   const needed = framesNeeded(targets);
   if (frames < needed)
     throw new AttendError(
-      `the audio is too short for the text: ${frames} frames hold at most ${frames} characters, the text needs ${needed}`,
+      `the audio is too short for the text: its ${frames} frames hold at most ${frames} letters, the text needs ${needed} (a frame a letter, and one between doubled letters)`,
     );
   const garbage = garbageScores(
     logProbs,
