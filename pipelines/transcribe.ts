@@ -24,7 +24,7 @@ export type { AttentionRow, Segment, Transcript, WordTiming };
 export const secondsPerFrame = (model: AsrModel) => (model.config.features.hopMs / 1000) * 4;
 
 /**
- * Word times from CTC's forced alignment (the hypothesis's tokenSpans, see alignedWordTimes) or,
+ * Word times from CTC's forced alignment (the hypothesis's tokenSpans, see ctcWordTimes) or,
  * without it, from the attention of each emitted token (its most attended encoder frame).
  * `pieces` is each token's text (a string is one character per token); a word spans the tokens
  * its characters came from; starts never go back. Segments break at pauses and stay short.

@@ -18,7 +18,7 @@ import { loadModel, saveModel } from '../io/model-checkpoint.js';
 import { dense } from '../nn/layers.js';
 import { ParamStore } from '../nn/params.js';
 import { tf } from '../runtime/tf.js';
-import { ctcForcedAlign, framesNeeded } from '../search/ctc-align.js';
+import { ctcForcedAlign } from '../search/ctc-align.js';
 import { CtcPrefixScorer } from '../search/ctc-prefix.js';
 import {
   DEFAULT_DECODING,
@@ -182,7 +182,7 @@ export class AsrModel {
     const beamSize = decoding.beamSize ?? DEFAULT_DECODING.beamSize;
     const beam = beamSize > 1;
     const joint = beam && ctcWeight > 0;
-    // The CTC output always comes: besides joint scoring, it times the words (alignTokens).
+    // The CTC output always comes: besides joint scoring, it times the words (withTokenSpans).
     const encoded = tf.tidy(() => {
       const out = this.encode(features, lengths, false);
       const ctc = this.ctcLogProbs(out.memory);
@@ -265,11 +265,12 @@ export class AsrModel {
  */
 function withTokenSpans(h: Hypothesis, logProbs: Float32Array, vocab: number): Hypothesis {
   const tokens = h.tokens.filter((t) => t >= SPECIALS.length);
-  if (tokens.length === 0 || framesNeeded(tokens) > logProbs.length / vocab) return h;
+  if (tokens.length === 0) return h;
   try {
     return { ...h, tokenSpans: ctcForcedAlign(logProbs, vocab, tokens).tokens };
   } catch (error) {
-    if (error instanceof AttendError) return h; // no path survived: attention times instead
+    // Too many tokens for the frames, or no path: attention times instead.
+    if (error instanceof AttendError) return h;
     throw error;
   }
 }

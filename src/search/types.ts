@@ -38,7 +38,8 @@ export interface Hypothesis {
   readonly tokenLogProbs?: readonly number[];
   /**
    * Where the CTC head's best path emits each token (forced alignment of `tokens`, see
-   * ctcForcedAlign): word times sharper than attention's. Absent when the model has no CTC head.
+   * ctcForcedAlign): word times sharper than attention's. Set on each input's best hypothesis
+   * by AsrModel.transcribeFeatures; absent elsewhere and when the CTC path cannot spell it.
    */
   readonly tokenSpans?: readonly TokenSpan[];
   /** False when maxLength was reached before the end token. */
