@@ -5,11 +5,11 @@ import { asrFeatures, padFeatures } from '../src/models/asr.js';
 import type { Transcript, WordTiming } from '../src/output/transcript.js';
 import { tf } from '../src/runtime/tf.js';
 import { ctcForcedAlign, type TokenSpan } from '../src/search/ctc-align.js';
+import { ctcWordTimes } from '../src/search/ctc-word-times.js';
 import { UNK } from '../src/text/characters.js';
 import { spellNumbers } from '../src/text/numbers.js';
 import type { SpeechTokenizer } from '../src/text/tokenizer.js';
 import {
-  ctcWordTimes,
   type LoadedAudio,
   MAX_PIECE_SECONDS,
   PIECES_PER_BATCH,
@@ -59,24 +59,30 @@ export function alignmentTargets(text: string, tokenizer: SpeechTokenizer): Alig
 }
 
 /**
- * Word times from token spans (ctcWordTimes: a word's first token's first frame to its last
- * token's end, widened as transcription's are); its confidence is exp of the mean per-frame
- * log-probability of its tokens. A word with no tokens sits, zero-length, where the word before
- * it ended.
+ * Word times from token spans (ctcWordTimes, as transcription's are); a word's confidence is
+ * exp of the mean per-frame log-probability of its tokens. A word with no tokens sits,
+ * zero-length, where the word before it ended.
  */
 export function timedWords(
   targets: AlignmentTargets,
   spans: readonly TokenSpan[],
   frameSeconds: number,
 ): WordTiming[] {
+  const said = targets.spans.flatMap((range) =>
+    range ? [spans.slice(range[0], range[1] + 1)] : [],
+  );
+  const times = ctcWordTimes(
+    said.map((tokens) => ({ first: tokens[0]!, last: tokens.at(-1)! })),
+    frameSeconds,
+  );
   let previousEnd = 0;
+  let next = 0;
   return targets.words.map((word, w) => {
-    const range = targets.spans[w];
-    if (!range) return { word, start: previousEnd, end: previousEnd };
-    const tokens = spans.slice(range[0], range[1] + 1);
+    if (!targets.spans[w]) return { word, start: previousEnd, end: previousEnd };
+    const tokens = said[next]!;
+    const [start, end] = times[next++]!;
     const frames = tokens.reduce((n, s) => n + (s.end - s.start), 0);
     const logProb = tokens.reduce((sum, s) => sum + s.logProb, 0);
-    const [start, end] = ctcWordTimes(tokens[0]!, tokens.at(-1)!, frameSeconds);
     previousEnd = Number(end.toFixed(2));
     return {
       word,

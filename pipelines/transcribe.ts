@@ -12,7 +12,7 @@ import { type AdaptationOptions, adaptToUtterance } from '../src/models/asr-adap
 import type { AttentionRow, Segment, Transcript, WordTiming } from '../src/output/transcript.js';
 import { projectPath } from '../src/paths.js';
 import { tf } from '../src/runtime/tf.js';
-import type { TokenSpan } from '../src/search/ctc-align.js';
+import { ctcWordTimes } from '../src/search/ctc-word-times.js';
 import { DEFAULT_DECODING, type DecodingOptions, type Hypothesis } from '../src/search/index.js';
 import { readTunedDecoding } from './asr/evaluate.js';
 import { fusedScorers } from './asr/fused-scorers.js';
@@ -29,7 +29,7 @@ export const secondsPerFrame = (model: AsrModel) => (model.config.features.hopMs
  * `pieces` is each token's text (a string is one character per token); a word spans the tokens
  * its characters came from; starts never go back. Segments break at pauses and stay short.
  * Measured against a synthesiser's true word times (`attend eval align`, 135 festival
- * utterances incl. the held-out slt): CTC's boundaries are off by 29 ms on average, 86% within
+ * utterances incl. the held-out slt): CTC's boundaries are off by 26 ms on average, 88% within
  * 50 ms; attention's by 40 ms, 73%.
  */
 export function wordTimings(
@@ -41,63 +41,55 @@ export function wordTimings(
   const parts = typeof pieces === 'string' ? [...pieces] : pieces;
   const text = parts.join('');
   const tokenOf = parts.flatMap((piece, t) => Array<number>(piece.length).fill(t));
+  /** Per word: its characters [from, to) and its tokens [first, last]. */
+  const ranges: { from: number; to: number; first: number; last: number }[] = [];
+  for (const match of text.matchAll(/[^ ]+/g)) {
+    const from = match.index;
+    const to = from + match[0].length;
+    ranges.push({ from, to, first: tokenOf[from]!, last: tokenOf[to - 1]! });
+  }
   const spans = hypothesis.tokenSpans;
-  const tokenCentres = hypothesis.weights.map((row) => {
+  const times =
+    spans && ranges.every((r) => spans[r.last])
+      ? ctcWordTimes(
+          ranges.map((r) => ({ first: spans[r.first]!, last: spans[r.last]! })),
+          frameSeconds,
+        )
+      : attentionWordTimes(hypothesis, ranges, frameSeconds);
+  // Attention can glance back: keep word starts in reading order and ends after starts.
+  let latest = 0;
+  const words = ranges.map((r, i): WordTiming => {
+    const [from, to] = times[i]!;
+    latest = Math.max(latest, Number(from.toFixed(2)));
+    const confidence = wordConfidence(hypothesis, r.first, r.last);
+    return {
+      word: text.slice(r.from, r.to),
+      start: latest,
+      end: Math.max(Number(Math.min(to, duration).toFixed(2)), latest),
+      ...(confidence === undefined ? {} : { confidence }),
+    };
+  });
+  return { words, segments: segmentsOf(words) };
+}
+
+/** Each word from its first token's most attended frame to one frame past its last token's. */
+function attentionWordTimes(
+  hypothesis: Hypothesis,
+  words: readonly { first: number; last: number }[],
+  frameSeconds: number,
+): [number, number][] {
+  const centre = (token: number) => {
+    const row = hypothesis.weights[token];
+    if (!row) return undefined;
     let best = 0;
     for (let i = 1; i < row.length; i++) if (row[i]! > row[best]!) best = i;
     return best * frameSeconds;
-  });
-  /** Start and end of the word made of tokens first..last. */
-  const timesOf = (first: number, last: number): [number, number] => {
-    if (spans?.[last]) return ctcWordTimes(spans[first]!, spans[last]!, frameSeconds);
-    const from = tokenCentres[first] ?? 0;
-    return [from, (tokenCentres[last] ?? from) + frameSeconds];
   };
-  const words: WordTiming[] = [];
-  let start = -1;
-  for (let i = 0; i <= text.length; i++) {
-    const boundary = i === text.length || text[i] === ' ';
-    if (!boundary && start < 0) start = i;
-    if (boundary && start >= 0) {
-      const [from, to] = timesOf(tokenOf[start]!, tokenOf[i - 1]!);
-      const confidence = wordConfidence(hypothesis, tokenOf[start]!, tokenOf[i - 1]!);
-      words.push({
-        word: text.slice(start, i),
-        start: Number(from.toFixed(2)),
-        end: Number(Math.max(Math.min(to, duration), from).toFixed(2)),
-        ...(confidence === undefined ? {} : { confidence }),
-      });
-      start = -1;
-    }
-  }
-  // Attention can glance back: keep word starts in reading order and ends after starts.
-  let latest = 0;
-  const ordered = words.map((w) => {
-    latest = Math.max(latest, w.start);
-    return { ...w, start: latest, end: Math.max(w.end, latest) };
+  return words.map(({ first, last }) => {
+    const from = centre(first) ?? 0;
+    return [from, (centre(last) ?? from) + frameSeconds];
   });
-  return { words: ordered, segments: segmentsOf(ordered) };
 }
-
-/**
- * A word's times from the CTC frames of its first and last tokens. A CTC spike comes late in a
- * sound and the last one early, so the word is widened by CTC_WORD_WIDENING: tuned on festival's
- * two training voices (kal, ked: mean boundary error 36 → 29 ms) and the same on the held-out slt
- * (33 → 27 ms). Never before 0.
- */
-export function ctcWordTimes(
-  first: TokenSpan,
-  last: TokenSpan,
-  frameSeconds: number,
-): [number, number] {
-  return [
-    Math.max(0, first.start * frameSeconds - CTC_WORD_WIDENING.start),
-    last.end * frameSeconds + CTC_WORD_WIDENING.end,
-  ];
-}
-
-/** Seconds a CTC-timed word's start moves earlier and its end later. */
-export const CTC_WORD_WIDENING = { start: 0.03, end: 0.01 } as const;
 
 /** exp(mean log p) of tokens first..last (inclusive), 3 decimals; undefined without the log-probs. */
 function wordConfidence(hypothesis: Hypothesis, first: number, last: number): number | undefined {

@@ -47,7 +47,7 @@ describe('timestamps from attention', () => {
 });
 
 describe('timestamps from CTC', () => {
-  it("uses the CTC spans of a word's first and last tokens, widened, over attention's", () => {
+  it("uses the CTC spans of a word's first and last tokens over attention's", () => {
     // "hi yo": CTC emits h i at frames 5, 7-8 and y o at 30, 33; attention says otherwise.
     const spans = [
       [5, 6],
@@ -63,8 +63,8 @@ describe('timestamps from CTC', () => {
       2,
     );
     expect(words).toEqual([
-      { word: 'hi', start: 0.17, end: 0.37 }, // 5 × 0.04 − 0.03, 9 × 0.04 + 0.01
-      { word: 'yo', start: 1.17, end: 1.37 },
+      { word: 'hi', start: 0.2, end: 0.38 }, // 5 × 0.04, 9 × 0.04 + 0.02 (a pause follows)
+      { word: 'yo', start: 1.2, end: 1.38 },
     ]);
     // Ends stay inside the audio, starts at or after 0.
     const edge = wordTimings(
