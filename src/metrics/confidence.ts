@@ -14,6 +14,11 @@ export interface ConfidenceScores {
   readonly auroc: number;
   readonly meanRight: number;
   readonly meanWrong: number;
+  /**
+   * Expected calibration error: over ten equal-width confidence bins, the words' share times
+   * |mean confidence − share right|. 0 when a confidence of 0.8 means right 80% of the time.
+   */
+  readonly calibrationError: number;
 }
 
 /**
@@ -44,8 +49,27 @@ export function confidenceScores(
     auroc: auroc(right, wrong),
     meanRight: mean(right),
     meanWrong: mean(wrong),
+    calibrationError: calibrationError(right, wrong),
   };
 }
+
+/** Expected calibration error over CALIBRATION_BINS equal-width bins; NaN without words. */
+function calibrationError(right: readonly number[], wrong: readonly number[]): number {
+  const total = right.length + wrong.length;
+  if (total === 0) return Number.NaN;
+  const bins = Array.from({ length: CALIBRATION_BINS }, () => ({ sum: 0, words: 0, right: 0 }));
+  const add = (confidence: number, isRight: boolean) => {
+    const bin = bins[Math.min(CALIBRATION_BINS - 1, Math.floor(confidence * CALIBRATION_BINS))]!;
+    bin.sum += confidence;
+    bin.words++;
+    if (isRight) bin.right++;
+  };
+  for (const c of right) add(c, true);
+  for (const c of wrong) add(c, false);
+  return bins.reduce((e, b) => e + (b.words ? Math.abs(b.sum - b.right) / total : 0), 0);
+}
+
+const CALIBRATION_BINS = 10;
 
 /** Mann-Whitney U / (n·m) by ranks: O((n+m) log(n+m)). */
 function auroc(positive: readonly number[], negative: readonly number[]): number {

@@ -26,4 +26,15 @@ describe('word confidence scores', () => {
     expect(scores.auroc).toBe(0.5);
     expect(confidenceScores([['one two', 'one too']], [[0.5, undefined]]).auroc).toBeNaN();
   });
+
+  it('measures calibration: 0 when a confidence is the share of words right, else the gap', () => {
+    // Ten words, eight right: all at 0.8 is calibrated; all at 0.95 overstates by 0.15.
+    const pairs: [string, string][] = [['a b c d e f g h i j', 'a b c d e f g h x y']];
+    const at = (c: number) => confidenceScores(pairs, [Array<number>(10).fill(c)]);
+    expect(at(0.8).calibrationError).toBeCloseTo(0, 9);
+    expect(at(0.95).calibrationError).toBeCloseTo(0.15, 9);
+    // Bins keep confident and unsure words apart: right at 1, wrong at 0 is calibrated.
+    const sharp = confidenceScores(pairs, [[1, 1, 1, 1, 1, 1, 1, 1, 0, 0]]);
+    expect(sharp.calibrationError).toBeCloseTo(0, 9);
+  });
 });

@@ -142,10 +142,10 @@ export function evalCommand(program: Command): void {
           console.log(
             `WER ${(wer.rate * 100).toFixed(2)}% (${wer.errors}/${wer.total})  CER ${(cer.rate * 100).toFixed(2)}% (${cer.errors}/${cer.total})  RTF ${scores.rtf.toFixed(3)}`,
           );
-          const { auroc, meanRight, meanWrong } = summary.wordConfidence;
+          const { auroc, meanRight, meanWrong, calibrationError } = summary.wordConfidence;
           if (!Number.isNaN(auroc))
             console.log(
-              `  word confidence: AUROC ${auroc.toFixed(3)} (right words ${meanRight.toFixed(2)} on average, wrong ${meanWrong.toFixed(2)})`,
+              `  word confidence: AUROC ${auroc.toFixed(3)} (right words ${meanRight.toFixed(2)} on average, wrong ${meanWrong.toFixed(2)}), calibration error ${calibrationError.toFixed(3)}`,
             );
           if (summary.hotwordScores) {
             const { occurrences, recognised, recall, falseAlarms } = summary.hotwordScores;
