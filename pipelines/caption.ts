@@ -10,6 +10,7 @@ import {
   renderAttentionMap,
 } from '../src/vision/attention-map.js';
 import { loadImage, type RgbImage, stackImages } from '../src/vision/image.js';
+import { type ImageDomain, novelty, readImageDomain } from '../src/vision/image-domain.js';
 
 /** One image's caption, with each word's attention over the image regions. */
 export interface CaptionResult {
@@ -17,10 +18,17 @@ export interface CaptionResult {
   readonly caption: string;
   readonly words: AttendedWord[];
   readonly score: number;
+  /**
+   * How unlike the model's training images this one is (see ImageDomain): above 1 its caption
+   * is likely wrong. Absent when the checkpoint has no domain.json.
+   */
+  readonly novelty?: number;
 }
 
 export interface CaptionPipeline {
   readonly model: CaptionModel;
+  /** What the model's training images look like (its domain.json), if it says. */
+  readonly domain: ImageDomain | undefined;
   /** Decodes the files (errors name the file); images already decoded can be passed instead. */
   load(file: string): Promise<RgbImage>;
   /** Decodes an image already in memory (an upload); errors name it `name`. */
@@ -45,6 +53,7 @@ export function captionRecord(result: CaptionResult, model: string, backend: str
     caption: result.caption,
     words: result.words.map((w) => w.word),
     confidences: result.words.map((w) => w.confidence ?? null),
+    ...(result.novelty === undefined ? {} : { novelty: result.novelty }),
     model,
     backend,
   };
@@ -57,9 +66,11 @@ export const DEFAULT_CAPTION_MODEL = projectPath('checkpoints', 'caption-scenes'
 export function createCaptionPipeline(checkpoint: string = DEFAULT_CAPTION_MODEL): CaptionPipeline {
   if (!existsSync(checkpoint)) throw new AttendError(`${checkpoint}: no such model folder`);
   const model = CaptionModel.load(checkpoint);
+  const domain = readImageDomain(checkpoint);
   const size = model.imageSize;
   const pipeline: CaptionPipeline = {
     model,
+    domain,
     load: (file) => loadImage(file, size),
     loadBytes: (bytes, name) => loadImage(bytes, size, name),
     captionImages(images, options = {}) {
@@ -69,9 +80,13 @@ export function createCaptionPipeline(checkpoint: string = DEFAULT_CAPTION_MODEL
         size,
       );
       try {
-        const hyps = model.captionImages(batch, { beamSize: 4, lengthPenalty: 0.6, ...options });
+        const { hypotheses, regionStatistics } = model.describe(batch, {
+          beamSize: 4,
+          lengthPenalty: 0.6,
+          ...options,
+        });
         return images.map(({ file }, b) => {
-          const best = hyps[b]![0]!;
+          const best = hypotheses[b]![0]!;
           const words = best.tokens.map((id, t) => {
             const logProb = best.tokenLogProbs?.[t];
             return {
@@ -82,7 +97,15 @@ export function createCaptionPipeline(checkpoint: string = DEFAULT_CAPTION_MODEL
                 : { confidence: Number(Math.exp(logProb).toFixed(3)) }),
             };
           });
-          return { file, caption: model.tokenizer.decode(best.tokens), words, score: best.score };
+          return {
+            file,
+            caption: model.tokenizer.decode(best.tokens),
+            words,
+            score: best.score,
+            ...(domain
+              ? { novelty: Number(novelty(domain, regionStatistics[b]!).toFixed(2)) }
+              : {}),
+          };
         });
       } finally {
         batch.dispose();

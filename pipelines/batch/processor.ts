@@ -135,7 +135,10 @@ function captionRunner(model: string, decoding: { beamSize: number }): Runner {
     infer: (images) =>
       pipeline
         .captionImages(images as Parameters<typeof pipeline.captionImages>[0], decoding)
-        .map((c) => ({ caption: c.caption })),
+        .map((c) => ({
+          caption: c.caption,
+          ...(c.novelty === undefined ? {} : { novelty: c.novelty }),
+        })),
     dispose: () => pipeline.dispose(),
   };
 }

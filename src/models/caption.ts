@@ -102,19 +102,42 @@ export class CaptionModel {
 
   /** Captions a batch of images; hypotheses carry each word's attention over the regions. */
   captionImages(images: tf.Tensor4D, options: Partial<DecodingOptions> = {}): Hypothesis[][] {
+    return this.describe(images, options).hypotheses;
+  }
+
+  /**
+   * captionImages, plus each image's region statistics from the same encoder pass (what an
+   * ImageDomain scores).
+   */
+  describe(
+    images: tf.Tensor4D,
+    options: Partial<DecodingOptions> = {},
+  ): { hypotheses: Hypothesis[][]; regionStatistics: Float32Array[] } {
     const encoded = tf.tidy(() => {
       const { memory, mask } = this.encode(images, false);
-      return { memory, mask };
+      return { memory, mask, statistics: statisticsOf(memory) };
     });
     try {
-      return decode(this.decoder, encoded.memory, encoded.mask, {
+      const regionStatistics = rowsOf(encoded.statistics);
+      const hypotheses = decode(this.decoder, encoded.memory, encoded.mask, {
         startToken: BOS,
         endToken: EOS,
         maxLength: 30,
         ...options,
       });
+      return { hypotheses, regionStatistics };
     } finally {
-      tf.dispose([encoded.memory, encoded.mask]);
+      tf.dispose([encoded.memory, encoded.mask, encoded.statistics]);
+    }
+  }
+
+  /** Each image's region statistics (the encoder alone). */
+  regionStatistics(images: tf.Tensor4D): Float32Array[] {
+    const pooled = tf.tidy(() => statisticsOf(this.encode(images, false).memory));
+    try {
+      return rowsOf(pooled);
+    } finally {
+      pooled.dispose();
     }
   }
 
@@ -142,4 +165,20 @@ export class CaptionModel {
   dispose(): void {
     this.params.dispose();
   }
+}
+
+/**
+ * Per image, the mean and the standard deviation over its regions of each feature ([B, 2D]):
+ * the mean alone cannot tell a blurred texture from a scene's background.
+ */
+function statisticsOf(memory: tf.Tensor3D): tf.Tensor2D {
+  const { mean, variance } = tf.moments(memory, 1);
+  return tf.concat([mean, variance.sqrt()], 1) as tf.Tensor2D;
+}
+
+/** A [B, D] tensor's rows as arrays. */
+function rowsOf(matrix: tf.Tensor2D): Float32Array[] {
+  const [rows, width] = matrix.shape;
+  const values = matrix.dataSync() as Float32Array;
+  return Array.from({ length: rows }, (_, r) => values.slice(r * width, (r + 1) * width));
 }

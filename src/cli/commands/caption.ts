@@ -1,4 +1,5 @@
 import { writeFileSync } from 'node:fs';
+import { basename } from 'node:path';
 import type { Command } from 'commander';
 import {
   type CaptionResult,
@@ -61,6 +62,10 @@ export function captionCommand(program: Command): void {
         pipeline.dispose();
       }
       for (const r of results) {
+        if (r.novelty !== undefined && r.novelty > 1)
+          console.error(
+            `attend: ${r.file}: unlike the images ${basename(options.model)} was trained on (novelty ${r.novelty.toFixed(1)}, over 1); its caption is likely wrong`,
+          );
         if (options.format === 'json')
           console.log(JSON.stringify(captionRecord(r, options.model, runtime.backend)));
         else console.log(files.length > 1 ? `${r.file}\t${r.caption}` : r.caption);

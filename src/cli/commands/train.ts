@@ -1,12 +1,14 @@
 import type { Command } from 'commander';
 import { readSentenceSources, SENTENCE_SOURCES } from '../../../datasets/speech/sentences.js';
 import { type MixedCorpus, parseMixedCorpus, trainAsr } from '../../../pipelines/asr/train.js';
+import { fitCaptionDomain } from '../../../pipelines/caption/domain.js';
 import { trainCaption } from '../../../pipelines/caption/train.js';
 import { trainTokenLm } from '../../../pipelines/lm/train.js';
 import { trainPunctuation } from '../../../pipelines/punctuation/train.js';
 import { AttendError } from '../../errors.js';
 import { averageCheckpoints } from '../../io/average-checkpoints.js';
 import type { LoopSettings } from '../../train/loop.js';
+import { NOVELTY_MARGIN } from '../../vision/image-domain.js';
 import { startRuntime } from '../context.js';
 import {
   namedChoices,
@@ -239,6 +241,28 @@ export function trainCommand(program: Command): void {
         console.log(
           `${result.words.out}: ${result.words.vocabulary} words; perplexity per word: ${dev(result.words.devPerplexity, 1)}`,
         );
+    });
+  train
+    .command('domain')
+    .description(
+      "learn what a captioner's training images look like to its encoder, so that captions of unlike images (a photo, for a model of rendered shapes) carry a novelty above 1 and a warning (writes <model>/domain.json)",
+    )
+    .requiredOption('--model <dir>', 'the caption checkpoint')
+    .requiredOption('--data <dir>', 'its corpus folder (train.jsonl fits, dev.jsonl checks)')
+    .option('--images <n>', 'training images used', '4000')
+    .option('--held-out-images <n>', 'dev images used', '1000')
+    .action(async (o: Record<string, string>, command: Command) => {
+      await startRuntime(command);
+      const result = await fitCaptionDomain({
+        model: o.model!,
+        data: o.data!,
+        images: positiveInteger('--images', o.images!),
+        heldOutImages: positiveInteger('--held-out-images', o.heldOutImages!),
+      });
+      const { domain } = result;
+      console.log(
+        `${result.out}: ${domain.dim}-wide features of ${domain.images} training images; novelty 1 at ${NOVELTY_MARGIN}x the farthest of ${domain.heldOutImages} held-out images (their largest: ${result.heldOutMax.toFixed(2)})`,
+      );
     });
   train
     .command('average')
