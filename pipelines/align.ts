@@ -8,7 +8,7 @@ import { ctcForcedAlign, type TokenSpan } from '../src/search/ctc-align.js';
 import { ctcWordTimes } from '../src/search/ctc-word-times.js';
 import { UNK } from '../src/text/characters.js';
 import { spellNumbers } from '../src/text/numbers.js';
-import type { SpeechTokenizer } from '../src/text/tokenizer.js';
+import { type SpeechTokenizer, wordSpaceToken } from '../src/text/tokenizer.js';
 import {
   type LoadedAudio,
   MAX_PIECE_SECONDS,
@@ -159,6 +159,7 @@ export function alignAudio(
   try {
     spans = ctcForcedAlign(logProbs, model.tokenizer.size, targets.tokens, {
       untranscribedPenalty: UNTRANSCRIBED_PENALTY,
+      optionalToken: wordSpaceToken(model.tokenizer),
     }).tokens;
   } catch (error) {
     if (error instanceof AttendError) throw new AttendError(`${audio.file}: ${error.message}`);

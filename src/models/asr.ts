@@ -28,7 +28,11 @@ import {
 } from '../search/index.js';
 import type { WeightedScorer } from '../search/scorer.js';
 import { BOS, EOS, SPECIALS } from '../text/characters.js';
-import { type SpeechTokenizer, speechTokenizerFromJson } from '../text/tokenizer.js';
+import {
+  type SpeechTokenizer,
+  speechTokenizerFromJson,
+  wordSpaceToken,
+} from '../text/tokenizer.js';
 import { ctcLoss } from '../train/ctc.js';
 import { sequenceCrossEntropy } from '../train/losses.js';
 import { teacherForcing } from '../train/teacher-forcing.js';
@@ -222,8 +226,11 @@ export class AsrModel {
         scorers,
         preBeam: Math.ceil(1.5 * beamSize), // ESPnet's pre_beam_ratio
       });
+      const space = wordSpaceToken(this.tokenizer);
       return lists.map((list, b) =>
-        list.map((h, rank) => (rank === 0 ? withTokenSpans(h, utteranceLogProbs(b), vocab) : h)),
+        list.map((h, rank) =>
+          rank === 0 ? withTokenSpans(h, utteranceLogProbs(b), vocab, space) : h,
+        ),
       );
     } finally {
       tf.dispose([encoded.memory, encoded.mask, encoded.ctc]);
@@ -263,11 +270,17 @@ export class AsrModel {
  * The best hypothesis with where CTC emits each of its tokens (word times); unchanged when the
  * CTC path cannot spell it (a hypothesis the attention decoder ran past the frames with).
  */
-function withTokenSpans(h: Hypothesis, logProbs: Float32Array, vocab: number): Hypothesis {
+function withTokenSpans(
+  h: Hypothesis,
+  logProbs: Float32Array,
+  vocab: number,
+  space: number | undefined,
+): Hypothesis {
   const tokens = h.tokens.filter((t) => t >= SPECIALS.length);
   if (tokens.length === 0) return h;
   try {
-    return { ...h, tokenSpans: ctcForcedAlign(logProbs, vocab, tokens).tokens };
+    const spans = ctcForcedAlign(logProbs, vocab, tokens, { optionalToken: space }).tokens;
+    return { ...h, tokenSpans: spans };
   } catch (error) {
     // Too many tokens for the frames, or no path: attention times instead.
     if (error instanceof AttendError) return h;

@@ -37,6 +37,12 @@ export interface CtcAlignOptions {
   readonly untranscribedPenalty?: number;
   /** Nats per token said that pruning credits a path with (PROGRESS_BONUS by default). */
   readonly progressBonus?: number;
+  /**
+   * A token that may go unsaid: the space between words, which fast speech leaves no frame for
+   * (a frame is 40 ms). Between two different tokens it may take no frame at all (a skipped one
+   * gets a zero-length span where the next token starts); its frames may be blank instead.
+   */
+  readonly optionalToken?: number;
 }
 
 /** Default pruning beam, for recordings too long for the exact search. */
@@ -56,11 +62,21 @@ const PROGRESS_BONUS = 2;
  */
 const MAX_EXACT_CELLS = 1_200_000_000;
 
-/** Frames CTC needs for `targets`: one per token, plus a blank between each repeated pair. */
-export function framesNeeded(targets: readonly number[]): number {
+/**
+ * Frames CTC needs for `targets`: one per token, plus a blank between each repeated pair; an
+ * optional token between two different ones needs none.
+ */
+export function framesNeeded(targets: readonly number[], optionalToken?: number): number {
+  const said = targets.filter(
+    (t, i) =>
+      t !== optionalToken ||
+      i === 0 ||
+      i === targets.length - 1 ||
+      targets[i - 1] === targets[i + 1],
+  );
   let repeats = 0;
-  for (let i = 1; i < targets.length; i++) if (targets[i] === targets[i - 1]) repeats++;
-  return targets.length + repeats;
+  for (let i = 1; i < said.length; i++) if (said[i] === said[i - 1]) repeats++;
+  return said.length + repeats;
 }
 
 /**
@@ -80,7 +96,7 @@ export function ctcForcedAlign(
   if (!Number.isInteger(frames)) throw new Error('logProbs is not [frames, vocab]');
   if (targets.some((t) => t === blank))
     throw new Error('a CTC alignment target cannot be the blank');
-  const needed = framesNeeded(targets);
+  const needed = framesNeeded(targets, options.optionalToken);
   if (frames < needed)
     throw new AttendError(
       `the audio is too short for the text: its ${frames} frames hold at most ${frames} letters, the text needs ${needed} (a frame a letter, and one between doubled letters)`,
@@ -93,7 +109,16 @@ export function ctcForcedAlign(
   const exact = frames * (2 * targets.length + 3) <= MAX_EXACT_CELLS;
   const beam = options.beam ?? (exact ? Number.POSITIVE_INFINITY : CTC_ALIGN_BEAM);
   const bonus = options.progressBonus ?? PROGRESS_BONUS;
-  const found = viterbi(logProbs, vocab, targets, blank, beam, garbage, bonus);
+  const found = viterbi(
+    logProbs,
+    vocab,
+    targets,
+    blank,
+    beam,
+    garbage,
+    bonus,
+    options.optionalToken,
+  );
   if (found) return found;
   throw new AttendError(
     beam === Number.POSITIVE_INFINITY
@@ -118,7 +143,10 @@ function garbageScores(logProbs: Float32Array, vocab: number, penalty?: number):
 /**
  * The Viterbi search itself; undefined when pruning lost every path to the final states. States:
  * 0 is the untranscribed audio before the text, 1..2L+1 the blank-interleaved targets (blank at
- * odd states, tokens at even ones), 2L+2 the untranscribed audio after it.
+ * odd states, tokens at even ones), 2L+2 the untranscribed audio after it. A state is entered
+ * from itself, the one before, two before (skipping a blank) or four before (skipping an
+ * optional token and its blank). An optional token's state may also emit the blank: words with
+ * only silence between them.
  */
 function viterbi(
   logProbs: Float32Array,
@@ -128,6 +156,7 @@ function viterbi(
   beam: number,
   garbage: Float64Array,
   progressBonus: number,
+  optionalToken: number | undefined,
 ): CtcAlignment | undefined {
   const frames = logProbs.length / vocab;
   const after = 2 * targets.length + 2;
@@ -135,13 +164,22 @@ function viterbi(
   const isGarbage = (s: number) => s === 0 || s === after;
   const label = (s: number) => (s % 2 === 1 ? blank : targets[(s - 2) >> 1]!);
   const emit = (t: number, s: number) =>
-    isGarbage(s) ? garbage[t]! : logProbs[t * vocab + label(s)]!;
+    isGarbage(s) ? garbage[t]! : emitted(logProbs, vocab, t, label(s), blank, optionalToken);
   // Skipping the blank from s-2 to s: into a token from a different token or from the audio
   // before the text, or into the audio after the text from its last token.
   const canSkip = (s: number) =>
     s === after
       ? targets.length > 0
       : s % 2 === 0 && s >= 2 && (s === 2 || label(s) !== label(s - 2));
+  // Skipping an optional token (and the blank after it) from s-4: between two different tokens.
+  const canSkipOptional = (s: number) =>
+    optionalToken !== undefined &&
+    s % 2 === 0 &&
+    s >= 6 &&
+    s < after &&
+    label(s - 2) === optionalToken &&
+    label(s) !== label(s - 4);
+  const reach = optionalToken === undefined ? 2 : 4;
   /**
    * What pruning compares: the path score plus PROGRESS_BONUS per token already said. Without
    * it a path that lags (blanks are likely on many frames) outranks the true one by more and
@@ -151,12 +189,13 @@ function viterbi(
   let previous = new Float64Array(states).fill(Number.NEGATIVE_INFINITY);
   let current = new Float64Array(states).fill(Number.NEGATIVE_INFINITY);
   // Per frame: the first state of its window and, per state in it, how far back it came from
-  // (0, 1 or 2: 2 bits, four states a byte).
+  // (0, 1, 2 or 4, stored as 0-3: 2 bits, four states a byte).
   const windowStart = new Int32Array(frames);
   const cameFrom: Uint8Array[] = [];
   const stepOf = (t: number, s: number) => {
     const i = s - windowStart[t]!;
-    return (cameFrom[t]![i >> 2]! >> ((i & 3) * 2)) & 3;
+    const code = (cameFrom[t]![i >> 2]! >> ((i & 3) * 2)) & 3;
+    return code === 3 ? 4 : code;
   };
   previous[0] = emit(0, 0);
   previous[1] = emit(0, 1);
@@ -165,7 +204,7 @@ function viterbi(
   let hi = targets.length ? 2 : 1;
   cameFrom.push(new Uint8Array(((hi - lo) >> 2) + 1));
   for (let t = 1; t < frames; t++) {
-    const top = Math.min(hi + 2, states - 1);
+    const top = Math.min(hi + reach, states - 1);
     const steps = new Uint8Array(((top - lo) >> 2) + 1);
     let best = Number.NEGATIVE_INFINITY;
     for (let s = lo; s <= top; s++) {
@@ -178,6 +217,10 @@ function viterbi(
       if (canSkip(s) && s - 2 >= lo && s - 2 <= hi && previous[s - 2]! > score) {
         score = previous[s - 2]!;
         step = 2;
+      }
+      if (canSkipOptional(s) && s - 4 >= lo && s - 4 <= hi && previous[s - 4]! > score) {
+        score = previous[s - 4]!;
+        step = 3; // four states back
       }
       score += emit(t, s);
       current[s] = score;
@@ -210,7 +253,23 @@ function viterbi(
     path[t] = state;
     if (t > 0) state -= stepOf(t, state);
   }
-  return { tokens: tokenSpans(path, logProbs, vocab, targets), logProb };
+  return {
+    tokens: tokenSpans(path, logProbs, vocab, targets, blank, optionalToken),
+    logProb,
+  };
+}
+
+/** A frame's log-probability of `token`; an optional token's state takes the blank's if likelier. */
+function emitted(
+  logProbs: Float32Array,
+  vocab: number,
+  t: number,
+  token: number,
+  blank: number,
+  optionalToken: number | undefined,
+): number {
+  const p = logProbs[t * vocab + token]!;
+  return token === optionalToken ? Math.max(p, logProbs[t * vocab + blank]!) : p;
 }
 
 /** The frames the path spends on each token's state (even states 2k+2). */
@@ -219,6 +278,8 @@ function tokenSpans(
   logProbs: Float32Array,
   vocab: number,
   targets: readonly number[],
+  blank: number,
+  optionalToken: number | undefined,
 ): TokenSpan[] {
   const spans: { start: number; end: number; logProb: number }[] = targets.map(() => ({
     start: -1,
@@ -231,7 +292,12 @@ function tokenSpans(
     const span = spans[k]!;
     if (span.start < 0) span.start = t;
     span.end = t + 1;
-    span.logProb += logProbs[t * vocab + targets[k]!]!;
+    span.logProb += emitted(logProbs, vocab, t, targets[k]!, blank, optionalToken);
+  });
+  // A skipped optional token: zero-length where the token before it ended.
+  spans.forEach((span, k) => {
+    if (span.start >= 0) return;
+    span.start = span.end = spans[k - 1]!.end;
   });
   return spans;
 }

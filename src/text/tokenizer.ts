@@ -16,6 +16,15 @@ export interface SpeechTokenizer extends Tokenizer {
   pieces(ids: readonly number[]): string[];
 }
 
+/**
+ * The token that stands for the space between words, when one does (characters; BPE pieces
+ * carry their spaces). Alignment lets it go unsaid (CtcAlignOptions.optionalToken).
+ */
+export function wordSpaceToken(tokenizer: SpeechTokenizer): number | undefined {
+  const ids = tokenizer.encode(' ');
+  return ids.length === 1 && tokenizer.pieces(ids)[0] === ' ' ? ids[0] : undefined;
+}
+
 /** The tokenizer a speech checkpoint saved: characters or BPE. */
 export function speechTokenizerFromJson(json: TokenizerJson): SpeechTokenizer {
   if (json.type === 'characters') return CharacterTokenizer.fromJson(json);

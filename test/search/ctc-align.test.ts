@@ -62,6 +62,63 @@ describe('ctcForcedAlign', () => {
     }
   });
 
+  it('may leave out an optional token, as brute force over every spelling with or without it', () => {
+    const vocab = 4;
+    const space = 3;
+    for (const [frames, targets, spellings] of [
+      [
+        3,
+        [1, 3, 2],
+        [
+          [1, 3, 2],
+          [1, 2],
+        ],
+      ],
+      [
+        5,
+        [1, 3, 2, 3, 1],
+        [
+          [1, 3, 2, 3, 1],
+          [1, 2, 3, 1],
+          [1, 3, 2, 1],
+          [1, 2, 1],
+        ],
+      ],
+      [
+        4,
+        [1, 3, 1],
+        [
+          [1, 3, 1],
+          [1, 1],
+        ],
+      ], // the same token on both sides: a blank or the space between
+    ] as [number, number[], number[][]][]) {
+      for (let seed = 1; seed <= 5; seed++) {
+        const lp = randomLogProbs(frames, vocab, seed * 17 + frames, 4);
+        const best = Math.max(...spellings.map((t) => bruteForceBest(lp, frames, vocab, t).best));
+        const alignment = ctcForcedAlign(lp, vocab, targets, { optionalToken: space });
+        expect(alignment.logProb).toBeCloseTo(best, 4);
+        expect(alignment.tokens).toHaveLength(targets.length);
+        for (let k = 1; k < targets.length; k++)
+          expect(alignment.tokens[k]!.start).toBeGreaterThanOrEqual(alignment.tokens[k - 1]!.end);
+      }
+    }
+    // Two frames hold "1 _ 2" only without its space; the skipped space sits, empty, between.
+    const lp = logSoftmaxRows([
+      [0, 9, 0, 0],
+      [0, 0, 9, 0],
+    ]);
+    expect(() => ctcForcedAlign(lp, vocab, [1, space, 2])).toThrow(/too short/);
+    expect(ctcForcedAlign(lp, vocab, [1, space, 2], { optionalToken: space }).tokens).toEqual([
+      expect.objectContaining({ start: 0, end: 1 }),
+      { start: 1, end: 1, logProb: 0 },
+      expect.objectContaining({ start: 1, end: 2 }),
+    ]);
+    expect(framesNeeded([1, space, 2], space)).toBe(2);
+    expect(framesNeeded([1, space, 1], space)).toBe(3);
+    expect(framesNeeded([1, space, 2])).toBe(3);
+  });
+
   it('recovers the frames of a peaked output, with spans in order', () => {
     // 12 frames, tokens 1 at 2-3, 2 at 6, 1 again at 9: blanks elsewhere.
     const where = new Map([

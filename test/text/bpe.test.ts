@@ -6,7 +6,8 @@ import { wordTimings } from '../../pipelines/transcribe.js';
 import { AsrModel } from '../../src/models/asr.js';
 import { ASR_PRESETS } from '../../src/models/asr-presets.js';
 import { BpeTokenizer } from '../../src/text/bpe.js';
-import { UNK } from '../../src/text/characters.js';
+import { CharacterTokenizer, UNK } from '../../src/text/characters.js';
+import { wordSpaceToken } from '../../src/text/tokenizer.js';
 import { ready } from '../helpers/runtime.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'attend-bpe-'));
@@ -41,6 +42,13 @@ describe('BPE tokenizer', () => {
     expect(bpe.encode('cat!')).toContain(UNK);
     const copy = BpeTokenizer.fromJson(JSON.parse(JSON.stringify(bpe.toJson())));
     expect(copy.encode('the rat sat on that hat')).toEqual(bpe.encode('the rat sat on that hat'));
+  });
+
+  it('has no word-space token of its own (its pieces carry the spaces); characters have one', () => {
+    const bpe = BpeTokenizer.learn(TEXTS, 40);
+    expect(wordSpaceToken(bpe)).toBeUndefined();
+    const characters = CharacterTokenizer.english();
+    expect(characters.pieces([wordSpaceToken(characters)!])).toEqual([' ']);
   });
 
   it('gives word times from multi-character tokens', () => {
