@@ -105,21 +105,42 @@ function wordConfidence(hypothesis: Hypothesis, first: number, last: number): nu
  */
 export const SEGMENT_LIMITS = { pauseSeconds: 0.8, maxSeconds: 7, maxCharacters: 84 } as const;
 
-/** Words grouped into segments within SEGMENT_LIMITS. */
+/**
+ * Words grouped into segments within SEGMENT_LIMITS; a segment's confidence is the mean of its
+ * words' (when they have one): music or noise comes out as words too, and its segments score
+ * low (see README).
+ */
 export function segmentsOf(words: readonly WordTiming[]): Segment[] {
-  const segments: Segment[] = [];
+  const groups: WordTiming[][] = [];
+  let text = '';
   for (const word of words) {
-    const last = segments.at(-1);
-    const text = last ? `${last.text} ${word.word}` : word.word;
+    const group = groups.at(-1);
+    const joined = group ? `${text} ${word.word}` : word.word;
     const joins =
-      last !== undefined &&
-      word.start - last.end < SEGMENT_LIMITS.pauseSeconds &&
-      word.end - last.start <= SEGMENT_LIMITS.maxSeconds &&
-      text.length <= SEGMENT_LIMITS.maxCharacters;
-    if (joins) segments[segments.length - 1] = { start: last.start, end: word.end, text };
-    else segments.push({ start: word.start, end: word.end, text: word.word });
+      group !== undefined &&
+      word.start - group.at(-1)!.end < SEGMENT_LIMITS.pauseSeconds &&
+      word.end - group[0]!.start <= SEGMENT_LIMITS.maxSeconds &&
+      joined.length <= SEGMENT_LIMITS.maxCharacters;
+    if (joins) {
+      group.push(word);
+      text = joined;
+    } else {
+      groups.push([word]);
+      text = word.word;
+    }
   }
-  return segments;
+  return groups.map((group) => {
+    const confidences = group.flatMap((w) => (w.confidence === undefined ? [] : [w.confidence]));
+    const confidence = confidences.length
+      ? Number((confidences.reduce((a, b) => a + b, 0) / confidences.length).toFixed(3))
+      : undefined;
+    return {
+      start: group[0]!.start,
+      end: group.at(-1)!.end,
+      text: group.map((w) => w.word).join(' '),
+      ...(confidence === undefined ? {} : { confidence }),
+    };
+  });
 }
 
 /** Longer audio is transcribed in pieces of at most this long, cut at pauses. */

@@ -13,6 +13,8 @@ export interface Segment {
   readonly start: number;
   readonly end: number;
   readonly text: string;
+  /** 0-1: the mean of its words' confidences, when they have them. */
+  readonly confidence?: number;
 }
 
 /**

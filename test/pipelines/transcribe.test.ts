@@ -101,6 +101,19 @@ describe('segments', () => {
     );
   });
 
+  it("carries the mean of its words' confidences", () => {
+    const words = steadyWords(4, 0.5).map((w, i) => ({
+      ...w,
+      confidence: [0.9, 0.7, 0.2, 0.4][i]!,
+    }));
+    words[2] = { ...words[2]!, start: 3, end: 3.3 }; // a pause before the third word
+    words[3] = { ...words[3]!, start: 3.5, end: 3.8 };
+    expect(segmentsOf(words).map((s) => [s.text, s.confidence])).toEqual([
+      ['aaaa bbbb', 0.8],
+      ['cccc dddd', 0.3],
+    ]);
+  });
+
   it('fast speech becomes cues of at most 84 characters', () => {
     const segments = segmentsOf(steadyWords(30, 0.35, 9)); // 10 s, 299 characters
     for (const s of segments) expect(s.text.length).toBeLessThanOrEqual(84);
