@@ -138,6 +138,16 @@ export function recordingLogProbs(
 export const UNTRANSCRIBED_PENALTY = 1;
 
 /**
+ * Speech between two words of the text that the text leaves out (an ad-lib, a line off the
+ * script) costs this much a frame. Measured on 45 recordings of three timing-set utterances
+ * back to back aligned with the first and third texts only: mean boundary error 369 / 386 ms
+ * without it (the words around the gap stretch over it), 75 / 76 ms with it; a cheaper gap lets
+ * the words wander (at 1 nat, aligning half of each text: 178 / 183 ms against 28 / 32 ms);
+ * whole texts unchanged (25 / 25 ms).
+ */
+export const INTERRUPTION_PENALTY = 2.5;
+
+/**
  * Forced alignment: where each word of a known text is said in a recording (CTC Viterbi over
  * the whole recording). The transcript keeps the text as written ("Hello," stays "Hello,").
  */
@@ -160,6 +170,7 @@ export function alignAudio(
     spans = ctcForcedAlign(logProbs, model.tokenizer.size, targets.tokens, {
       untranscribedPenalty: UNTRANSCRIBED_PENALTY,
       optionalToken: wordSpaceToken(model.tokenizer),
+      interruptionPenalty: INTERRUPTION_PENALTY,
     }).tokens;
   } catch (error) {
     if (error instanceof AttendError) throw new AttendError(`${audio.file}: ${error.message}`);

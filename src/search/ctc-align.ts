@@ -43,6 +43,12 @@ export interface CtcAlignOptions {
    * gets a zero-length span where the next token starts); its frames may be blank instead.
    */
   readonly optionalToken?: number;
+  /**
+   * Speech between two words that the text leaves out (an ad-lib, a line off the script) may go
+   * untranscribed too, at this penalty (nats a frame), in the optional token's place. Higher than
+   * untranscribedPenalty: audio that is free to leave out lets the words wander. Absent: none.
+   */
+  readonly interruptionPenalty?: number;
 }
 
 /** Default pruning beam, for recordings too long for the exact search. */
@@ -106,19 +112,21 @@ export function ctcForcedAlign(
     vocab,
     targets.length ? options.untranscribedPenalty : undefined,
   );
-  const exact = frames * (2 * targets.length + 3) <= MAX_EXACT_CELLS;
-  const beam = options.beam ?? (exact ? Number.POSITIVE_INFINITY : CTC_ALIGN_BEAM);
-  const bonus = options.progressBonus ?? PROGRESS_BONUS;
-  const found = viterbi(
+  const interruption = garbageScores(
     logProbs,
     vocab,
-    targets,
+    options.optionalToken === undefined ? undefined : options.interruptionPenalty,
+  );
+  const exact = frames * (2 * targets.length + 3) <= MAX_EXACT_CELLS;
+  const beam = options.beam ?? (exact ? Number.POSITIVE_INFINITY : CTC_ALIGN_BEAM);
+  const found = viterbi(logProbs, vocab, targets, {
     blank,
     beam,
     garbage,
-    bonus,
-    options.optionalToken,
-  );
+    interruption,
+    progressBonus: options.progressBonus ?? PROGRESS_BONUS,
+    optionalToken: options.optionalToken,
+  });
   if (found) return found;
   throw new AttendError(
     beam === Number.POSITIVE_INFINITY
@@ -140,6 +148,17 @@ function garbageScores(logProbs: Float32Array, vocab: number, penalty?: number):
   return scores;
 }
 
+interface ViterbiSettings {
+  readonly blank: number;
+  readonly beam: number;
+  /** Per frame, the score of untranscribed audio before or after the text (-∞: none). */
+  readonly garbage: Float64Array;
+  /** Per frame, the score of untranscribed audio between words (-∞: none). */
+  readonly interruption: Float64Array;
+  readonly progressBonus: number;
+  readonly optionalToken: number | undefined;
+}
+
 /**
  * The Viterbi search itself; undefined when pruning lost every path to the final states. States:
  * 0 is the untranscribed audio before the text, 1..2L+1 the blank-interleaved targets (blank at
@@ -152,19 +171,20 @@ function viterbi(
   logProbs: Float32Array,
   vocab: number,
   targets: readonly number[],
-  blank: number,
-  beam: number,
-  garbage: Float64Array,
-  progressBonus: number,
-  optionalToken: number | undefined,
+  search: ViterbiSettings,
 ): CtcAlignment | undefined {
+  const { blank, beam, garbage, interruption, progressBonus, optionalToken } = search;
   const frames = logProbs.length / vocab;
   const after = 2 * targets.length + 2;
   const states = after + 1;
   const isGarbage = (s: number) => s === 0 || s === after;
   const label = (s: number) => (s % 2 === 1 ? blank : targets[(s - 2) >> 1]!);
-  const emit = (t: number, s: number) =>
-    isGarbage(s) ? garbage[t]! : emitted(logProbs, vocab, t, label(s), blank, optionalToken);
+  const emit = (t: number, s: number) => {
+    if (isGarbage(s)) return garbage[t]!;
+    const p = emitted(logProbs, vocab, t, label(s), blank, optionalToken);
+    // Between words (an optional token's state) there may be speech the text leaves out too.
+    return label(s) === optionalToken ? Math.max(p, interruption[t]!) : p;
+  };
   // Skipping the blank from s-2 to s: into a token from a different token or from the audio
   // before the text, or into the audio after the text from its last token.
   const canSkip = (s: number) =>

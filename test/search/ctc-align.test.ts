@@ -212,6 +212,28 @@ describe('ctcForcedAlign', () => {
     expect(tail.tokens[0]).toMatchObject({ start: 3, end: 4 });
   });
 
+  it("lets speech between two words go untranscribed in the optional token's place", () => {
+    // Text "1 _ 2" (3 the optional space). Frame 1 says 1, frames 3-8 say 4 (speech the text
+    // does not have), a little more like 1 than blank; frame 10 says 2; the rest is blank.
+    const lp = logSoftmaxRows(
+      Array.from({ length: 12 }, (_, t) => {
+        if (t >= 3 && t <= 8) return [0, 3, 0, 0, 6];
+        const said = t === 1 ? 1 : t === 10 ? 2 : 0;
+        return [0, 1, 2, 3, 4].map((v) => (v === said ? 6 : 0));
+      }),
+    );
+    const options = { optionalToken: 3 };
+    // Without it, the 1 is stretched over the speech after it.
+    expect(ctcForcedAlign(lp, 5, [1, 3, 2], options).tokens[0]!.end).toBe(9);
+    // With it, both words stay where they are said; the speech sits in the space's place.
+    const free = ctcForcedAlign(lp, 5, [1, 3, 2], { ...options, interruptionPenalty: 2.5 });
+    expect(free.tokens.map(({ start, end }) => [start, end])).toEqual([
+      [1, 2],
+      [2, 9], // frame 9 is blank
+      [10, 11],
+    ]);
+  });
+
   it('aligns an empty text as all blank', () => {
     const lp = randomLogProbs(5, 3, 2);
     const alignment = ctcForcedAlign(lp, 3, []);
