@@ -2,6 +2,7 @@ import { writeFileSync } from 'node:fs';
 import type { Command } from 'commander';
 import { readCaptionManifest } from '../../../datasets/captions/manifest.js';
 import { readSpeechManifest } from '../../../datasets/manifest.js';
+import { relationScores } from '../../../datasets/scenes/relations.js';
 import {
   decodingPath,
   hypothesisLines,
@@ -211,6 +212,7 @@ export function evalCommand(program: Command): void {
       const heldOut = scores.pairs.filter((p) => p.heldOut);
       // CIDEr's document frequencies come from the subset itself.
       const heldOutScores = heldOut.length ? scoreCaptions(heldOut) : undefined;
+      const relations = relationScores(scores.pairs);
       const summary = {
         model: options.model,
         data: options.data,
@@ -220,6 +222,7 @@ export function evalCommand(program: Command): void {
         bleu: scores.bleu,
         cider: scores.cider,
         ...(heldOutScores ? { heldOut: { images: heldOut.length, ...heldOutScores } } : {}),
+        ...(relations ? { relations } : {}),
         imagesPerSecond: scores.pairs.length / seconds,
       };
       if (options.json) console.log(JSON.stringify(summary));
@@ -234,6 +237,12 @@ export function evalCommand(program: Command): void {
         line('all', scores.bleu, scores.cider, scores.pairs.length);
         if (heldOutScores)
           line('held-out combinations', heldOutScores.bleu, heldOutScores.cider, heldOut.length);
+        if (relations) {
+          const share = (n: number) => `${((100 * n) / relations.scenes).toFixed(1)}%`;
+          console.log(
+            `relations (${relations.scenes} scenes with one): right ${share(relations.right)}, mirrored ${share(relations.mirrored)}, missing ${share(relations.missing)}, between other things ${share(relations.other)}`,
+          );
+        }
         for (const p of scores.pairs.slice(0, 5))
           console.log(`  ${p.id}: ${p.hypothesis}\n     ref: ${p.references[0]}`);
       }
