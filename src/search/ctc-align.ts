@@ -107,16 +107,15 @@ export function ctcForcedAlign(
     throw new AttendError(
       `the audio is too short for the text: its ${frames} frames hold at most ${frames} letters, the text needs ${needed} (a frame a letter, and one between doubled letters)`,
     );
-  const garbage = garbageScores(
-    logProbs,
-    vocab,
-    targets.length ? options.untranscribedPenalty : undefined,
-  );
-  const interruption = garbageScores(
-    logProbs,
-    vocab,
-    options.optionalToken === undefined ? undefined : options.interruptionPenalty,
-  );
+  const endPenalty = targets.length ? options.untranscribedPenalty : undefined;
+  const midPenalty = options.optionalToken === undefined ? undefined : options.interruptionPenalty;
+  // Both kinds of untranscribed audio score from each frame's likeliest token: found once.
+  const likeliest =
+    endPenalty === undefined && midPenalty === undefined
+      ? undefined
+      : likeliestScores(logProbs, vocab);
+  const garbage = untranscribedScores(frames, likeliest, endPenalty);
+  const interruption = untranscribedScores(frames, likeliest, midPenalty);
   const exact = frames * (2 * targets.length + 3) <= MAX_EXACT_CELLS;
   const beam = options.beam ?? (exact ? Number.POSITIVE_INFINITY : CTC_ALIGN_BEAM);
   const found = viterbi(logProbs, vocab, targets, {
@@ -135,17 +134,30 @@ export function ctcForcedAlign(
   );
 }
 
-/** Per frame, the score of an untranscribed frame: its likeliest token minus the penalty. */
-function garbageScores(logProbs: Float32Array, vocab: number, penalty?: number): Float64Array {
+/** Per frame, the log-probability of its likeliest token. */
+function likeliestScores(logProbs: Float32Array, vocab: number): Float64Array {
   const frames = logProbs.length / vocab;
-  const scores = new Float64Array(frames).fill(Number.NEGATIVE_INFINITY);
-  if (penalty === undefined) return scores;
+  const scores = new Float64Array(frames);
   for (let t = 0; t < frames; t++) {
     let best = Number.NEGATIVE_INFINITY;
     for (let v = 0; v < vocab; v++) best = Math.max(best, logProbs[t * vocab + v]!);
-    scores[t] = best - penalty;
+    scores[t] = best;
   }
   return scores;
+}
+
+/**
+ * Per frame, the score of an untranscribed frame: its likeliest token minus the penalty;
+ * -∞ everywhere without a penalty (no such audio).
+ */
+function untranscribedScores(
+  frames: number,
+  likeliest: Float64Array | undefined,
+  penalty: number | undefined,
+): Float64Array {
+  if (penalty === undefined || !likeliest)
+    return new Float64Array(frames).fill(Number.NEGATIVE_INFINITY);
+  return likeliest.map((best) => best - penalty);
 }
 
 interface ViterbiSettings {
