@@ -80,11 +80,11 @@ export function createCaptionPipeline(checkpoint: string = DEFAULT_CAPTION_MODEL
         size,
       );
       try {
-        const { hypotheses, regionStatistics } = model.describe(batch, {
-          beamSize: 4,
-          lengthPenalty: 0.6,
-          ...options,
-        });
+        const settings = { beamSize: 4, lengthPenalty: 0.6, ...options };
+        // Region statistics only for a model with a domain to score them against.
+        const { hypotheses, regionStatistics } = domain
+          ? model.describe(batch, settings)
+          : { hypotheses: model.captionImages(batch, settings), regionStatistics: [] };
         return images.map(({ file }, b) => {
           const best = hypotheses[b]![0]!;
           const words = best.tokens.map((id, t) => {

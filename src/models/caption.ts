@@ -102,7 +102,7 @@ export class CaptionModel {
 
   /** Captions a batch of images; hypotheses carry each word's attention over the regions. */
   captionImages(images: tf.Tensor4D, options: Partial<DecodingOptions> = {}): Hypothesis[][] {
-    return this.describe(images, options).hypotheses;
+    return this.captionEncoded(images, options, false).hypotheses;
   }
 
   /**
@@ -113,21 +113,35 @@ export class CaptionModel {
     images: tf.Tensor4D,
     options: Partial<DecodingOptions> = {},
   ): { hypotheses: Hypothesis[][]; regionStatistics: Float32Array[] } {
+    const { hypotheses, regionStatistics } = this.captionEncoded(images, options, true);
+    return { hypotheses, regionStatistics: regionStatistics! };
+  }
+
+  /** One encoder pass, then decoding; the region statistics only when asked for (a read-back). */
+  private captionEncoded(
+    images: tf.Tensor4D,
+    options: Partial<DecodingOptions>,
+    withStatistics: boolean,
+  ): { hypotheses: Hypothesis[][]; regionStatistics?: Float32Array[] } {
     const encoded = tf.tidy(() => {
       const { memory, mask } = this.encode(images, false);
-      return { memory, mask, statistics: statisticsOf(memory) };
+      return { memory, mask, statistics: withStatistics ? statisticsOf(memory) : undefined };
     });
     try {
-      const regionStatistics = rowsOf(encoded.statistics);
+      const regionStatistics = encoded.statistics ? rowsOf(encoded.statistics) : undefined;
       const hypotheses = decode(this.decoder, encoded.memory, encoded.mask, {
         startToken: BOS,
         endToken: EOS,
         maxLength: 30,
         ...options,
       });
-      return { hypotheses, regionStatistics };
+      return { hypotheses, ...(regionStatistics ? { regionStatistics } : {}) };
     } finally {
-      tf.dispose([encoded.memory, encoded.mask, encoded.statistics]);
+      tf.dispose([
+        encoded.memory,
+        encoded.mask,
+        ...(encoded.statistics ? [encoded.statistics] : []),
+      ]);
     }
   }
 
