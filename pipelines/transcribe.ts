@@ -111,33 +111,29 @@ export const SEGMENT_LIMITS = { pauseSeconds: 0.8, maxSeconds: 7, maxCharacters:
  * low (see README).
  */
 export function segmentsOf(words: readonly WordTiming[]): Segment[] {
-  const groups: WordTiming[][] = [];
-  let text = '';
+  const groups: { words: WordTiming[]; text: string }[] = [];
   for (const word of words) {
     const group = groups.at(-1);
-    const joined = group ? `${text} ${word.word}` : word.word;
+    const text = group ? `${group.text} ${word.word}` : word.word;
     const joins =
       group !== undefined &&
-      word.start - group.at(-1)!.end < SEGMENT_LIMITS.pauseSeconds &&
-      word.end - group[0]!.start <= SEGMENT_LIMITS.maxSeconds &&
-      joined.length <= SEGMENT_LIMITS.maxCharacters;
+      word.start - group.words.at(-1)!.end < SEGMENT_LIMITS.pauseSeconds &&
+      word.end - group.words[0]!.start <= SEGMENT_LIMITS.maxSeconds &&
+      text.length <= SEGMENT_LIMITS.maxCharacters;
     if (joins) {
-      group.push(word);
-      text = joined;
-    } else {
-      groups.push([word]);
-      text = word.word;
-    }
+      group.words.push(word);
+      group.text = text;
+    } else groups.push({ words: [word], text: word.word });
   }
-  return groups.map((group) => {
-    const confidences = group.flatMap((w) => (w.confidence === undefined ? [] : [w.confidence]));
+  return groups.map(({ words: said, text }) => {
+    const confidences = said.flatMap((w) => (w.confidence === undefined ? [] : [w.confidence]));
     const confidence = confidences.length
       ? Number((confidences.reduce((a, b) => a + b, 0) / confidences.length).toFixed(3))
       : undefined;
     return {
-      start: group[0]!.start,
-      end: group.at(-1)!.end,
-      text: group.map((w) => w.word).join(' '),
+      start: said[0]!.start,
+      end: said.at(-1)!.end,
+      text,
       ...(confidence === undefined ? {} : { confidence }),
     };
   });
