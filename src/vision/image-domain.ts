@@ -57,12 +57,13 @@ export function fitImageDomain(
       for (let j = 0; j <= i; j++) covariance[i * dim + j]! += di * (x[j]! - mean[j]!);
     }
   let trace = 0;
+  for (let i = 0; i < dim; i++) trace += covariance[i * dim + i]! / (train.length - 1);
+  // Shrunk towards the mean variance: (1 − s) Σ + s (tr Σ / dim) I.
   for (let i = 0; i < dim; i++)
     for (let j = 0; j <= i; j++) {
       const c = (covariance[i * dim + j]! / (train.length - 1)) * (1 - COVARIANCE_SHRINKAGE);
       covariance[i * dim + j] = c;
       covariance[j * dim + i] = c;
-      if (i === j) trace += c / (1 - COVARIANCE_SHRINKAGE);
     }
   for (let i = 0; i < dim; i++) covariance[i * dim + i]! += (COVARIANCE_SHRINKAGE * trace) / dim;
   const domain = {
